@@ -1,0 +1,151 @@
+#include "cli/summary.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "model/registry.h"
+
+namespace deterrence {
+
+namespace {
+
+std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : "null"; }
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
+        else out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void print_header(const ResultsFile& r, std::FILE* out) {
+  fmt::print(out, "{}  model {}  draws {}  seed {}  threads {}\n", r.path(), r.attribute("model"),
+             r.count_attribute("draws"), r.count_attribute("seed"), r.count_attribute("threads"));
+  if (!r.attribute("description").empty()) fmt::print(out, "{}\n", r.attribute("description"));
+  fmt::print(out, "\n");
+}
+
+void print_csv(const ResultsFile& r, std::FILE* out) {
+  fmt::print(out, "output,element,category,count,mean,sd,ci95_low,ci95_high,min,max,q05,q50,q95,share,wilson95_low,wilson95_high\n");
+  for (const auto& t : r.outputs()) {
+    for (std::size_t e = 0; e < t.elements; ++e) {
+      const std::string label = t.element_label(e);
+      if (t.kind == "categorical") {
+        for (std::size_t c = 0; c < t.categories.size(); ++c)
+          fmt::print(out, "{},{},{},{},,,,,,,,,,{:.10g},{:.10g},{:.10g}\n", t.name, label, t.categories[c],
+                     t.at("counts", e, c), t.at("share", e, c), t.at("wilson95_low", e, c), t.at("wilson95_high", e, c));
+      } else {
+        const double m = t.at("mean", e), h = t.at("ci95_half_width", e);
+        std::string q05, q50, q95;
+        if (!t.quantile_levels.empty()) {
+          q05 = fmt::format("{:.10g}", t.at("quantiles", e, 1));
+          q50 = fmt::format("{:.10g}", t.at("quantiles", e, 4));
+          q95 = fmt::format("{:.10g}", t.at("quantiles", e, 7));
+        }
+        fmt::print(out, "{},{},,{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{},,,\n", t.name, label,
+                   t.at("count", e), m, t.at("sd", e), m - h, m + h, t.at("min", e), t.at("max", e), q05, q50, q95);
+      }
+    }
+  }
+}
+
+void print_json(const ResultsFile& r, std::FILE* out) {
+  fmt::print(out, "{{\"file\": {}, \"model\": {}, \"draws\": {}, \"seed\": {}, \"outputs\": {{", json_string(r.path()),
+             json_string(r.attribute("model")), r.count_attribute("draws"), r.count_attribute("seed"));
+  bool first_output = true;
+  for (const auto& t : r.outputs()) {
+    fmt::print(out, "{}\n  {}: {{\"kind\": {}, \"description\": {}, \"elements\": [", first_output ? "" : ",",
+               json_string(t.name), json_string(t.kind), json_string(t.description));
+    first_output = false;
+    for (std::size_t e = 0; e < t.elements; ++e) {
+      fmt::print(out, "{}\n    {{\"element\": {}", e ? "," : "", json_string(t.element_label(e)));
+      if (t.kind == "categorical") {
+        fmt::print(out, ", \"categories\": {{");
+        for (std::size_t c = 0; c < t.categories.size(); ++c)
+          fmt::print(out, "{}{}: {{\"count\": {}, \"share\": {}, \"wilson95\": [{}, {}]}}", c ? ", " : "",
+                     json_string(t.categories[c]), t.at("counts", e, c), json_number(t.at("share", e, c)),
+                     json_number(t.at("wilson95_low", e, c)), json_number(t.at("wilson95_high", e, c)));
+        fmt::print(out, "}}}}");
+      } else {
+        fmt::print(out, ", \"count\": {}, \"mean\": {}, \"sd\": {}, \"ci95_half_width\": {}, \"min\": {}, \"max\": {}",
+                   t.at("count", e), json_number(t.at("mean", e)), json_number(t.at("sd", e)),
+                   json_number(t.at("ci95_half_width", e)), json_number(t.at("min", e)), json_number(t.at("max", e)));
+        if (!t.quantile_levels.empty()) {
+          fmt::print(out, ", \"quantiles\": {{");
+          for (std::size_t q = 0; q < t.quantile_levels.size(); ++q)
+            fmt::print(out, "{}\"{}\": {}", q ? ", " : "", t.quantile_levels[q], json_number(t.at("quantiles", e, q)));
+          fmt::print(out, "}}");
+        }
+        fmt::print(out, "}}");
+      }
+    }
+    fmt::print(out, "]}}");
+  }
+  fmt::print(out, "\n}}}}\n");
+}
+
+}  // namespace
+
+void print_output_tables(const ResultsFile& r, std::FILE* out, std::size_t max_rows) {
+  for (const auto& t : r.outputs()) {
+    fmt::print(out, "{} — {}\n", t.name, t.description);
+    const std::size_t rows = std::min(t.elements, max_rows);
+    if (t.kind == "categorical") {
+      fmt::print(out, "  {:<34}", "");
+      for (const auto& c : t.categories) fmt::print(out, " {:>16}", c.substr(0, 16));
+      fmt::print(out, "\n");
+      for (std::size_t e = 0; e < rows; ++e) {
+        fmt::print(out, "  {:<34}", t.element_label(e).substr(0, 34));
+        for (std::size_t c = 0; c < t.categories.size(); ++c) fmt::print(out, " {:>15.1f}%", 100.0 * t.at("share", e, c));
+        fmt::print(out, "\n");
+      }
+    } else {
+      const bool q = !t.quantile_levels.empty();
+      fmt::print(out, "  {:<34} {:>14} {:>12} {:>12} {:>12} {:>12}{}\n", "", "mean", "±95%", "sd", "min", "max",
+                 q ? fmt::format(" {:>12} {:>12} {:>12}", "q05", "median", "q95") : "");
+      for (std::size_t e = 0; e < rows; ++e) {
+        fmt::print(out, "  {:<34} {:>14.6g} {:>12.4g} {:>12.6g} {:>12.6g} {:>12.6g}", t.element_label(e).substr(0, 34),
+                   t.at("mean", e), t.at("ci95_half_width", e), t.at("sd", e), t.at("min", e), t.at("max", e));
+        if (q)
+          fmt::print(out, " {:>12.6g} {:>12.6g} {:>12.6g}", t.at("quantiles", e, 1), t.at("quantiles", e, 4),
+                     t.at("quantiles", e, 7));
+        fmt::print(out, "\n");
+      }
+    }
+    if (rows < t.elements) fmt::print(out, "  … {} more rows (use --csv or --json for all)\n", t.elements - rows);
+    fmt::print(out, "\n");
+  }
+}
+
+void print_summary(const ResultsFile& results, SummaryFormat format, std::FILE* out) {
+  switch (format) {
+    case SummaryFormat::csv:
+      print_csv(results, out);
+      return;
+    case SummaryFormat::json:
+      print_json(results, out);
+      return;
+    case SummaryFormat::table:
+      break;
+  }
+  print_header(results, out);
+  const ModelEntry* model = find_model(results.attribute("model"));
+  if (model && model->summary) {
+    model->summary(results, out);
+    return;
+  }
+  print_output_tables(results, out, 40);
+}
+
+}  // namespace deterrence

@@ -1,0 +1,68 @@
+#pragma once
+// A checked view of one YAML node. It remembers where it came from (file, line, column,
+// key path) and which keys were read, so unknown keys and wrong types become clear errors
+// instead of silent defaults.
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config_error.h"
+
+namespace deterrence {
+
+class ConfigNode {
+ public:
+  // Parses YAML text; `source` names it in messages (usually the file path).
+  static ConfigNode parse(const std::string& text, const std::string& source);
+  static ConfigNode load_file(const std::string& path);
+
+  const std::string& path() const { return path_; }
+  const std::string& source() const;
+  bool is_map() const { return node_.IsMap(); }
+  bool is_sequence() const { return node_.IsSequence(); }
+  bool is_scalar() const { return node_.IsScalar(); }
+
+  bool has(const std::string& key) const;
+  ConfigNode at(const std::string& key) const;  // required key
+  std::optional<ConfigNode> find(const std::string& key) const;
+  std::vector<std::string> keys() const;       // map keys in file order; rejects duplicates
+  std::vector<ConfigNode> items() const;       // sequence elements
+
+  double as_double() const;           // finite numbers only
+  double as_probability() const;      // finite, in [0, 1]
+  long long as_integer() const;
+  unsigned long long as_count(unsigned long long min_value) const;
+  bool as_bool() const;
+  std::string as_string() const;
+  std::vector<double> as_doubles() const;
+  std::vector<std::string> as_strings() const;
+
+  double get_double(const std::string& key, double fallback) const;
+  double get_probability(const std::string& key, double fallback) const;
+  std::string get_string(const std::string& key, const std::string& fallback) const;
+  bool get_bool(const std::string& key, bool fallback) const;
+
+  // Fails on any key of this map that was never read (a typo must not fall back to a default).
+  void reject_unknown_keys() const;
+  [[noreturn]] void fail(const std::string& what_found, const std::string& expected) const;
+  [[noreturn]] void fail_message(const std::string& message) const;
+  std::string location() const;  // "file:line:col"
+
+ private:
+  struct Document;
+  ConfigNode(YAML::Node node, std::shared_ptr<Document> doc, std::string path);
+  void check_duplicate_keys() const;
+  std::string describe_found() const;
+  void mark_read(const std::string& key) const;
+
+  YAML::Node node_;
+  std::shared_ptr<Document> doc_;
+  std::string path_;
+};
+
+}  // namespace deterrence

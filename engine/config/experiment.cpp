@@ -1,0 +1,119 @@
+#include "config/experiment.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/config_node.h"
+#include "model/registry.h"
+#include "sampling/distribution.h"
+
+namespace deterrence {
+
+std::string hash_text(const std::string& text) {
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+namespace {
+
+ParameterSpace parse_parameters(const ConfigNode& root) {
+  ParameterSpace space;
+  if (auto parameters = root.find("parameters")) {
+    for (const auto& name : parameters->keys()) {
+      const ConfigNode node = parameters->at(name);
+      std::string group;
+      Distribution distribution;
+      if (node.is_map() && node.has("group")) group = node.at("group").as_string();
+      distribution = parse_distribution(node);
+      try {
+        space.add(name, distribution, group);
+      } catch (const ConfigError& e) {
+        node.fail_message(e.what());
+      }
+    }
+  }
+  if (auto correlations = root.find("correlations")) {
+    for (const auto& group : correlations->items()) {
+      std::vector<std::size_t> members;
+      const ConfigNode names = group.at("parameters");
+      for (const auto& item : names.items()) {
+        const std::string name = item.as_string();
+        auto index = space.find(name);
+        if (!index) item.fail(fmt::format("'{}'", name), "the name of a parameter defined under 'parameters'");
+        members.push_back(*index);
+      }
+      const ConfigNode matrix_node = group.at("matrix");
+      const auto rows = matrix_node.items();
+      Eigen::MatrixXd matrix(rows.size(), rows.size());
+      for (std::size_t r = 0; r < rows.size(); ++r) {
+        const auto row = rows[r].as_doubles();
+        if (row.size() != rows.size())
+          rows[r].fail(fmt::format("a row of {} numbers", row.size()),
+                       fmt::format("{} numbers (the matrix must be square)", rows.size()));
+        for (std::size_t c = 0; c < row.size(); ++c) matrix(r, c) = row[c];
+      }
+      try {
+        space.correlate(members, matrix);
+      } catch (const std::invalid_argument& e) {
+        matrix_node.fail_message(e.what());
+      }
+      group.reject_unknown_keys();
+    }
+  }
+  return space;
+}
+
+}  // namespace
+
+Experiment load_experiment(const std::string& path) {
+  const ConfigNode root = ConfigNode::load_file(path);
+  Experiment experiment;
+  experiment.config_path = path;
+  {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    experiment.config_text = text.str();
+  }
+  experiment.config_hash = hash_text(experiment.config_text);
+  experiment.description = root.get_string("description", "");
+  const ConfigNode model_node = root.at("model");
+  experiment.model_name = model_node.as_string();
+  const ModelEntry* entry = find_model(experiment.model_name);
+  if (!entry) {
+    std::string names;
+    for (const auto& m : model_registry()) names += (names.empty() ? "" : ", ") + m.name;
+    model_node.fail(fmt::format("'{}'", experiment.model_name), "one of: " + names);
+  }
+  experiment.draws = root.at("draws").as_count(1);
+  experiment.seed = static_cast<std::uint64_t>(root.at("seed").as_count(0));
+  if (auto chunk = root.find("chunk_size")) {
+    const auto value = chunk->as_count(1);
+    if (value > (1u << 24)) chunk->fail(fmt::format("{}", value), "a chunk size of at most 16777216");
+    experiment.chunk_size = static_cast<std::uint32_t>(value);
+  } else {
+    experiment.chunk_size = 1024;
+  }
+  if (auto records = root.find("records")) {
+    experiment.records.outcomes = records->get_bool("outcomes", false);
+    experiment.records.parameters = records->get_bool("parameters", false);
+    records->reject_unknown_keys();
+  }
+
+  ModelSetup setup;
+  setup.parameters = parse_parameters(root);
+  setup.options = root.find("model_options");
+  setup.config_dir = std::filesystem::path(path).parent_path();
+  experiment.model = entry->factory(std::move(setup));
+  root.reject_unknown_keys();
+  return experiment;
+}
+
+}  // namespace deterrence

@@ -1,0 +1,35 @@
+#pragma once
+// One experiment, validated: the config text as given, the run settings and the model built
+// from it. This is the "validated model description" every later stage reads.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "model/model.h"
+
+namespace deterrence {
+
+struct RecordOptions {
+  bool outcomes = false;    // per-draw codes of every recorded categorical output
+  bool parameters = false;  // per-draw values of every sampled parameter
+};
+
+struct Experiment {
+  std::string config_path;
+  std::string config_text;
+  std::string config_hash;  // hex FNV-1a of config_text
+  std::string description;
+  std::string model_name;
+  std::uint64_t draws = 0;
+  std::uint64_t seed = 0;
+  std::uint32_t chunk_size = 0;
+  RecordOptions records;
+  std::unique_ptr<Model> model;
+};
+
+// Reads and validates a config file and builds its model. Throws ConfigError.
+Experiment load_experiment(const std::string& path);
+
+std::string hash_text(const std::string& text);
+
+}  // namespace deterrence

@@ -1,0 +1,288 @@
+#include "io/h5.h"
+
+#include <fmt/format.h>
+
+#include <numeric>
+
+namespace deterrence::h5 {
+
+namespace {
+hid_t check(hid_t id, const std::string& what) {
+  if (id < 0) throw Error("HDF5: cannot " + what);
+  return id;
+}
+void check_status(herr_t status, const std::string& what) {
+  if (status < 0) throw Error("HDF5: cannot " + what);
+}
+Handle dataspace(const std::vector<hsize_t>& shape) {
+  if (shape.empty()) return Handle(H5Screate(H5S_SCALAR), H5Sclose, "create a scalar dataspace");
+  return Handle(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), nullptr), H5Sclose,
+                "create a dataspace");
+}
+hsize_t elements(const std::vector<hsize_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), hsize_t{1}, std::multiplies<>());
+}
+Handle string_type() {
+  Handle type(H5Tcopy(H5T_C_S1), H5Tclose, "copy the string type");
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  return type;
+}
+// Compress datasets above a few KiB; tiny ones are cheaper stored contiguously.
+Handle creation_properties(const std::vector<hsize_t>& shape, std::size_t element_size) {
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  const hsize_t n = elements(shape);
+  if (shape.empty() || n * element_size < 16 * 1024) return plist;
+  std::vector<hsize_t> chunk = shape;
+  // Chunks of at most ~256 KiB, cut along the first axis.
+  const hsize_t row = n / shape[0];
+  chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(shape[0], (256 * 1024) / std::max<hsize_t>(1, row * element_size)));
+  H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data());
+  H5Pset_shuffle(plist);
+  H5Pset_deflate(plist, 4);
+  return plist;
+}
+template <typename T>
+void write_numbers(hid_t parent, const std::string& name, const std::vector<T>& data,
+                   const std::vector<hsize_t>& shape, hid_t file_type, hid_t memory_type) {
+  if (elements(shape) != data.size())
+    throw Error(fmt::format("HDF5: dataset '{}' has {} values for its shape", name, data.size()));
+  Handle space = dataspace(shape);
+  Handle plist = creation_properties(shape, sizeof(T));
+  Handle dataset(H5Dcreate2(parent, name.c_str(), file_type, space, H5P_DEFAULT, plist, H5P_DEFAULT),
+                 H5Dclose, "create dataset " + name);
+  if (!data.empty())
+    check_status(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
+                 "write dataset " + name);
+}
+template <typename T>
+std::vector<T> read_numbers(hid_t parent, const std::string& name, hid_t memory_type) {
+  Handle dataset(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+  Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + name);
+  std::vector<T> data(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  if (!data.empty())
+    check_status(H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "read " + name);
+  return data;
+}
+}  // namespace
+
+Handle::Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what)
+    : id_(check(id, what)), close_(close) {}
+Handle::~Handle() {
+  if (id_ >= 0 && close_) close_(id_);
+}
+Handle::Handle(Handle&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = H5I_INVALID_HID; }
+Handle& Handle::operator=(Handle&& other) noexcept {
+  if (this != &other) {
+    if (id_ >= 0 && close_) close_(id_);
+    id_ = other.id_;
+    close_ = other.close_;
+    other.id_ = H5I_INVALID_HID;
+  }
+  return *this;
+}
+
+Handle create_file(const std::string& path) {
+  // Track creation order so readers list outputs in the order the model declared them.
+  Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file properties");
+  H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), H5Fclose,
+                "create file " + path);
+}
+Handle open_file(const std::string& path) {
+  return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open file " + path);
+}
+Handle create_group(hid_t parent, const std::string& name) {
+  Handle gcpl(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, "create group properties");
+  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  return Handle(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT), H5Gclose,
+                "create group " + name);
+}
+Handle open_group(hid_t parent, const std::string& name) {
+  return Handle(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose, "open group " + name);
+}
+bool exists(hid_t parent, const std::string& path) {
+  return H5Lexists(parent, path.c_str(), H5P_DEFAULT) > 0;
+}
+std::vector<std::string> children(hid_t group) {
+  std::vector<std::string> names;
+  H5Literate(
+      group, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr,
+      [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+        return 0;
+      },
+      &names);
+  if (names.empty()) {
+    // Groups created without creation-order tracking: fall back to name order.
+    H5Literate(
+        group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+        [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
+          static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+          return 0;
+        },
+        &names);
+  }
+  return names;
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+  Handle type = string_type();
+  Handle space = dataspace({});
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                   "create attribute " + name);
+  const char* text = value.c_str();
+  check_status(H5Awrite(attribute, type, &text), "write attribute " + name);
+}
+void write_attribute(hid_t object, const std::string& name, double value) {
+  Handle space = dataspace({});
+  Handle attribute(H5Acreate2(object, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "create attribute " + name);
+  check_status(H5Awrite(attribute, H5T_NATIVE_DOUBLE, &value), "write attribute " + name);
+}
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value) {
+  Handle space = dataspace({});
+  Handle attribute(H5Acreate2(object, name.c_str(), H5T_STD_U64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "create attribute " + name);
+  check_status(H5Awrite(attribute, H5T_NATIVE_UINT64, &value), "write attribute " + name);
+}
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = string_type();
+  // An empty list is an HDF5 null dataspace (h5py reads it as Empty), not a 0-length array.
+  Handle space = values.empty() ? Handle(H5Screate(H5S_NULL), H5Sclose, "create a null dataspace")
+                                : dataspace({values.size()});
+  Handle attribute(H5Acreate2(object, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+                   "create attribute " + name);
+  if (values.empty()) return;
+  std::vector<const char*> texts;
+  for (const auto& v : values) texts.push_back(v.c_str());
+  check_status(H5Awrite(attribute, type, texts.data()), "write attribute " + name);
+}
+bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  Handle type = string_type();
+  char* text = nullptr;
+  check_status(H5Aread(attribute, type, &text), "read attribute " + name);
+  std::string value = text ? text : "";
+  H5free_memory(text);
+  return value;
+}
+double read_double_attribute(hid_t object, const std::string& name) {
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  double value = 0;
+  check_status(H5Aread(attribute, H5T_NATIVE_DOUBLE, &value), "read attribute " + name);
+  return value;
+}
+std::uint64_t read_u64_attribute(hid_t object, const std::string& name) {
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  std::uint64_t value = 0;
+  check_status(H5Aread(attribute, H5T_NATIVE_UINT64, &value), "read attribute " + name);
+  return value;
+}
+std::vector<std::string> read_strings_attribute(hid_t object, const std::string& name) {
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  Handle space(H5Aget_space(attribute), H5Sclose, "get attribute space");
+  if (H5Sget_simple_extent_type(space) == H5S_NULL) return {};
+  std::vector<char*> texts(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  Handle type = string_type();
+  check_status(H5Aread(attribute, type, texts.data()), "read attribute " + name);
+  std::vector<std::string> values;
+  for (char* t : texts) {
+    values.emplace_back(t ? t : "");
+    H5free_memory(t);
+  }
+  return values;
+}
+
+void write_doubles(hid_t parent, const std::string& name, const std::vector<double>& data,
+                   const std::vector<hsize_t>& shape) {
+  write_numbers(parent, name, data, shape, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+void write_u64(hid_t parent, const std::string& name, const std::vector<std::uint64_t>& data,
+               const std::vector<hsize_t>& shape) {
+  write_numbers(parent, name, data, shape, H5T_STD_U64LE, H5T_NATIVE_UINT64);
+}
+void write_i64(hid_t parent, const std::string& name, const std::vector<std::int64_t>& data,
+               const std::vector<hsize_t>& shape) {
+  write_numbers(parent, name, data, shape, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values) {
+  Handle type = string_type();
+  Handle space = dataspace({values.size()});
+  Handle dataset(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                 H5Dclose, "create dataset " + name);
+  std::vector<const char*> texts;
+  for (const auto& v : values) texts.push_back(v.c_str());
+  if (!texts.empty())
+    check_status(H5Dwrite(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()), "write " + name);
+}
+
+std::vector<hsize_t> shape_of(hid_t parent, const std::string& name) {
+  Handle dataset(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+  Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + name);
+  std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+  H5Sget_simple_extent_dims(space, shape.data(), nullptr);
+  return shape;
+}
+std::vector<double> read_doubles(hid_t parent, const std::string& name) {
+  return read_numbers<double>(parent, name, H5T_NATIVE_DOUBLE);
+}
+std::vector<std::uint64_t> read_u64(hid_t parent, const std::string& name) {
+  return read_numbers<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
+}
+std::vector<std::int64_t> read_i64(hid_t parent, const std::string& name) {
+  return read_numbers<std::int64_t>(parent, name, H5T_NATIVE_INT64);
+}
+std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
+  Handle dataset(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+  Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + name);
+  std::vector<char*> texts(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  Handle type = string_type();
+  if (!texts.empty()) check_status(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()), "read " + name);
+  std::vector<std::string> values;
+  for (char* t : texts) {
+    values.emplace_back(t ? t : "");
+    H5free_memory(t);
+  }
+  return values;
+}
+
+Handle enum_type(const std::vector<std::string>& categories) {
+  Handle type(H5Tenum_create(H5T_NATIVE_UINT8), H5Tclose, "create an enum type");
+  for (std::size_t i = 0; i < categories.size(); ++i) {
+    const auto code = static_cast<std::uint8_t>(i);
+    check_status(H5Tenum_insert(type, categories[i].c_str(), &code), "add enum member " + categories[i]);
+  }
+  return type;
+}
+
+AppendableDataset::AppendableDataset(hid_t parent, const std::string& name, hid_t type,
+                                     std::vector<hsize_t> row_shape, hsize_t total_rows, hsize_t chunk_rows)
+    : type_copy_(H5Tcopy(type), H5Tclose, "copy a type"), row_shape_(std::move(row_shape)) {
+  std::vector<hsize_t> shape{total_rows};
+  shape.insert(shape.end(), row_shape_.begin(), row_shape_.end());
+  std::vector<hsize_t> chunk = shape;
+  chunk[0] = std::max<hsize_t>(1, std::min(chunk_rows, total_rows));
+  Handle space = dataspace(shape);
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data());
+  H5Pset_shuffle(plist);
+  H5Pset_deflate(plist, 4);
+  dataset_ = Handle(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose,
+                    "create dataset " + name);
+}
+
+void AppendableDataset::write_rows(hsize_t first_row, hsize_t rows, const void* data) {
+  std::vector<hsize_t> start(row_shape_.size() + 1, 0), count{rows};
+  start[0] = first_row;
+  count.insert(count.end(), row_shape_.begin(), row_shape_.end());
+  Handle file_space(H5Dget_space(dataset_), H5Sclose, "get a dataspace");
+  check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+               "select rows");
+  Handle memory_space = dataspace(count);
+  check_status(H5Dwrite(dataset_, type_copy_, memory_space, file_space, H5P_DEFAULT, data), "write rows");
+}
+
+}  // namespace deterrence::h5

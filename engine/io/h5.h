@@ -1,0 +1,86 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API: just what the results writer and reader use.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace deterrence::h5 {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Owns one HDF5 identifier and closes it with the right function.
+class Handle {
+ public:
+  Handle() = default;
+  Handle(hid_t id, herr_t (*close)(hid_t), const std::string& what);
+  ~Handle();
+  Handle(Handle&& other) noexcept;
+  Handle& operator=(Handle&& other) noexcept;
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  hid_t id() const { return id_; }
+  operator hid_t() const { return id_; }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  herr_t (*close_)(hid_t) = nullptr;
+};
+
+Handle create_file(const std::string& path);
+Handle open_file(const std::string& path);  // read-only
+Handle create_group(hid_t parent, const std::string& name);
+Handle open_group(hid_t parent, const std::string& name);
+bool exists(hid_t parent, const std::string& path);
+std::vector<std::string> children(hid_t group);
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& values);
+std::string read_string_attribute(hid_t object, const std::string& name);
+double read_double_attribute(hid_t object, const std::string& name);
+std::uint64_t read_u64_attribute(hid_t object, const std::string& name);
+std::vector<std::string> read_strings_attribute(hid_t object, const std::string& name);
+bool has_attribute(hid_t object, const std::string& name);
+
+// Small whole datasets, compressed when large enough to matter.
+void write_doubles(hid_t parent, const std::string& name, const std::vector<double>& data,
+                   const std::vector<hsize_t>& shape);
+void write_u64(hid_t parent, const std::string& name, const std::vector<std::uint64_t>& data,
+               const std::vector<hsize_t>& shape);
+void write_i64(hid_t parent, const std::string& name, const std::vector<std::int64_t>& data,
+               const std::vector<hsize_t>& shape);
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& values);
+
+std::vector<hsize_t> shape_of(hid_t parent, const std::string& name);
+std::vector<double> read_doubles(hid_t parent, const std::string& name);
+std::vector<std::uint64_t> read_u64(hid_t parent, const std::string& name);
+std::vector<std::int64_t> read_i64(hid_t parent, const std::string& name);
+std::vector<std::string> read_strings(hid_t parent, const std::string& name);
+
+// An HDF5 enum type on uint8 whose names are `categories` (code i is categories[i]).
+Handle enum_type(const std::vector<std::string>& categories);
+
+// A dataset that grows by whole chunks along its first axis (per-draw records).
+class AppendableDataset {
+ public:
+  AppendableDataset() = default;
+  AppendableDataset(hid_t parent, const std::string& name, hid_t type, std::vector<hsize_t> row_shape,
+                    hsize_t total_rows, hsize_t chunk_rows);
+  // Writes rows [first_row, first_row + rows) from a contiguous buffer of the dataset's type.
+  void write_rows(hsize_t first_row, hsize_t rows, const void* data);
+
+ private:
+  Handle dataset_;
+  Handle type_copy_;
+  std::vector<hsize_t> row_shape_;
+};
+
+}  // namespace deterrence::h5

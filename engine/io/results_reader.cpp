@@ -1,0 +1,93 @@
+#include "io/results_reader.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "io/h5.h"
+#include "io/results_writer.h"
+
+namespace deterrence {
+
+std::string OutputTable::element_label(std::size_t element) const {
+  std::string label;
+  std::size_t stride = elements;
+  for (std::size_t d = 0; d < labels.size(); ++d) {
+    stride /= labels[d].size();
+    const std::size_t index = (element / stride) % labels[d].size();
+    label += (label.empty() ? "" : "/") + labels[d][index];
+  }
+  return label;
+}
+
+double OutputTable::at(const std::string& statistic, std::size_t element, std::size_t column) const {
+  auto it = values.find(statistic);
+  if (it == values.end()) throw std::out_of_range("no statistic '" + statistic + "' in output " + name);
+  const std::size_t width = it->second.size() / elements;
+  return it->second.at(element * width + column);
+}
+
+ResultsFile::ResultsFile(const std::string& path) : path_(path) {
+  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such file", path));
+  hid_t id = H5I_INVALID_HID;
+  H5E_BEGIN_TRY { id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
+  H5E_END_TRY;
+  if (id < 0) throw std::runtime_error(fmt::format("{}: not an HDF5 file", path));
+  h5::Handle file(id, H5Fclose, "open " + path);
+  if (!h5::has_attribute(file, "filetype") || h5::read_string_attribute(file, "filetype") != kFileType)
+    throw std::runtime_error(fmt::format("{}: not a deterrence results file (no filetype '{}')", path, kFileType));
+  for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config",
+                           "config_path", "config_hash", "start_time", "end_time"})
+    if (h5::has_attribute(file, name)) strings_[name] = h5::read_string_attribute(file, name);
+  for (const char* name : {"format_version", "seed", "draws", "first_draw", "chunk_size", "threads"})
+    if (h5::has_attribute(file, name)) counts_[name] = h5::read_u64_attribute(file, name);
+
+  h5::Handle dims = h5::open_group(file, "dims");
+  h5::Handle outputs = h5::open_group(file, "outputs");
+  for (const auto& name : h5::children(outputs)) {
+    h5::Handle group = h5::open_group(outputs, name);
+    OutputTable table;
+    table.name = name;
+    table.kind = h5::read_string_attribute(group, "kind");
+    table.description = h5::read_string_attribute(group, "description");
+    table.dims = h5::read_strings_attribute(group, "dims");
+    for (const auto& d : table.dims) {
+      table.labels.push_back(h5::read_strings(dims, d));
+      table.elements *= table.labels.back().size();
+    }
+    if (table.kind == "categorical") {
+      table.categories = h5::read_strings_attribute(group, "categories");
+      for (const char* s : {"share", "wilson95_low", "wilson95_high"}) table.values[s] = h5::read_doubles(group, s);
+      const auto counts = h5::read_u64(group, "counts");
+      table.values["counts"] = std::vector<double>(counts.begin(), counts.end());
+    } else {
+      for (const char* s : {"mean", "variance", "sd", "ci95_half_width", "min", "max"})
+        table.values[s] = h5::read_doubles(group, s);
+      const auto counts = h5::read_u64(group, "count");
+      table.values["count"] = std::vector<double>(counts.begin(), counts.end());
+      if (h5::exists(group, "quantiles")) {
+        table.values["quantiles"] = h5::read_doubles(group, "quantiles");
+        table.quantile_levels = h5::read_doubles(group, "quantile_levels");
+      }
+    }
+    outputs_.push_back(std::move(table));
+  }
+}
+
+std::string ResultsFile::attribute(const std::string& name) const {
+  auto it = strings_.find(name);
+  return it == strings_.end() ? "" : it->second;
+}
+
+std::uint64_t ResultsFile::count_attribute(const std::string& name) const {
+  auto it = counts_.find(name);
+  return it == counts_.end() ? 0 : it->second;
+}
+
+const OutputTable* ResultsFile::find(const std::string& name) const {
+  for (const auto& o : outputs_)
+    if (o.name == name) return &o;
+  return nullptr;
+}
+
+}  // namespace deterrence

@@ -1,0 +1,44 @@
+#pragma once
+// Reads a results file back: its attributes and every output's statistics, without the caller
+// knowing the HDF5 layout. Used by `deterrence summary`, by merges and by the tests.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace deterrence {
+
+struct OutputTable {
+  std::string name, kind, description;
+  std::vector<std::string> dims;
+  std::vector<std::vector<std::string>> labels;  // per dim
+  std::vector<std::string> categories;           // categorical only
+  std::size_t elements = 1;
+  // Per-element statistics by dataset name (mean, sd, ci95_half_width, min, max, count;
+  // share, wilson95_low, wilson95_high, counts: elements x categories; quantiles:
+  // elements x levels).
+  std::map<std::string, std::vector<double>> values;
+  std::vector<double> quantile_levels;
+
+  std::string element_label(std::size_t element) const;  // "status_quo/JPN:taiwan"
+  double at(const std::string& statistic, std::size_t element, std::size_t column = 0) const;
+};
+
+class ResultsFile {
+ public:
+  // Throws std::runtime_error if the file is missing or is not a deterrence results file.
+  explicit ResultsFile(const std::string& path);
+  const std::string& path() const { return path_; }
+  std::string attribute(const std::string& name) const;  // string attributes
+  std::uint64_t count_attribute(const std::string& name) const;
+  const std::vector<OutputTable>& outputs() const { return outputs_; }
+  const OutputTable* find(const std::string& name) const;
+
+ private:
+  std::string path_;
+  std::map<std::string, std::string> strings_;
+  std::map<std::string, std::uint64_t> counts_;
+  std::vector<OutputTable> outputs_;
+};
+
+}  // namespace deterrence

@@ -1,0 +1,64 @@
+#include "model/output_layout.h"
+
+#include <stdexcept>
+
+namespace deterrence {
+
+namespace {
+std::size_t element_count(const std::vector<Dimension>& dims) {
+  std::size_t n = 1;
+  for (const auto& d : dims) n *= d.labels.size();
+  return n;
+}
+}  // namespace
+
+const OutputSpec& OutputLayout::add_real(std::string name, std::string description,
+                                         std::vector<Dimension> dims, bool quantiles) {
+  if (find(name)) throw std::logic_error("output '" + name + "' declared twice");
+  OutputSpec spec;
+  spec.name = std::move(name);
+  spec.description = std::move(description);
+  spec.kind = OutputKind::real;
+  spec.dims = std::move(dims);
+  spec.quantiles = quantiles;
+  spec.size = element_count(spec.dims);
+  spec.offset = real_slots_;
+  real_slots_ += spec.size;
+  specs_.push_back(std::move(spec));
+  return specs_.back();
+}
+
+const OutputSpec& OutputLayout::add_categorical(std::string name, std::string description,
+                                                std::vector<Dimension> dims,
+                                                std::vector<std::string> categories, bool record) {
+  if (find(name)) throw std::logic_error("output '" + name + "' declared twice");
+  if (categories.empty() || categories.size() > 255)
+    throw std::logic_error("output '" + name + "' needs 1 to 255 categories");
+  OutputSpec spec;
+  spec.name = std::move(name);
+  spec.description = std::move(description);
+  spec.kind = OutputKind::categorical;
+  spec.dims = std::move(dims);
+  spec.categories = std::move(categories);
+  spec.record = record;
+  spec.size = element_count(spec.dims);
+  spec.offset = code_slots_;
+  code_slots_ += spec.size;
+  specs_.push_back(std::move(spec));
+  return specs_.back();
+}
+
+const OutputSpec* OutputLayout::find(const std::string& name) const {
+  for (const auto& spec : specs_)
+    if (spec.name == name) return &spec;
+  return nullptr;
+}
+
+std::size_t OutputLayout::recorded_code_slots() const {
+  std::size_t n = 0;
+  for (const auto& spec : specs_)
+    if (spec.kind == OutputKind::categorical && spec.record) n += spec.size;
+  return n;
+}
+
+}  // namespace deterrence

@@ -1,0 +1,58 @@
+#pragma once
+// What a model reports per draw. An output is real (one number per draw, or NaN when it does
+// not apply) or categorical (one category code per draw), and may be an array over named
+// dimensions (e.g. policy x episode). The engine keeps statistics for every element and knows
+// nothing else about the model.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace deterrence {
+
+enum class OutputKind { real, categorical };
+
+struct Dimension {
+  std::string name;
+  std::vector<std::string> labels;
+};
+
+struct OutputSpec {
+  std::string name;
+  std::string description;
+  OutputKind kind = OutputKind::real;
+  std::vector<Dimension> dims;
+  std::vector<std::string> categories;  // categorical only
+  bool quantiles = false;               // real only: keep a quantile sketch per element
+  bool record = false;                  // categorical only: eligible for per-draw records
+  std::size_t offset = 0;               // first slot in DrawOutputs::reals or ::codes
+  std::size_t size = 1;                 // number of elements (product of dims)
+};
+
+class OutputLayout {
+ public:
+  const OutputSpec& add_real(std::string name, std::string description, std::vector<Dimension> dims,
+                             bool quantiles);
+  const OutputSpec& add_categorical(std::string name, std::string description,
+                                    std::vector<Dimension> dims, std::vector<std::string> categories,
+                                    bool record);
+
+  const std::vector<OutputSpec>& specs() const { return specs_; }
+  const OutputSpec* find(const std::string& name) const;
+  std::size_t real_slots() const { return real_slots_; }
+  std::size_t code_slots() const { return code_slots_; }
+  std::size_t recorded_code_slots() const;
+
+ private:
+  std::vector<OutputSpec> specs_;
+  std::size_t real_slots_ = 0;
+  std::size_t code_slots_ = 0;
+};
+
+// Where a model writes one draw's results: reals[spec.offset + element], codes[...] likewise.
+struct DrawOutputs {
+  std::span<double> reals;
+  std::span<std::uint8_t> codes;
+};
+
+}  // namespace deterrence

@@ -1,0 +1,40 @@
+#pragma once
+// Models by name. A model's factory reads its own `model_options` section and extends the
+// parameter space the engine parsed from the config's `parameters` section.
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config_node.h"
+#include "model/model.h"
+
+namespace deterrence {
+
+struct ModelSetup {
+  std::optional<ConfigNode> options;    // the config's model_options section, if any
+  ParameterSpace parameters;            // from the config's parameters/correlations
+  std::filesystem::path config_dir;     // relative data paths resolve against this
+};
+
+using ModelFactory = std::function<std::unique_ptr<Model>(ModelSetup setup)>;
+
+class ResultsFile;
+// Prints what a reader of this model's results wants first (optional; a generic table is
+// printed when absent).
+using ModelSummary = std::function<void(const ResultsFile& results, std::FILE* out)>;
+
+struct ModelEntry {
+  std::string name;
+  std::string description;
+  ModelFactory factory;
+  ModelSummary summary;
+};
+
+const std::vector<ModelEntry>& model_registry();
+const ModelEntry* find_model(const std::string& name);
+
+}  // namespace deterrence

@@ -1,0 +1,45 @@
+#pragma once
+// Runs a model over a range of draws: fixed-size chunks in parallel (TBB), each into its own
+// accumulator, folded in chunk order. Results depend only on (config, seed, draw range), never
+// on the number of threads or on scheduling.
+#include <cstdint>
+#include <functional>
+#include <span>
+
+#include "model/model.h"
+#include "run/progress.h"
+#include "stats/statistics.h"
+
+namespace deterrence {
+
+struct RunSettings {
+  std::uint64_t first_draw = 0;
+  std::uint64_t draw_count = 0;
+  std::uint64_t seed = 0;
+  std::uint32_t chunk_size = 1024;
+  int threads = 0;  // 0: all cores
+  bool record_codes = false;
+  bool record_parameters = false;
+};
+
+// Receives a chunk's per-draw records, in chunk order, on the folding thread.
+struct ChunkRecords {
+  std::uint64_t first_draw = 0;
+  std::uint64_t draws = 0;
+  std::span<const std::uint8_t> codes;   // draws x recorded code slots (empty unless asked)
+  std::span<const double> parameters;    // draws x parameters (empty unless asked)
+};
+using RecordSink = std::function<void(const ChunkRecords&)>;
+
+struct RunTimings {
+  double sampling_and_model_seconds = 0.0;  // wall time of the parallel phase
+  double fold_seconds = 0.0;
+  double record_seconds = 0.0;
+};
+
+RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatistics& totals,
+                     const RecordSink& sink, Progress* progress);
+
+int effective_threads(int requested);
+
+}  // namespace deterrence

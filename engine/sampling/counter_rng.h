@@ -1,0 +1,37 @@
+#pragma once
+// Counter-based random numbers (Random123 Philox4x32-10). A uniform is a pure function of
+// (seed, draw index, stream), where a stream is the hash of a parameter's name: the same draw
+// of the same parameter comes out identical whatever the thread, shard or restart, and adding
+// an unrelated parameter changes nobody else's numbers.
+#include <Random123/philox.h>
+
+#include <cstdint>
+#include <string_view>
+
+namespace deterrence {
+
+// 64-bit FNV-1a of a name, mixed; collisions are checked when a parameter space is built.
+std::uint64_t stream_of(std::string_view name);
+
+class CounterRng {
+ public:
+  explicit CounterRng(std::uint64_t seed) {
+    key_ = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  }
+
+  // A uniform in the open interval (0, 1) with 53 random bits.
+  double uniform(std::uint64_t draw, std::uint64_t stream) const {
+    const r123::Philox4x32::ctr_type counter = {
+        {static_cast<std::uint32_t>(draw), static_cast<std::uint32_t>(draw >> 32),
+         static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)}};
+    const auto bits = r123::Philox4x32()(counter, key_);
+    const std::uint64_t mantissa =
+        (static_cast<std::uint64_t>(bits[0]) << 21) ^ (static_cast<std::uint64_t>(bits[1]) >> 11);
+    return (static_cast<double>(mantissa) + 0.5) * 0x1.0p-53;
+  }
+
+ private:
+  r123::Philox4x32::key_type key_;
+};
+
+}  // namespace deterrence

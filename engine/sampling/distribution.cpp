@@ -1,0 +1,306 @@
+#include "sampling/distribution.h"
+
+#include <fmt/format.h>
+
+#include <boost/math/distributions/beta.hpp>
+#include <boost/math/distributions/gamma.hpp>
+#include <boost/math/special_functions/erf.hpp>
+#include <cmath>
+#include <numbers>
+
+#include "config/config_node.h"
+
+namespace deterrence {
+
+namespace {
+
+constexpr double kSqrt2 = std::numbers::sqrt2;
+
+double std_normal_cdf(double x) { return 0.5 * std::erfc(-x / kSqrt2); }
+double std_normal_quantile(double u) { return -kSqrt2 * boost::math::erfc_inv(2.0 * u); }
+double std_normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi); }
+
+// PERT is a beta on [min, max] with these shape parameters (the classic lambda = 4).
+void pert_shape(const Distribution& d, double& alpha, double& beta) {
+  const double range = d.b - d.a;
+  alpha = 1.0 + 4.0 * (d.c - d.a) / range;
+  beta = 1.0 + 4.0 * (d.b - d.c) / range;
+}
+
+}  // namespace
+
+Distribution Distribution::constant(double value) {
+  Distribution d;
+  d.kind = DistributionKind::constant;
+  d.a = value;
+  return d;
+}
+Distribution Distribution::uniform(double min, double max) {
+  Distribution d;
+  d.kind = DistributionKind::uniform;
+  d.a = min;
+  d.b = max;
+  return d;
+}
+Distribution Distribution::normal(double mean, double sd) {
+  Distribution d;
+  d.kind = DistributionKind::normal;
+  d.a = mean;
+  d.b = sd;
+  return d;
+}
+Distribution Distribution::beta(double a, double b) {
+  Distribution d;
+  d.kind = DistributionKind::beta;
+  d.a = a;
+  d.b = b;
+  return d;
+}
+Distribution Distribution::beta_mean(double mean, double concentration) {
+  return beta(mean * concentration, (1.0 - mean) * concentration);
+}
+
+double Distribution::quantile(double u) const {
+  switch (kind) {
+    case DistributionKind::constant:
+      return a;
+    case DistributionKind::uniform:
+      return a + (b - a) * u;
+    case DistributionKind::triangular: {
+      const double split = (c - a) / (b - a);
+      if (u < split) return a + std::sqrt(u * (b - a) * (c - a));
+      return b - std::sqrt((1.0 - u) * (b - a) * (b - c));
+    }
+    case DistributionKind::pert: {
+      double alpha = 0.0, beta_shape = 0.0;
+      pert_shape(*this, alpha, beta_shape);
+      return a + (b - a) * boost::math::ibeta_inv(alpha, beta_shape, u);
+    }
+    case DistributionKind::normal:
+      return a + b * std_normal_quantile(u);
+    case DistributionKind::truncated_normal: {
+      const double p_lo = std_normal_cdf((lo - a) / b);
+      const double p_hi = std_normal_cdf((hi - a) / b);
+      const double x = a + b * std_normal_quantile(p_lo + u * (p_hi - p_lo));
+      return std::min(hi, std::max(lo, x));  // guard the last ulp at extreme tails
+    }
+    case DistributionKind::lognormal:
+      return std::exp(a + b * std_normal_quantile(u));
+    case DistributionKind::beta:
+      return boost::math::ibeta_inv(a, b, u);
+    case DistributionKind::gamma:
+      return b * boost::math::gamma_p_inv(a, u);
+  }
+  return a;
+}
+
+double Distribution::cdf(double x) const {
+  switch (kind) {
+    case DistributionKind::constant:
+      return x < a ? 0.0 : 1.0;
+    case DistributionKind::uniform:
+      return x <= a ? 0.0 : x >= b ? 1.0 : (x - a) / (b - a);
+    case DistributionKind::triangular:
+      if (x <= a) return 0.0;
+      if (x >= b) return 1.0;
+      if (x <= c) return (x - a) * (x - a) / ((b - a) * (c - a));
+      return 1.0 - (b - x) * (b - x) / ((b - a) * (b - c));
+    case DistributionKind::pert: {
+      double alpha = 0.0, beta_shape = 0.0;
+      pert_shape(*this, alpha, beta_shape);
+      if (x <= a) return 0.0;
+      if (x >= b) return 1.0;
+      return boost::math::ibeta(alpha, beta_shape, (x - a) / (b - a));
+    }
+    case DistributionKind::normal:
+      return std_normal_cdf((x - a) / b);
+    case DistributionKind::truncated_normal: {
+      if (x <= lo) return 0.0;
+      if (x >= hi) return 1.0;
+      const double p_lo = std_normal_cdf((lo - a) / b);
+      const double p_hi = std_normal_cdf((hi - a) / b);
+      return (std_normal_cdf((x - a) / b) - p_lo) / (p_hi - p_lo);
+    }
+    case DistributionKind::lognormal:
+      return x <= 0.0 ? 0.0 : std_normal_cdf((std::log(x) - a) / b);
+    case DistributionKind::beta:
+      return x <= 0.0 ? 0.0 : x >= 1.0 ? 1.0 : boost::math::ibeta(a, b, x);
+    case DistributionKind::gamma:
+      return x <= 0.0 ? 0.0 : boost::math::gamma_p(a, x / b);
+  }
+  return 0.0;
+}
+
+double Distribution::mean() const {
+  switch (kind) {
+    case DistributionKind::constant:
+      return a;
+    case DistributionKind::uniform:
+      return 0.5 * (a + b);
+    case DistributionKind::triangular:
+      return (a + b + c) / 3.0;
+    case DistributionKind::pert:
+      return (a + 4.0 * c + b) / 6.0;
+    case DistributionKind::normal:
+      return a;
+    case DistributionKind::truncated_normal: {
+      const double alpha = (lo - a) / b, beta_z = (hi - a) / b;
+      const double z = std_normal_cdf(beta_z) - std_normal_cdf(alpha);
+      return a + b * (std_normal_pdf(alpha) - std_normal_pdf(beta_z)) / z;
+    }
+    case DistributionKind::lognormal:
+      return std::exp(a + 0.5 * b * b);
+    case DistributionKind::beta:
+      return a / (a + b);
+    case DistributionKind::gamma:
+      return a * b;
+  }
+  return 0.0;
+}
+
+double Distribution::variance() const {
+  switch (kind) {
+    case DistributionKind::constant:
+      return 0.0;
+    case DistributionKind::uniform:
+      return (b - a) * (b - a) / 12.0;
+    case DistributionKind::triangular:
+      return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
+    case DistributionKind::pert: {
+      double alpha = 0.0, beta_shape = 0.0;
+      pert_shape(*this, alpha, beta_shape);
+      const double s = alpha + beta_shape;
+      return (b - a) * (b - a) * alpha * beta_shape / (s * s * (s + 1.0));
+    }
+    case DistributionKind::normal:
+      return b * b;
+    case DistributionKind::truncated_normal: {
+      const double alpha = (lo - a) / b, beta_z = (hi - a) / b;
+      const double z = std_normal_cdf(beta_z) - std_normal_cdf(alpha);
+      const double pa = std_normal_pdf(alpha), pb = std_normal_pdf(beta_z);
+      const double t1 = (alpha * pa - beta_z * pb) / z;
+      const double t2 = (pa - pb) / z;
+      return b * b * (1.0 + t1 - t2 * t2);
+    }
+    case DistributionKind::lognormal:
+      return (std::exp(b * b) - 1.0) * std::exp(2.0 * a + b * b);
+    case DistributionKind::beta: {
+      const double s = a + b;
+      return a * b / (s * s * (s + 1.0));
+    }
+    case DistributionKind::gamma:
+      return a * b * b;
+  }
+  return 0.0;
+}
+
+std::string Distribution::describe() const {
+  switch (kind) {
+    case DistributionKind::constant: return fmt::format("constant({})", a);
+    case DistributionKind::uniform: return fmt::format("uniform({}, {})", a, b);
+    case DistributionKind::triangular: return fmt::format("triangular({}, {}, {})", a, c, b);
+    case DistributionKind::pert: return fmt::format("pert({}, {}, {})", a, c, b);
+    case DistributionKind::normal: return fmt::format("normal({}, {})", a, b);
+    case DistributionKind::truncated_normal:
+      return fmt::format("truncated_normal({}, {}, [{}, {}])", a, b, lo, hi);
+    case DistributionKind::lognormal: return fmt::format("lognormal(mu={}, sigma={})", a, b);
+    case DistributionKind::beta: return fmt::format("beta({}, {})", a, b);
+    case DistributionKind::gamma: return fmt::format("gamma(shape={}, scale={})", a, b);
+  }
+  return "?";
+}
+
+namespace {
+
+double positive(const ConfigNode& node, const std::string& key) {
+  const ConfigNode child = node.at(key);
+  const double value = child.as_double();
+  if (value <= 0.0) child.fail(fmt::format("{}", value), "a number > 0");
+  return value;
+}
+
+void require_order(const ConfigNode& node, double min, double max, bool allow_equal) {
+  if (min > max || (!allow_equal && min == max))
+    node.fail_message(fmt::format("min ({}) must be {} max ({})", min,
+                                  allow_equal ? "at most" : "below", max));
+}
+
+}  // namespace
+
+Distribution parse_distribution(const ConfigNode& node) {
+  if (!node.is_map()) {
+    // A bare number is a constant: the common case for fixed scalars.
+    if (node.is_scalar()) return Distribution::constant(node.as_double());
+    node.fail("a list", "a number or a map like {dist: uniform, min: 0, max: 1}");
+  }
+  const ConfigNode dist_node = node.at("dist");
+  const std::string name = dist_node.as_string();
+  Distribution d;
+  if (name == "constant") {
+    d = Distribution::constant(node.at("value").as_double());
+  } else if (name == "uniform") {
+    d = Distribution::uniform(node.at("min").as_double(), node.at("max").as_double());
+    require_order(node, d.a, d.b, false);
+  } else if (name == "triangular" || name == "pert") {
+    d.kind = name == "pert" ? DistributionKind::pert : DistributionKind::triangular;
+    d.a = node.at("min").as_double();
+    d.c = node.at("mode").as_double();
+    d.b = node.at("max").as_double();
+    require_order(node, d.a, d.b, false);
+    if (d.c < d.a || d.c > d.b)
+      node.at("mode").fail(fmt::format("{}", d.c), fmt::format("a mode in [min, max] = [{}, {}]", d.a, d.b));
+  } else if (name == "normal") {
+    d = Distribution::normal(node.at("mean").as_double(), positive(node, "sd"));
+  } else if (name == "truncated_normal") {
+    d.kind = DistributionKind::truncated_normal;
+    d.a = node.at("mean").as_double();
+    d.b = positive(node, "sd");
+    d.lo = node.at("min").as_double();
+    d.hi = node.at("max").as_double();
+    require_order(node, d.lo, d.hi, false);
+    const double mass = std_normal_cdf((d.hi - d.a) / d.b) - std_normal_cdf((d.lo - d.a) / d.b);
+    if (!(mass > 1e-12))
+      node.fail_message("the interval [min, max] holds no probability mass of the normal");
+  } else if (name == "lognormal") {
+    d.kind = DistributionKind::lognormal;
+    const bool by_median = node.has("median") || node.has("log_sd");
+    const bool by_moments = node.has("mean") || node.has("sd");
+    if (by_median && by_moments)
+      node.fail_message("give either {median, log_sd} or {mean, sd}, not both");
+    if (by_moments) {
+      const double mean = positive(node, "mean"), sd = positive(node, "sd");
+      d.b = std::sqrt(std::log1p(sd * sd / (mean * mean)));
+      d.a = std::log(mean) - 0.5 * d.b * d.b;
+    } else {
+      d.a = std::log(positive(node, "median"));
+      d.b = positive(node, "log_sd");
+    }
+  } else if (name == "beta") {
+    d.kind = DistributionKind::beta;
+    const bool by_shape = node.has("a") || node.has("b");
+    const bool by_mean = node.has("mean") || node.has("concentration");
+    if (by_shape && by_mean)
+      node.fail_message("give either {a, b} or {mean, concentration}, not both");
+    if (by_mean) {
+      const ConfigNode mean_node = node.at("mean");
+      const double mean = mean_node.as_double();
+      if (mean <= 0.0 || mean >= 1.0) mean_node.fail(fmt::format("{}", mean), "a mean in (0, 1)");
+      d = Distribution::beta_mean(mean, positive(node, "concentration"));
+    } else {
+      d = Distribution::beta(positive(node, "a"), positive(node, "b"));
+    }
+  } else if (name == "gamma") {
+    d.kind = DistributionKind::gamma;
+    d.a = positive(node, "shape");
+    if (node.has("rate") && node.has("scale")) node.fail_message("give either scale or rate, not both");
+    d.b = node.has("rate") ? 1.0 / positive(node, "rate") : positive(node, "scale");
+  } else {
+    dist_node.fail(fmt::format("'{}'", name),
+                   "one of constant, uniform, triangular, pert, normal, truncated_normal, "
+                   "lognormal, beta, gamma");
+  }
+  node.reject_unknown_keys();
+  return d;
+}
+
+}  // namespace deterrence

@@ -1,0 +1,40 @@
+#pragma once
+// The marginal distributions of uncertain parameters. Every distribution is sampled by its
+// inverse CDF from one uniform, so a parameter is a pure function of its uniform: that is what
+// lets copulas, Latin hypercubes and quasi-Monte Carlo designs drive any parameter.
+#include <string>
+
+namespace deterrence {
+
+class ConfigNode;
+
+enum class DistributionKind {
+  constant, uniform, triangular, pert, normal, truncated_normal, lognormal, beta, gamma
+};
+
+struct Distribution {
+  DistributionKind kind = DistributionKind::constant;
+  // Parameters in canonical form (see the README's table):
+  //   constant: a=value; uniform: a=min b=max; triangular/pert: a=min c=mode b=max;
+  //   normal: a=mean b=sd; truncated_normal: a=mean b=sd lo/hi bounds;
+  //   lognormal: a=mu (log of median) b=sigma; beta: a, b (on [0,1]); gamma: a=shape b=scale.
+  double a = 0.0, b = 0.0, c = 0.0, lo = 0.0, hi = 0.0;
+
+  static Distribution constant(double value);
+  static Distribution uniform(double min, double max);
+  static Distribution normal(double mean, double sd);
+  static Distribution beta(double a, double b);
+  static Distribution beta_mean(double mean, double concentration);
+
+  // u in (0, 1) -> value. No allocation, no exceptions on valid distributions.
+  double quantile(double u) const;
+  double cdf(double x) const;
+  double mean() const;
+  double variance() const;
+  std::string describe() const;
+};
+
+// Reads `{dist: NAME, ...}`; every out-of-range argument is a ConfigError naming it.
+Distribution parse_distribution(const ConfigNode& node);
+
+}  // namespace deterrence

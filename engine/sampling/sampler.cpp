@@ -1,0 +1,43 @@
+#include "sampling/sampler.h"
+
+#include <boost/math/special_functions/erf.hpp>
+#include <cmath>
+#include <numbers>
+
+namespace deterrence {
+
+Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed) : space_(space), rng_(seed) {}
+
+Sampler::Scratch Sampler::make_scratch() const {
+  Scratch scratch;
+  scratch.uniforms.resize(space_.size());
+  scratch.normals.resize(space_.largest_copula());
+  return scratch;
+}
+
+void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const {
+  const auto& parameters = space_.parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    scratch.uniforms[i] = rng_.uniform(draw, parameters[i].stream);
+
+  for (const auto& group : space_.copulas()) {
+    const std::size_t n = group.members.size();
+    for (std::size_t j = 0; j < n; ++j)
+      scratch.normals[j] = -std::numbers::sqrt2 *
+                           boost::math::erfc_inv(2.0 * scratch.uniforms[group.members[j]]);
+    // x = L z; the correlated normal score goes back to a uniform for the marginal.
+    for (std::size_t r = 0; r < n; ++r) {
+      double x = 0.0;
+      for (std::size_t c = 0; c <= r; ++c) x += group.cholesky(r, c) * scratch.normals[c];
+      double u = 0.5 * std::erfc(-x / std::numbers::sqrt2);
+      // Keep u inside (0, 1) so every inverse CDF stays finite.
+      u = std::min(std::max(u, 0x1.0p-60), 1.0 - 0x1.0p-53);
+      scratch.uniforms[group.members[r]] = u;
+    }
+  }
+
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    values[i] = parameters[i].distribution.quantile(scratch.uniforms[i]);
+}
+
+}  // namespace deterrence

@@ -1,0 +1,34 @@
+#pragma once
+// Turns a draw index into the values of every parameter. Plain Monte Carlo: each parameter's
+// uniform comes from its own counter-based stream; copula groups then correlate the uniforms
+// through normal scores before each marginal's inverse CDF is applied.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sampling/counter_rng.h"
+#include "sampling/parameter_space.h"
+
+namespace deterrence {
+
+class Sampler {
+ public:
+  Sampler(const ParameterSpace& space, std::uint64_t seed);
+
+  // Scratch a worker owns, sized once so sampling a draw allocates nothing.
+  struct Scratch {
+    std::vector<double> uniforms, normals;
+  };
+  Scratch make_scratch() const;
+
+  // Writes space.size() values into `values`.
+  void sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const;
+
+  const ParameterSpace& space() const { return space_; }
+
+ private:
+  const ParameterSpace& space_;
+  CounterRng rng_;
+};
+
+}  // namespace deterrence

@@ -1,0 +1,176 @@
+#include "stats/statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "stats/quantile_sketch.h"
+
+namespace deterrence {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+std::vector<std::size_t> code_offsets(const OutputLayout& layout, std::size_t& total) {
+  std::vector<std::size_t> offsets(layout.code_slots());
+  total = 0;
+  for (const auto& spec : layout.specs()) {
+    if (spec.kind != OutputKind::categorical) continue;
+    for (std::size_t e = 0; e < spec.size; ++e) {
+      offsets[spec.offset + e] = total;
+      total += spec.categories.size();
+    }
+  }
+  return offsets;
+}
+
+std::vector<std::size_t> sketched_slots(const OutputLayout& layout) {
+  std::vector<std::size_t> slots;
+  for (const auto& spec : layout.specs())
+    if (spec.kind == OutputKind::real && spec.quantiles)
+      for (std::size_t e = 0; e < spec.size; ++e) slots.push_back(spec.offset + e);
+  return slots;
+}
+}  // namespace
+
+ChunkStatistics::ChunkStatistics(const OutputLayout& layout) : layout_(&layout) {
+  const std::size_t n = layout.real_slots();
+  count_.resize(n);
+  sum_.resize(n);
+  sum_sq_.resize(n);
+  min_.resize(n);
+  max_.resize(n);
+  sketched_ = sketched_slots(layout);
+  sketch_.resize(sketched_.size() * sketch::size());
+  std::size_t total = 0;
+  code_offset_ = code_offsets(layout, total);
+  category_counts_.resize(total);
+  reset();
+}
+
+void ChunkStatistics::reset() {
+  std::fill(count_.begin(), count_.end(), 0);
+  std::fill(sum_.begin(), sum_.end(), 0.0);
+  std::fill(sum_sq_.begin(), sum_sq_.end(), 0.0);
+  std::fill(min_.begin(), min_.end(), kInf);
+  std::fill(max_.begin(), max_.end(), -kInf);
+  std::fill(sketch_.begin(), sketch_.end(), 0);
+  std::fill(category_counts_.begin(), category_counts_.end(), 0);
+}
+
+void ChunkStatistics::add(const DrawOutputs& draw) {
+  const std::size_t n = count_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = draw.reals[i];
+    if (std::isnan(x)) continue;  // NaN: the output does not apply to this draw
+    ++count_[i];
+    sum_[i] += x;
+    sum_sq_[i] += x * x;
+    min_[i] = std::min(min_[i], x);
+    max_[i] = std::max(max_[i], x);
+  }
+  const std::size_t width = sketch::size();
+  for (std::size_t k = 0; k < sketched_.size(); ++k) {
+    const double x = draw.reals[sketched_[k]];
+    if (!std::isnan(x)) ++sketch_[k * width + sketch::bucket_of(x)];
+  }
+  for (std::size_t c = 0; c < code_offset_.size(); ++c) ++category_counts_[code_offset_[c] + draw.codes[c]];
+}
+
+RunStatistics::RunStatistics(const OutputLayout& layout) : layout_(&layout) {
+  const std::size_t n = layout.real_slots();
+  count_.assign(n, 0);
+  sum_.resize(n);
+  sum_sq_.resize(n);
+  min_.assign(n, kInf);
+  max_.assign(n, -kInf);
+  sketch_index_.assign(n, -1);
+  const auto sketched = sketched_slots(layout);
+  for (std::size_t k = 0; k < sketched.size(); ++k) sketch_index_[sketched[k]] = static_cast<long>(k);
+  sketch_.assign(sketched.size() * sketch::size(), 0);
+  std::size_t total = 0;
+  code_offset_ = code_offsets(layout, total);
+  category_counts_.assign(total, 0);
+}
+
+void RunStatistics::fold(const ChunkStatistics& chunk) {
+  for (std::size_t i = 0; i < count_.size(); ++i) {
+    if (chunk.count_[i] == 0) continue;
+    count_[i] += chunk.count_[i];
+    sum_[i].add(chunk.sum_[i]);
+    sum_sq_[i].add(chunk.sum_sq_[i]);
+    min_[i] = std::min(min_[i], chunk.min_[i]);
+    max_[i] = std::max(max_[i], chunk.max_[i]);
+  }
+  for (std::size_t k = 0; k < sketch_.size(); ++k) sketch_[k] += chunk.sketch_[k];
+  for (std::size_t k = 0; k < category_counts_.size(); ++k) category_counts_[k] += chunk.category_counts_[k];
+}
+
+void RunStatistics::merge(const RunStatistics& other) {
+  for (std::size_t i = 0; i < count_.size(); ++i) {
+    count_[i] += other.count_[i];
+    sum_[i].add(other.sum_[i]);
+    sum_sq_[i].add(other.sum_sq_[i]);
+    min_[i] = std::min(min_[i], other.min_[i]);
+    max_[i] = std::max(max_[i], other.max_[i]);
+  }
+  for (std::size_t k = 0; k < sketch_.size(); ++k) sketch_[k] += other.sketch_[k];
+  for (std::size_t k = 0; k < category_counts_.size(); ++k) category_counts_[k] += other.category_counts_[k];
+}
+
+double RunStatistics::mean(std::size_t slot) const {
+  if (count_[slot] == 0) return std::nan("");
+  return static_cast<double>(sum_[slot].value_long() / static_cast<long double>(count_[slot]));
+}
+
+double RunStatistics::variance(std::size_t slot) const {
+  const std::uint64_t n = count_[slot];
+  if (n < 2) return std::nan("");
+  const long double s1 = sum_[slot].value_long(), s2 = sum_sq_[slot].value_long();
+  const long double nn = static_cast<long double>(n);
+  const long double v = (s2 - s1 * s1 / nn) / (nn - 1.0L);
+  return v > 0.0L ? static_cast<double>(v) : 0.0;
+}
+
+std::span<const std::uint64_t> RunStatistics::sketch(std::size_t slot) const {
+  const long row = sketch_index_[slot];
+  if (row < 0) return {};
+  return {sketch_.data() + static_cast<std::size_t>(row) * sketch::size(), sketch::size()};
+}
+
+std::span<std::uint64_t> RunStatistics::mutable_sketch(std::size_t slot) {
+  const long row = sketch_index_[slot];
+  if (row < 0) return {};
+  return {sketch_.data() + static_cast<std::size_t>(row) * sketch::size(), sketch::size()};
+}
+
+double RunStatistics::quantile(std::size_t slot, double q) const {
+  const auto counts = sketch(slot);
+  if (counts.empty()) return std::nan("");
+  return sketch::quantile(counts, count_[slot], q, min_[slot], max_[slot]);
+}
+
+std::span<const std::uint64_t> RunStatistics::category_counts(std::size_t code_slot) const {
+  const std::size_t begin = code_offset_[code_slot];
+  const std::size_t end = code_slot + 1 < code_offset_.size() ? code_offset_[code_slot + 1]
+                                                              : category_counts_.size();
+  return {category_counts_.data() + begin, end - begin};
+}
+
+std::span<std::uint64_t> RunStatistics::mutable_category_counts(std::size_t code_slot) {
+  const std::size_t begin = code_offset_[code_slot];
+  const std::size_t end = code_slot + 1 < code_offset_.size() ? code_offset_[code_slot + 1]
+                                                              : category_counts_.size();
+  return {category_counts_.data() + begin, end - begin};
+}
+
+void RunStatistics::restore_real(std::size_t slot, std::uint64_t count, const ExactSum& sum,
+                                 const ExactSum& sum_sq, double min, double max) {
+  count_[slot] = count;
+  sum_[slot] = sum;
+  sum_sq_[slot] = sum_sq;
+  min_[slot] = min;
+  max_[slot] = max;
+}
+
+}  // namespace deterrence
