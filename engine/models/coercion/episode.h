@@ -1,0 +1,75 @@
+#pragma once
+// One episode of the coercion game (MODEL.md §4–5): target t provokes or not on issue i,
+// under one policy, in one draw. Pure arithmetic on numbers prepared by the caller; no
+// allocation, so it runs in the hot path. The golden tests call play_episode directly.
+#include <cstdint>
+#include <span>
+
+namespace deterrence::coercion {
+
+enum class Outcome : std::uint8_t {
+  self_censorship, not_contested, deterred, capitulation, resisted, compelled, escalation
+};
+inline constexpr int kOutcomeCount = 7;
+inline constexpr const char* kOutcomeNames[kOutcomeCount] = {
+    "SELF_CENSORSHIP", "NOT_CONTESTED", "DETERRED", "CAPITULATION", "RESISTED", "COMPELLED", "ESCALATION"};
+
+enum class Trigger : std::uint8_t { consensus, majority, weighted };
+enum class Activation : std::uint8_t { automatic, majority };
+enum class Commitment : std::uint8_t { rules, discretion };
+
+// The policy's fixed design (from config).
+struct PolicyDesign {
+  bool sanctions = false;
+  Trigger trigger = Trigger::consensus;
+  double threshold = 0.0;  // q, weighted trigger only
+  bool aid = false;
+  Activation activation = Activation::automatic;
+  double compensated_share = 0.0;  // ψ
+  double fund_cap = 0.0;           // F, per year
+  Commitment commitment = Commitment::discretion;
+};
+
+// The draw's shared scalars (MODEL.md §3).
+struct Scalars {
+  double resolve = 1, duration = 1, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
+         demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;
+};
+
+// The policy's own uncertain parameters in this draw.
+struct PolicyDraw {
+  double absorption = 0, derisking = 0, resilience = 0, treaty_penalty = 0;
+};
+
+// Per-member numbers, indexed by position in the policy's member list. Supply, cost and
+// damage depend on the draw and policy only, so the caller computes them once per draw.
+struct MemberView {
+  std::span<const double> stance;  // v_c = s_{c,i} λ Y_c for this issue
+  std::span<const double> gdp;     // Y_c
+  std::span<const double> supply;  // w_c
+  std::span<const double> cost;    // C_c = ℓ w_c T
+  std::span<const double> damage;  // d_c
+};
+
+struct Episode {
+  double issue_value = 0;  // V_i
+  double intensity = 0;    // κ_i
+  double obfuscation = 0;  // o_i
+  double target_exports = 0;
+  double target_stance = 0;  // v_t
+  int target_position = -1;  // the target's position among members, or -1
+  bool in_scope = false;
+  double z[4] = {0, 0, 0, 0};  // perception errors z1..z4
+};
+
+struct EpisodeResult {
+  Outcome outcome = Outcome::self_censorship;
+  double target_payoff = 0, coercer_payoff = 0, bloc_cost = 0, sanction_loss = 0;
+  bool triggered = false;   // joint sanctions triggered in play
+  bool aid_active = false;  // aid active in play
+};
+
+EpisodeResult play_episode(const Episode& episode, const Scalars& s, const PolicyDesign& policy,
+                           const PolicyDraw& draw, const MemberView& members);
+
+}  // namespace deterrence::coercion
