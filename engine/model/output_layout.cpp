@@ -12,7 +12,7 @@ std::size_t element_count(const std::vector<Dimension>& dims) {
 }
 }  // namespace
 
-const OutputSpec& OutputLayout::add_real(std::string name, std::string description,
+std::size_t OutputLayout::add_real(std::string name, std::string description,
                                          std::vector<Dimension> dims, bool quantiles) {
   if (find(name)) throw std::logic_error("output '" + name + "' declared twice");
   OutputSpec spec;
@@ -25,10 +25,10 @@ const OutputSpec& OutputLayout::add_real(std::string name, std::string descripti
   spec.offset = real_slots_;
   real_slots_ += spec.size;
   specs_.push_back(std::move(spec));
-  return specs_.back();
+  return specs_.back().offset;
 }
 
-const OutputSpec& OutputLayout::add_categorical(std::string name, std::string description,
+std::size_t OutputLayout::add_categorical(std::string name, std::string description,
                                                 std::vector<Dimension> dims,
                                                 std::vector<std::string> categories, bool record) {
   if (find(name)) throw std::logic_error("output '" + name + "' declared twice");
@@ -45,7 +45,7 @@ const OutputSpec& OutputLayout::add_categorical(std::string name, std::string de
   spec.offset = code_slots_;
   code_slots_ += spec.size;
   specs_.push_back(std::move(spec));
-  return specs_.back();
+  return specs_.back().offset;
 }
 
 const OutputSpec* OutputLayout::find(const std::string& name) const {

@@ -31,9 +31,10 @@ struct OutputSpec {
 
 class OutputLayout {
  public:
-  const OutputSpec& add_real(std::string name, std::string description, std::vector<Dimension> dims,
+  // Each returns the output's offset in DrawOutputs::reals (or ::codes).
+  std::size_t add_real(std::string name, std::string description, std::vector<Dimension> dims,
                              bool quantiles);
-  const OutputSpec& add_categorical(std::string name, std::string description,
+  std::size_t add_categorical(std::string name, std::string description,
                                     std::vector<Dimension> dims, std::vector<std::string> categories,
                                     bool record);
 

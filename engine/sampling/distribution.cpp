@@ -14,10 +14,15 @@ namespace deterrence {
 
 namespace {
 
+// Compute special functions in double, not long double: 3-5x faster and accurate to a few ulp,
+// far below Monte Carlo error.
+using DoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+constexpr DoublePolicy kDouble{};
+
 constexpr double kSqrt2 = std::numbers::sqrt2;
 
 double std_normal_cdf(double x) { return 0.5 * std::erfc(-x / kSqrt2); }
-double std_normal_quantile(double u) { return -kSqrt2 * boost::math::erfc_inv(2.0 * u); }
+double std_normal_quantile(double u) { return -kSqrt2 * boost::math::erfc_inv(2.0 * u, kDouble); }
 double std_normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi); }
 
 // PERT is a beta on [min, max] with these shape parameters (the classic lambda = 4).
@@ -74,7 +79,7 @@ double Distribution::quantile(double u) const {
     case DistributionKind::pert: {
       double alpha = 0.0, beta_shape = 0.0;
       pert_shape(*this, alpha, beta_shape);
-      return a + (b - a) * boost::math::ibeta_inv(alpha, beta_shape, u);
+      return a + (b - a) * boost::math::ibeta_inv(alpha, beta_shape, u, kDouble);
     }
     case DistributionKind::normal:
       return a + b * std_normal_quantile(u);
@@ -87,9 +92,9 @@ double Distribution::quantile(double u) const {
     case DistributionKind::lognormal:
       return std::exp(a + b * std_normal_quantile(u));
     case DistributionKind::beta:
-      return boost::math::ibeta_inv(a, b, u);
+      return boost::math::ibeta_inv(a, b, u, kDouble);
     case DistributionKind::gamma:
-      return b * boost::math::gamma_p_inv(a, u);
+      return b * boost::math::gamma_p_inv(a, u, kDouble);
   }
   return a;
 }

@@ -6,6 +6,10 @@
 
 namespace deterrence {
 
+namespace {
+constexpr boost::math::policies::policy<boost::math::policies::promote_double<false>> kDouble{};
+}  // namespace
+
 Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed) : space_(space), rng_(seed) {}
 
 Sampler::Scratch Sampler::make_scratch() const {
@@ -24,7 +28,7 @@ void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scra
     const std::size_t n = group.members.size();
     for (std::size_t j = 0; j < n; ++j)
       scratch.normals[j] = -std::numbers::sqrt2 *
-                           boost::math::erfc_inv(2.0 * scratch.uniforms[group.members[j]]);
+                           boost::math::erfc_inv(2.0 * scratch.uniforms[group.members[j]], kDouble);
     // x = L z; the correlated normal score goes back to a uniform for the marginal.
     for (std::size_t r = 0; r < n; ++r) {
       double x = 0.0;

@@ -1,0 +1,212 @@
+#include "models/coercion/coercion_model.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "io/results_reader.h"
+#include "models/coercion/coercion_summary.h"
+#include "models/coercion/scenario.h"
+
+namespace deterrence {
+
+namespace {
+
+using namespace coercion;
+
+// Paired differences from the reference policy, per draw.
+constexpr const char* kDifferenceMeasures[] = {"deterred_share", "self_censorship_share", "capitulation_share",
+                                               "target_payoff"};
+constexpr std::size_t kDifferenceCount = 4;
+
+struct Workspace final : ModelWorkspace {
+  std::vector<double> stance;       // country x issue: v_c = s λ Y
+  std::vector<double> member_stance;  // per policy block: [issue][member], contiguous per issue
+  std::vector<double> cost, damage;   // per policy, per member
+  std::vector<double> outcome_counts;  // policy x outcome, for the per-draw shares
+};
+
+class CoercionModel final : public Model {
+ public:
+  CoercionModel(Scenario scenario, ParameterSpace space) : s_(std::move(scenario)), space_(std::move(space)) {
+    std::size_t offset = 0;
+    for (const auto& p : s_.policies) {
+      member_offset_.push_back(offset);
+      offset += p.members.size();
+    }
+    total_members_ = offset;
+    declare_outputs();
+  }
+
+  std::string name() const override { return "coercion"; }
+  const ParameterSpace& parameters() const override { return space_; }
+  const OutputLayout& outputs() const override { return layout_; }
+
+  std::unique_ptr<ModelWorkspace> make_workspace() const override {
+    auto w = std::make_unique<Workspace>();
+    w->stance.resize(s_.countries.size() * s_.issues.size());
+    w->member_stance.resize(total_members_ * s_.issues.size());
+    w->cost.resize(total_members_);
+    w->damage.resize(total_members_);
+    w->outcome_counts.resize(s_.policies.size() * kOutcomeCount);
+    return w;
+  }
+
+  void evaluate(std::span<const double> x, ModelWorkspace* workspace, DrawOutputs& out) const override {
+    auto& w = static_cast<Workspace&>(*workspace);
+    Scalars sc;
+    sc.resolve = x[s_.resolve];
+    sc.duration = x[s_.duration];
+    sc.stance_value = x[s_.stance_value];
+    sc.sanction_loss = x[s_.sanction_loss];
+    sc.lag = x[s_.lag];
+    sc.coercion_cost = x[s_.coercion_cost];
+    sc.demonstration = x[s_.demonstration];
+    sc.face = x[s_.face];
+    sc.concession_cost = x[s_.concession_cost];
+    sc.premium = x[s_.premium];
+    sc.misperception = x[s_.misperception];
+    const std::size_t n_issues = s_.issues.size();
+
+    // Draw-level quantities, computed once and shared by every episode and policy.
+    for (std::size_t c = 0; c < s_.countries.size(); ++c)
+      for (std::size_t i = 0; i < n_issues; ++i)
+        w.stance[c * n_issues + i] = x[s_.salience[c * n_issues + i]] * sc.stance_value * s_.countries[c].gdp;
+    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
+      const Policy& policy = s_.policies[p];
+      const std::size_t base = member_offset_[p];
+      for (std::size_t j = 0; j < policy.members.size(); ++j) {
+        const std::size_t c = policy.members[j];
+        double damage = 0;
+        for (std::size_t g : policy.goods) {
+          const Good& good = s_.goods[g];
+          damage += good.imports * good.supply[c] * (1.0 - x[s_.outside_supply[g]]) * x[s_.replacement_cost[g]] *
+                    std::min(sc.duration, x[s_.replacement_years[g]]);
+        }
+        w.cost[base + j] = sc.sanction_loss * policy.member_supply[j] * sc.duration;
+        w.damage[base + j] = damage;
+        for (std::size_t i = 0; i < n_issues; ++i)
+          w.member_stance[base * n_issues + i * policy.members.size() + j] = w.stance[c * n_issues + i];
+      }
+    }
+
+    std::fill(w.outcome_counts.begin(), w.outcome_counts.end(), 0.0);
+    const std::size_t n_episodes = s_.episodes.size();
+    const double per_episode = 1.0 / static_cast<double>(n_episodes);
+    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
+      const Policy& policy = s_.policies[p];
+      const std::size_t base = member_offset_[p], m = policy.members.size();
+      const PolicyDraw pd{x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
+      double sum_target = 0, sum_coercer = 0, sum_bloc = 0, sum_loss = 0, triggers = 0, aids = 0;
+      for (std::size_t e = 0; e < n_episodes; ++e) {
+        const EpisodeSpec& spec = s_.episodes[e];
+        Episode ep;
+        ep.issue_value = x[s_.issue_value[spec.issue]];
+        ep.intensity = x[s_.intensity[spec.issue]];
+        ep.obfuscation = x[s_.obfuscation[spec.issue]];
+        ep.target_exports = s_.countries[spec.target].exports;
+        ep.target_stance = w.stance[spec.target * n_issues + spec.issue];
+        ep.target_position = policy.member_position[spec.target];
+        ep.in_scope = ep.target_position >= 0 && policy.issue_in_scope[spec.issue];
+        for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
+        const MemberView members{{w.member_stance.data() + base * n_issues + spec.issue * m, m},
+                                 policy.member_gdp,
+                                 policy.member_supply,
+                                 {w.cost.data() + base, m},
+                                 {w.damage.data() + base, m}};
+        const EpisodeResult r = play_episode(ep, sc, policy.design, pd, members);
+        const std::size_t slot = p * n_episodes + e;
+        out.codes[outcome_ + slot] = static_cast<std::uint8_t>(r.outcome);
+        out.reals[target_payoff_ + slot] = r.target_payoff;
+        out.reals[coercer_payoff_ + slot] = r.coercer_payoff;
+        out.reals[bloc_cost_ + slot] = r.bloc_cost;
+        out.reals[sanction_loss_ + slot] = r.sanction_loss;
+        out.reals[triggered_ + slot] = r.triggered ? 1.0 : 0.0;
+        out.reals[aid_active_ + slot] = r.aid_active ? 1.0 : 0.0;
+        w.outcome_counts[p * kOutcomeCount + static_cast<std::size_t>(r.outcome)] += 1.0;
+        sum_target += r.target_payoff;
+        sum_coercer += r.coercer_payoff;
+        sum_bloc += r.bloc_cost;
+        sum_loss += r.sanction_loss;
+        triggers += r.triggered;
+        aids += r.aid_active;
+      }
+      for (int o = 0; o < kOutcomeCount; ++o)
+        out.reals[outcome_share_ + p * kOutcomeCount + o] = w.outcome_counts[p * kOutcomeCount + o] * per_episode;
+      out.reals[mean_target_ + p] = sum_target * per_episode;
+      out.reals[mean_coercer_ + p] = sum_coercer * per_episode;
+      out.reals[mean_bloc_ + p] = sum_bloc * per_episode;
+      out.reals[mean_loss_ + p] = sum_loss * per_episode;
+      out.reals[trigger_rate_ + p] = triggers * per_episode;
+      out.reals[aid_rate_ + p] = aids * per_episode;
+    }
+    // Paired differences on the same draw.
+    const std::size_t ref = s_.reference_policy;
+    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
+      const auto share = [&](std::size_t policy, Outcome o) {
+        return out.reals[outcome_share_ + policy * kOutcomeCount + static_cast<std::size_t>(o)];
+      };
+      double* d = &out.reals[difference_ + p * kDifferenceCount];
+      d[0] = share(p, Outcome::deterred) - share(ref, Outcome::deterred);
+      d[1] = share(p, Outcome::self_censorship) - share(ref, Outcome::self_censorship);
+      d[2] = share(p, Outcome::capitulation) - share(ref, Outcome::capitulation);
+      d[3] = out.reals[mean_target_ + p] - out.reals[mean_target_ + ref];
+    }
+  }
+
+ private:
+  void declare_outputs() {
+    std::vector<std::string> policy_names, episode_names, outcome_names(kOutcomeNames, kOutcomeNames + kOutcomeCount);
+    for (const auto& p : s_.policies) policy_names.push_back(p.name);
+    for (const auto& e : s_.episodes)
+      episode_names.push_back(fmt::format("{}:{}", s_.countries[e.target].code, s_.issues[e.issue]));
+    const Dimension policy{"policy", policy_names}, episode{"episode", episode_names}, outcome{"outcome", outcome_names};
+    const Dimension measure{"measure", {kDifferenceMeasures, kDifferenceMeasures + kDifferenceCount}};
+    const bool q = s_.episode_quantiles;
+    outcome_ = layout_.add_categorical("outcome", "outcome of each episode under each policy", {policy, episode},
+                                        outcome_names, true);
+    target_payoff_ = layout_.add_real("target_payoff", "target's payoff U_T (USD bn)", {policy, episode}, q);
+    coercer_payoff_ = layout_.add_real("coercer_payoff", "coercer's payoff U_C (USD bn)", {policy, episode}, q);
+    bloc_cost_ = layout_.add_real("bloc_cost", "cost to helping members (USD bn)", {policy, episode}, q);
+    sanction_loss_ = layout_.add_real("sanction_loss", "coercer's realised sanction loss (USD bn)", {policy, episode}, q);
+    triggered_ = layout_.add_real("triggered", "1 when joint sanctions were triggered in play", {policy, episode}, false);
+    aid_active_ = layout_.add_real("aid_active", "1 when aid was active in play", {policy, episode}, false);
+    outcome_share_ = layout_.add_real("outcome_share", "share of episodes with each outcome, per draw", {policy, outcome}, false);
+    mean_target_ = layout_.add_real("mean_target_payoff", "target payoff averaged over episodes, per draw", {policy}, true);
+    mean_coercer_ = layout_.add_real("mean_coercer_payoff", "coercer payoff averaged over episodes, per draw", {policy}, true);
+    mean_bloc_ = layout_.add_real("mean_bloc_cost", "bloc cost averaged over episodes, per draw", {policy}, true);
+    mean_loss_ = layout_.add_real("mean_sanction_loss", "coercer sanction loss averaged over episodes, per draw", {policy}, true);
+    trigger_rate_ = layout_.add_real("trigger_rate", "share of episodes with joint sanctions triggered, per draw", {policy}, false);
+    aid_rate_ = layout_.add_real("aid_rate", "share of episodes with aid active, per draw", {policy}, false);
+    difference_ = layout_.add_real(
+        "difference_from_reference",
+        fmt::format("policy minus {} on the same draw (shares over episodes; mean target payoff)",
+                    s_.policies[s_.reference_policy].name),
+        {policy, measure}, false);
+  }
+
+  Scenario s_;
+  ParameterSpace space_;
+  OutputLayout layout_;
+  std::vector<std::size_t> member_offset_;
+  std::size_t total_members_ = 0;
+  // Offsets of each output in the draw's reals (or codes, for outcome_).
+  std::size_t outcome_ = 0, target_payoff_ = 0, coercer_payoff_ = 0, bloc_cost_ = 0, sanction_loss_ = 0,
+              triggered_ = 0, aid_active_ = 0, outcome_share_ = 0, mean_target_ = 0, mean_coercer_ = 0,
+              mean_bloc_ = 0, mean_loss_ = 0, trigger_rate_ = 0, aid_rate_ = 0, difference_ = 0;
+};
+
+std::unique_ptr<Model> make_coercion(ModelSetup setup) {
+  ParameterSpace space = std::move(setup.parameters);
+  Scenario scenario = build_scenario(setup, space);
+  return std::make_unique<CoercionModel>(std::move(scenario), std::move(space));
+}
+
+}  // namespace
+
+ModelEntry coercion_model_entry() {
+  return {"coercion", "The coercion-deterrence game of MODEL.md (data files and policies in model_options)",
+          make_coercion, print_coercion_summary};
+}
+
+}  // namespace deterrence

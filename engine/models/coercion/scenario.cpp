@@ -1,0 +1,346 @@
+#include "models/coercion/scenario.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "config/config_error.h"
+#include "sampling/distribution.h"
+
+namespace deterrence::coercion {
+
+namespace {
+
+// The shared scalars of MODEL.md §3, by their config names, with their sensitivity group.
+struct ScalarName {
+  const char* key;
+  std::size_t Scenario::*slot;
+  const char* group;
+};
+constexpr ScalarName kScalars[] = {
+    {"resolve", &Scenario::resolve, "resolve"},
+    {"duration", &Scenario::duration, "other"},
+    {"stance_value", &Scenario::stance_value, "salience"},
+    {"sanction_loss", &Scenario::sanction_loss, "other"},
+    {"lag", &Scenario::lag, "other"},
+    {"coercion_cost", &Scenario::coercion_cost, "other"},
+    {"demonstration", &Scenario::demonstration, "resolve"},
+    {"face", &Scenario::face, "resolve"},
+    {"concession_cost", &Scenario::concession_cost, "other"},
+    {"premium", &Scenario::premium, "other"},
+    {"misperception", &Scenario::misperception, "perception"},
+};
+
+std::size_t index_of(const std::vector<std::string>& names, const std::string& name, const ConfigNode& where,
+                     const char* what) {
+  auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) where.fail(fmt::format("'{}'", name), fmt::format("the name of a {} in the data set", what));
+  return static_cast<std::size_t>(it - names.begin());
+}
+
+ConfigNode load_data_file(const ConfigNode& options, const std::string& key, const ModelSetup& setup) {
+  const ConfigNode node = options.at(key);
+  std::filesystem::path path = node.as_string();
+  if (path.is_relative()) path = setup.config_dir / path;
+  if (!std::filesystem::exists(path)) node.fail(fmt::format("'{}'", node.as_string()), fmt::format("a data file ({} does not exist)", path.string()));
+  return ConfigNode::load_file(path.string());
+}
+
+double non_negative(const ConfigNode& node) {
+  const double v = node.as_double();
+  if (v < 0) node.fail(fmt::format("{}", v), "a number >= 0");
+  return v;
+}
+
+// A distribution whose support must lie in [0, 1] (shares and probabilities).
+Distribution share_distribution(const ConfigNode& node) {
+  const Distribution d = parse_distribution(node);
+  const double lo = d.quantile(1e-12), hi = d.quantile(1.0 - 1e-12);
+  if (lo < 0.0 || hi > 1.0)
+    node.fail(d.describe(), "a distribution on [0, 1] (a share): e.g. beta, or uniform within [0, 1]");
+  return d;
+}
+
+Distribution positive_distribution(const ConfigNode& node) {
+  const Distribution d = parse_distribution(node);
+  if (d.quantile(1e-12) < 0.0) node.fail(d.describe(), "a distribution of non-negative values");
+  return d;
+}
+
+void read_countries(Scenario& s, const ConfigNode& file) {
+  for (const auto& item : file.at("countries").items()) {
+    Country c;
+    c.code = item.at("code").as_string();
+    c.name = item.at("name").as_string();
+    c.gdp = non_negative(item.at("gdp"));
+    c.exports = non_negative(item.at("exports"));
+    c.democracy = item.get_bool("democracy", false);
+    item.get_string("source", "");
+    item.get_string("note", "");
+    item.find("year");
+    for (const auto& other : s.countries)
+      if (other.code == c.code) item.at("code").fail(fmt::format("'{}' again", c.code), "a country code used once");
+    item.reject_unknown_keys();
+    s.countries.push_back(c);
+  }
+  file.get_string("description", "");
+  file.reject_unknown_keys();
+}
+
+std::vector<std::string> country_codes(const Scenario& s) {
+  std::vector<std::string> codes;
+  for (const auto& c : s.countries) codes.push_back(c.code);
+  return codes;
+}
+
+void read_issues(Scenario& s, ParameterSpace& space, const ConfigNode& file) {
+  const ConfigNode issues = file.at("issues");
+  for (const auto& name : issues.keys()) {
+    const ConfigNode issue = issues.at(name);
+    issue.get_string("rationale", "");
+    s.issues.push_back(name);
+    s.issue_value.push_back(space.add("issue_value." + name, positive_distribution(issue.at("issue_value")), "stakes"));
+    s.intensity.push_back(space.add("coercion_intensity." + name, share_distribution(issue.at("coercion_intensity")), "stakes"));
+    s.obfuscation.push_back(space.add("obfuscation." + name, share_distribution(issue.at("obfuscation")), "perception"));
+    issue.reject_unknown_keys();
+  }
+  if (s.issues.empty()) issues.fail("no issues", "at least one issue");
+  file.get_string("description", "");
+  file.reject_unknown_keys();
+}
+
+void read_goods(Scenario& s, ParameterSpace& space, const ConfigNode& file) {
+  const auto codes = country_codes(s);
+  const ConfigNode classes = file.at("replacement_classes");
+  struct ClassDists { Distribution cost, years, outside; };
+  std::vector<std::string> class_names;
+  std::vector<ClassDists> class_dists;
+  for (const auto& name : classes.keys()) {
+    const ConfigNode c = classes.at(name);
+    c.get_string("rationale", "");
+    class_names.push_back(name);
+    class_dists.push_back({positive_distribution(c.at("replacement_cost")), positive_distribution(c.at("replacement_years")),
+                           share_distribution(c.at("outside_supply"))});
+    c.reject_unknown_keys();
+  }
+  for (const auto& item : file.at("goods").items()) {
+    Good g;
+    g.name = item.at("name").as_string();
+    g.imports = non_negative(item.at("imports"));
+    g.supply.assign(s.countries.size(), 0.0);
+    const ConfigNode supply = item.at("supply");
+    double total = 0;
+    for (const auto& code : supply.keys()) {
+      const double share = supply.at(code).as_probability();
+      g.supply[index_of(codes, code, supply.at(code), "country")] = share;
+      total += share;
+    }
+    if (total > 1.0 + 1e-9) supply.fail(fmt::format("shares summing to {}", total), "supplier shares summing to at most 1");
+    const ConfigNode class_node = item.at("class");
+    const auto& dists = class_dists[index_of(class_names, class_node.as_string(), class_node, "replacement class")];
+    item.get_string("source", "");
+    item.get_string("assumption", "");
+    item.get_string("note", "");
+    for (const auto& other : s.goods)
+      if (other.name == g.name) item.at("name").fail(fmt::format("'{}' again", g.name), "a good named once");
+    item.reject_unknown_keys();
+    s.replacement_cost.push_back(space.add("replacement_cost." + g.name, dists.cost, "replacement"));
+    s.replacement_years.push_back(space.add("replacement_years." + g.name, dists.years, "replacement"));
+    s.outside_supply.push_back(space.add("outside_supply." + g.name, dists.outside, "replacement"));
+    s.goods.push_back(std::move(g));
+  }
+  file.get_string("description", "");
+  file.find("sources");
+  file.reject_unknown_keys();
+}
+
+void read_salience(Scenario& s, ParameterSpace& space, const ConfigNode& file) {
+  const ConfigNode concentration_node = file.at("concentration");
+  const double concentration = concentration_node.as_double();
+  if (concentration <= 0) concentration_node.fail(fmt::format("{}", concentration), "a concentration > 0");
+  const ConfigNode like_node = file.at("like_mindedness");
+  const double like = like_node.as_double();
+  if (like <= -1.0 / static_cast<double>(s.countries.size() - 1) || like >= 1.0)
+    like_node.fail(fmt::format("{}", like), "a correlation in (-1/(countries-1), 1)");
+  const ConfigNode means = file.at("mean");
+  const auto codes = country_codes(s);
+  s.salience.assign(s.countries.size() * s.issues.size(), 0);
+  std::vector<bool> given(s.countries.size(), false);
+  for (const auto& code : means.keys()) {
+    const ConfigNode row = means.at(code);
+    const std::size_t c = index_of(codes, code, row, "country");
+    given[c] = true;
+    for (std::size_t i = 0; i < s.issues.size(); ++i) {
+      const ConfigNode cell = row.at(s.issues[i]);
+      const double m = cell.as_double();
+      if (m <= 0.0 || m >= 1.0) cell.fail(fmt::format("{}", m), "a mean salience in (0, 1)");
+      s.salience[c * s.issues.size() + i] =
+          space.add(fmt::format("salience.{}.{}", code, s.issues[i]), Distribution::beta_mean(m, concentration), "salience");
+    }
+    row.reject_unknown_keys();
+  }
+  for (std::size_t c = 0; c < s.countries.size(); ++c)
+    if (!given[c]) means.fail_message(fmt::format("no salience means for country '{}'", codes[c]));
+  // Like-mindedness: one Gaussian copula per issue ties the saliences of all countries.
+  const auto n = static_cast<Eigen::Index>(s.countries.size());
+  Eigen::MatrixXd correlation = Eigen::MatrixXd::Constant(n, n, like);
+  correlation.diagonal().setOnes();
+  for (std::size_t i = 0; i < s.issues.size(); ++i) {
+    std::vector<std::size_t> members;
+    for (std::size_t c = 0; c < s.countries.size(); ++c) members.push_back(s.salience[c * s.issues.size() + i]);
+    if (like != 0.0) space.correlate(members, correlation);
+  }
+  file.get_string("description", "");
+  file.get_string("rationale", "");
+  file.reject_unknown_keys();
+}
+
+std::vector<std::size_t> select_countries(const Scenario& s, const ConfigNode& node) {
+  std::vector<std::size_t> result;
+  if (node.is_scalar()) {
+    const std::string word = node.as_string();
+    for (std::size_t c = 0; c < s.countries.size(); ++c)
+      if (word == "all" || (word == "democracies" && s.countries[c].democracy)) result.push_back(c);
+    if (word != "all" && word != "democracies") node.fail(fmt::format("'{}'", word), "all, democracies or a list of country codes");
+    return result;
+  }
+  const auto codes = country_codes(s);
+  for (const auto& item : node.items()) {
+    const std::size_t c = index_of(codes, item.as_string(), item, "country");
+    if (std::find(result.begin(), result.end(), c) != result.end()) item.fail(fmt::format("'{}' again", codes[c]), "each country once");
+    result.push_back(c);
+  }
+  return result;
+}
+
+std::vector<std::size_t> select_issues(const Scenario& s, const ConfigNode& node) {
+  std::vector<std::size_t> result;
+  if (node.is_scalar()) {
+    if (node.as_string() != "all") node.fail(fmt::format("'{}'", node.as_string()), "all or a list of issues");
+    for (std::size_t i = 0; i < s.issues.size(); ++i) result.push_back(i);
+    return result;
+  }
+  for (const auto& item : node.items()) result.push_back(index_of(s.issues, item.as_string(), item, "issue"));
+  return result;
+}
+
+Distribution policy_share(const ConfigNode& policy, const char* key) {
+  auto node = policy.find(key);
+  return node ? share_distribution(*node) : Distribution::constant(0.0);
+}
+
+void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, const ConfigNode& node) {
+  Policy p;
+  p.name = name;
+  p.members = select_countries(s, node.at("members"));
+  if (p.members.empty()) node.at("members").fail("no countries", "at least one member");
+  p.issue_in_scope.assign(s.issues.size(), false);
+  for (std::size_t i : select_issues(s, node.at("scope"))) p.issue_in_scope[i] = true;
+  p.design.sanctions = node.get_bool("sanctions", false);
+  if (auto goods = node.find("sanctioned_goods")) {
+    if (goods->is_scalar() && goods->as_string() == "all") {
+      for (std::size_t g = 0; g < s.goods.size(); ++g) p.goods.push_back(g);
+    } else {
+      std::vector<std::string> names;
+      for (const auto& g : s.goods) names.push_back(g.name);
+      for (const auto& item : goods->items()) p.goods.push_back(index_of(names, item.as_string(), item, "good"));
+    }
+  } else if (p.design.sanctions) {
+    node.fail_message("sanctions are on but 'sanctioned_goods' is missing (a list of goods, or all)");
+  }
+  const std::string trigger = node.get_string("trigger", "consensus");
+  if (trigger == "consensus") p.design.trigger = Trigger::consensus;
+  else if (trigger == "majority") p.design.trigger = Trigger::majority;
+  else if (trigger == "weighted") p.design.trigger = Trigger::weighted;
+  else node.at("trigger").fail(fmt::format("'{}'", trigger), "consensus, majority or weighted");
+  p.design.threshold = node.get_probability("threshold", 0.5);
+  p.design.aid = node.get_bool("aid", false);
+  const std::string activation = node.get_string("aid_activation", "automatic");
+  if (activation == "automatic") p.design.activation = Activation::automatic;
+  else if (activation == "majority") p.design.activation = Activation::majority;
+  else node.at("aid_activation").fail(fmt::format("'{}'", activation), "automatic or majority");
+  p.design.compensated_share = node.get_probability("compensated_share", 0.0);
+  if (auto cap = node.find("fund_cap")) p.design.fund_cap = non_negative(*cap);
+  const std::string commitment = node.get_string("commitment", "discretion");
+  if (commitment == "rules") p.design.commitment = Commitment::rules;
+  else if (commitment == "discretion") p.design.commitment = Commitment::discretion;
+  else node.at("commitment").fail(fmt::format("'{}'", commitment), "rules or discretion");
+  node.get_string("description", "");
+  // The policy's own parameters live on streams named after it: adding a policy changes
+  // nobody else's draws.
+  p.absorption = space.add("absorption." + name, policy_share(node, "absorption"), "assurance");
+  p.derisking = space.add("derisking." + name, policy_share(node, "derisking"), "assurance");
+  p.resilience = space.add("resilience." + name, policy_share(node, "resilience"), "other");
+  auto penalty = node.find("treaty_penalty");
+  p.treaty_penalty = space.add("treaty_penalty." + name,
+                               penalty ? positive_distribution(*penalty) : Distribution::constant(0.0), "assurance");
+  node.reject_unknown_keys();
+
+  p.member_position.assign(s.countries.size(), -1);
+  for (std::size_t j = 0; j < p.members.size(); ++j) {
+    const std::size_t c = p.members[j];
+    p.member_position[c] = static_cast<int>(j);
+    p.member_gdp.push_back(s.countries[c].gdp);
+    double w = 0;
+    for (std::size_t g : p.goods) w += s.goods[g].imports * s.goods[g].supply[c];
+    p.member_supply.push_back(w);
+  }
+  s.policies.push_back(std::move(p));
+}
+
+void read_episodes(Scenario& s, ParameterSpace& space, const std::optional<ConfigNode>& node) {
+  std::vector<std::size_t> targets, issues;
+  if (node && node->has("targets")) {
+    targets = select_countries(s, node->at("targets"));
+  } else {
+    std::set<std::size_t> any;
+    for (const auto& p : s.policies) any.insert(p.members.begin(), p.members.end());
+    targets.assign(any.begin(), any.end());
+  }
+  if (node && node->has("issues")) issues = select_issues(s, node->at("issues"));
+  else for (std::size_t i = 0; i < s.issues.size(); ++i) issues.push_back(i);
+  if (node) node->reject_unknown_keys();
+  for (std::size_t t : targets)
+    for (std::size_t i : issues) {
+      EpisodeSpec e;
+      e.target = t;
+      e.issue = i;
+      for (int k = 0; k < 4; ++k)
+        e.perception[k] = space.add(fmt::format("perception.z{}.{}.{}", k + 1, s.countries[t].code, s.issues[i]),
+                                    Distribution::normal(0.0, 1.0), "perception");
+      s.episodes.push_back(e);
+    }
+  if (s.episodes.empty()) throw ConfigError("the configuration selects no episodes");
+}
+
+}  // namespace
+
+Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
+  if (!setup.options) throw ConfigError("model coercion needs a 'model_options' section (data files and policies)");
+  const ConfigNode& options = *setup.options;
+  Scenario s;
+  for (const auto& scalar : kScalars) {
+    auto index = space.find(scalar.key);
+    if (!index) options.fail_message(fmt::format("model coercion needs parameter '{}' under 'parameters'", scalar.key));
+    s.*scalar.slot = *index;
+  }
+  read_countries(s, load_data_file(options, "countries", setup));
+  read_issues(s, space, load_data_file(options, "issues", setup));
+  read_goods(s, space, load_data_file(options, "goods", setup));
+  read_salience(s, space, load_data_file(options, "salience", setup));
+  const ConfigNode policies = options.at("policies");
+  for (const auto& name : policies.keys()) read_policy(s, space, name, policies.at(name));
+  if (s.policies.empty()) policies.fail("no policies", "at least one policy");
+  if (auto reference = options.find("reference_policy")) {
+    std::vector<std::string> names;
+    for (const auto& p : s.policies) names.push_back(p.name);
+    s.reference_policy = index_of(names, reference->as_string(), *reference, "policy");
+  }
+  s.episode_quantiles = options.get_bool("episode_quantiles", false);
+  read_episodes(s, space, options.find("episodes"));
+  options.reject_unknown_keys();
+  return s;
+}
+
+}  // namespace deterrence::coercion

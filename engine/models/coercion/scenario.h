@@ -1,0 +1,61 @@
+#pragma once
+// The coercion model's fixed data, validated: countries, issues, goods, policies and the
+// episodes to play, plus where each uncertain quantity sits in the parameter vector.
+#include <string>
+#include <vector>
+
+#include "model/registry.h"
+#include "models/coercion/episode.h"
+
+namespace deterrence::coercion {
+
+struct Country {
+  std::string code, name;
+  double gdp = 0, exports = 0;
+  bool democracy = false;
+};
+
+struct Good {
+  std::string name;
+  double imports = 0;
+  std::vector<double> supply;  // share by country index
+};
+
+struct Policy {
+  std::string name;
+  PolicyDesign design;
+  std::vector<std::size_t> members;      // country indices
+  std::vector<bool> issue_in_scope;      // by issue index
+  std::vector<std::size_t> goods;        // sanctioned goods
+  std::vector<int> member_position;      // by country index: position in members, or -1
+  std::vector<double> member_gdp, member_supply;  // by member position (w_c is draw-free)
+  // Parameter indices of φ, δ, ε, π for this policy.
+  std::size_t absorption = 0, derisking = 0, resilience = 0, treaty_penalty = 0;
+};
+
+struct EpisodeSpec {
+  std::size_t target = 0, issue = 0;
+  std::size_t perception[4] = {0, 0, 0, 0};  // parameter indices of z1..z4
+};
+
+struct Scenario {
+  std::vector<Country> countries;
+  std::vector<std::string> issues;
+  std::vector<Good> goods;
+  std::vector<Policy> policies;
+  std::vector<EpisodeSpec> episodes;
+  std::size_t reference_policy = 0;
+  bool episode_quantiles = false;
+
+  // Parameter indices.
+  std::vector<std::size_t> salience;  // country x issue
+  std::vector<std::size_t> issue_value, intensity, obfuscation;  // by issue
+  std::vector<std::size_t> replacement_cost, replacement_years, outside_supply;  // by good
+  std::size_t resolve = 0, duration = 0, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
+              demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;
+};
+
+// Reads model_options (and the data files it names), adds the model's parameters to `space`.
+Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space);
+
+}  // namespace deterrence::coercion
