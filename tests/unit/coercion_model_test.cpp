@@ -1,0 +1,93 @@
+// The game as a model: common random numbers across policies, outputs that add up, and the
+// default config that validates.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "config/config_error.h"
+#include "config/experiment.h"
+#include "models/coercion/episode.h"
+#include "run/runner.h"
+#include "test_support.h"
+
+namespace deterrence {
+namespace {
+
+using testing::TempDir;
+
+std::string baseline_in(const TempDir& dir, const std::string& edit_from = "", const std::string& edit_to = "") {
+  std::filesystem::copy(DETERRENCE_CONFIGS "/data", dir.path() / "data");
+  std::string text = testing::read_text(DETERRENCE_CONFIGS "/baseline.yaml");
+  if (!edit_from.empty()) text.replace(text.find(edit_from), edit_from.size(), edit_to);
+  return dir.write("baseline.yaml", text);
+}
+
+RunStatistics run(const Experiment& e, std::uint64_t draws, int threads) {
+  RunStatistics totals(e.model->outputs());
+  RunSettings settings;
+  settings.draw_count = draws;
+  settings.seed = e.seed;
+  settings.chunk_size = 64;
+  settings.threads = threads;
+  run_draws(*e.model, settings, totals, nullptr, nullptr);
+  return totals;
+}
+
+TEST(CoercionModel, AddingAPolicyChangesNothingForTheOthers) {
+  TempDir a, b;
+  const Experiment base = load_experiment(baseline_in(a));
+  // A sixth policy inserted first: every other policy must come out bit-identical.
+  const Experiment more = load_experiment(baseline_in(b, "  policies:\n", "  policies:\n    extra:\n      members: [USA, JPN]\n      scope: all\n      sanctions: true\n      sanctioned_goods: all\n      trigger: majority\n      derisking: {dist: beta, mean: 0.5, concentration: 4}\n"));
+  const RunStatistics s1 = run(base, 300, 2), s2 = run(more, 300, 2);
+  const auto* o1 = base.model->outputs().find("target_payoff");
+  const auto* o2 = more.model->outputs().find("target_payoff");
+  const std::size_t episodes = o1->dims[1].labels.size();
+  ASSERT_EQ(o2->dims[0].labels.size(), 6u);
+  for (std::size_t p = 0; p < 5; ++p)
+    for (std::size_t e = 0; e < episodes; ++e)
+      ASSERT_TRUE(s1.sum(o1->offset + p * episodes + e) == s2.sum(o2->offset + (p + 1) * episodes + e))
+          << o1->dims[0].labels[p] << " " << o1->dims[1].labels[e];
+}
+
+TEST(CoercionModel, OutcomeSharesSumToOneAndMatchTheEpisodeCounts) {
+  TempDir dir;
+  const Experiment e = load_experiment(baseline_in(dir));
+  const RunStatistics s = run(e, 200, 1);
+  const auto* shares = e.model->outputs().find("outcome_share");
+  const auto* outcome = e.model->outputs().find("outcome");
+  const std::size_t episodes = outcome->dims[1].labels.size();
+  for (std::size_t p = 0; p < shares->dims[0].labels.size(); ++p) {
+    double total = 0;
+    for (int o = 0; o < coercion::kOutcomeCount; ++o) {
+      const double share = s.mean(shares->offset + p * coercion::kOutcomeCount + o);
+      total += share;
+      std::uint64_t count = 0;
+      for (std::size_t ep = 0; ep < episodes; ++ep) count += s.category_counts(outcome->offset + p * episodes + ep)[o];
+      EXPECT_NEAR(share, static_cast<double>(count) / (200.0 * episodes), 1e-12);
+    }
+    EXPECT_NEAR(total, 1.0, 1e-12);
+  }
+}
+
+TEST(CoercionModel, DefaultEpisodesAreEveryMemberOnEveryIssue) {
+  TempDir dir;
+  const Experiment e = load_experiment(baseline_in(dir));
+  const auto* outcome = e.model->outputs().find("outcome");
+  EXPECT_EQ(outcome->dims[1].labels.size(), 16u * 5u);
+  EXPECT_EQ(outcome->dims[1].labels.front(), "USA:taiwan");
+}
+
+TEST(CoercionModel, UnknownCountryInAPolicyIsAClearError) {
+  TempDir dir;
+  try {
+    load_experiment(baseline_in(dir, "[USA, JPN, TWN, AUS, NLD]", "[USA, JPN, TWX, AUS, NLD]"));
+    FAIL() << "no error";
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("policies.minibloc.members[2]: found 'TWX', expected the name of a country"), std::string::npos)
+        << message;
+  }
+}
+
+}  // namespace
+}  // namespace deterrence

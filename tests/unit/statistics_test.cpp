@@ -1,0 +1,79 @@
+// The exact accumulator, the quantile sketch and the intervals.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "stats/exact_sum.h"
+#include "stats/intervals.h"
+#include "stats/quantile_sketch.h"
+
+namespace deterrence {
+namespace {
+
+TEST(ExactSum, IsIndependentOfOrderAndGrouping) {
+  std::mt19937_64 gen(1);
+  std::lognormal_distribution<double> big(0.0, 8.0);
+  std::vector<double> values;
+  for (int i = 0; i < 20000; ++i) values.push_back((i % 2 ? -1 : 1) * big(gen));
+  ExactSum forward, grouped;
+  for (double v : values) forward.add(v);
+  std::reverse(values.begin(), values.end());
+  for (std::size_t start = 0; start < values.size(); start += 777) {
+    ExactSum part;
+    for (std::size_t i = start; i < std::min(values.size(), start + 777); ++i) part.add(values[i]);
+    grouped.add(part);
+  }
+  EXPECT_TRUE(forward == grouped);
+  EXPECT_EQ(forward.value(), grouped.value());
+}
+
+TEST(ExactSum, SumsWithoutRoundingLoss) {
+  ExactSum s;
+  s.add(1e100);
+  s.add(1.0);
+  s.add(-1e100);
+  EXPECT_EQ(s.value(), 1.0);
+  ExactSum t;
+  for (int i = 0; i < 10; ++i) t.add(0.1);
+  // Ten 0.1s sum to 1 + 5.55e-17 exactly, which rounds to 1.0 (a naive double loop gives 0.9999999999999999).
+  EXPECT_EQ(t.value(), 1.0);
+  ExactSum tiny;
+  tiny.add(4.9406564584124654e-324);
+  tiny.add(4.9406564584124654e-324);
+  EXPECT_EQ(tiny.value(), 2 * 4.9406564584124654e-324);
+}
+
+TEST(QuantileSketch, QuantilesAreWithinTheDocumentedRelativeError) {
+  std::mt19937_64 gen(2);
+  std::normal_distribution<double> normal(5.0, 3.0);
+  std::vector<double> x;
+  std::vector<std::uint64_t> counts(sketch::size(), 0);
+  for (int i = 0; i < 100000; ++i) {
+    x.push_back(normal(gen));
+    ++counts[sketch::bucket_of(x.back())];
+  }
+  std::sort(x.begin(), x.end());
+  for (double q : {0.01, 0.1, 0.5, 0.9, 0.99}) {
+    const double exact = x[static_cast<std::size_t>(std::floor(q * (x.size() - 1)))];
+    const double estimate = sketch::quantile(counts, x.size(), q, x.front(), x.back());
+    EXPECT_LE(std::abs(estimate - exact), sketch::kRelativeAccuracy * std::abs(exact) + 1e-12) << q;
+  }
+}
+
+TEST(WilsonInterval, MatchesAKnownValueAndStaysInsideZeroOne) {
+  const auto [lo, hi] = wilson_interval(81, 263);  // textbook example: 0.2553 .. 0.3662
+  EXPECT_NEAR(lo, 0.2553, 5e-4);
+  EXPECT_NEAR(hi, 0.3662, 5e-4);
+  const auto [zlo, zhi] = wilson_interval(0, 10);
+  EXPECT_EQ(zlo, 0.0);
+  EXPECT_GT(zhi, 0.0);
+  const auto [olo, ohi] = wilson_interval(10, 10);
+  EXPECT_LT(olo, 1.0);
+  EXPECT_NEAR(ohi, 1.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace deterrence
