@@ -74,6 +74,11 @@ ParameterSpace parse_parameters(const ConfigNode& root) {
 
 Experiment load_experiment(const std::string& path) {
   const ConfigNode root = ConfigNode::load_file(path);
+  // A typo in a top-level key is reported before anything else is read.
+  for (const char* key : {"description", "model", "draws", "seed", "chunk_size", "records", "parameters",
+                          "correlations", "model_options"})
+    root.find(key);
+  root.reject_unknown_keys();
   Experiment experiment;
   experiment.config_path = path;
   {
@@ -111,8 +116,13 @@ Experiment load_experiment(const std::string& path) {
   setup.parameters = parse_parameters(root);
   setup.options = root.find("model_options");
   setup.config_dir = std::filesystem::path(path).parent_path();
-  experiment.model = entry->factory(std::move(setup));
-  root.reject_unknown_keys();
+  try {
+    experiment.model = entry->factory(std::move(setup));
+  } catch (const ConfigError& error) {
+    const std::string message = error.what();
+    if (message.rfind(path, 0) == 0) throw;
+    throw ConfigError(path + ": " + message);  // model errors without a position still name the file
+  }
   return experiment;
 }
 
