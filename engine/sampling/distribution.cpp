@@ -66,6 +66,52 @@ Distribution Distribution::beta_mean(double mean, double concentration) {
 }
 
 double Distribution::quantile(double u) const {
+  if (table && u >= table->u_first) {
+    const double t = (u - table->u_first) / table->step;
+    const auto k = static_cast<std::size_t>(t);
+    if (k + 1 < table->x.size()) {
+      const double f = t - static_cast<double>(k), h = table->step;
+      const double f2 = f * f, f3 = f2 * f;
+      return (2 * f3 - 3 * f2 + 1) * table->x[k] + (f3 - 2 * f2 + f) * h * table->slope[k] +
+             (-2 * f3 + 3 * f2) * table->x[k + 1] + (f3 - f2) * h * table->slope[k + 1];
+    }
+  }
+  return exact_quantile(u);
+}
+
+void Distribution::prepare() {
+  if (kind != DistributionKind::beta && kind != DistributionKind::pert) return;
+  table.reset();
+  constexpr std::size_t kIntervals = 2048;
+  // The tails (where beta quantiles behave like u^(1/a)) stay exact.
+  constexpr double kFirst = 0.02, kLast = 0.98;
+  auto built = std::make_shared<QuantileTable>();
+  built->u_first = kFirst;
+  built->step = (kLast - kFirst) / kIntervals;
+  const double scale = kind == DistributionKind::pert ? b - a : 1.0;
+  for (std::size_t k = 0; k <= kIntervals; ++k) {
+    const double u = kFirst + static_cast<double>(k) * built->step;
+    const double x = exact_quantile(u);
+    // dQ/du = 1 / pdf(Q(u)), the pdf from the beta shape on [0, 1].
+    double alpha = a, beta_shape = b;
+    if (kind == DistributionKind::pert) pert_shape(*this, alpha, beta_shape);
+    const double z = kind == DistributionKind::pert ? (x - a) / scale : x;
+    const double density = boost::math::ibeta_derivative(alpha, beta_shape, z, kDouble) / scale;
+    if (!(density > 0) || !std::isfinite(density)) return;  // keep exact sampling
+    built->x.push_back(x);
+    built->slope.push_back(1.0 / density);
+  }
+  table = built;
+  for (std::size_t k = 0; k < kIntervals; ++k) {
+    const double u = kFirst + (static_cast<double>(k) + 0.5) * built->step;
+    if (std::abs(quantile(u) - exact_quantile(u)) > 1e-9 * scale) {
+      table.reset();
+      return;
+    }
+  }
+}
+
+double Distribution::exact_quantile(double u) const {
   switch (kind) {
     case DistributionKind::constant:
       return a;

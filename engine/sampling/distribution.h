@@ -2,7 +2,9 @@
 // The marginal distributions of uncertain parameters. Every distribution is sampled by its
 // inverse CDF from one uniform, so a parameter is a pure function of its uniform: that is what
 // lets copulas, Latin hypercubes and quasi-Monte Carlo designs drive any parameter.
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace deterrence {
 
@@ -10,6 +12,12 @@ class ConfigNode;
 
 enum class DistributionKind {
   constant, uniform, triangular, pert, normal, truncated_normal, lognormal, beta, gamma
+};
+
+// A cubic Hermite table of a slow inverse CDF (beta, PERT) on [u_first, u_last]; see prepare().
+struct QuantileTable {
+  double u_first = 0, step = 0;
+  std::vector<double> x, slope;  // Q(u_k) and dQ/du at the knots
 };
 
 struct Distribution {
@@ -28,6 +36,12 @@ struct Distribution {
 
   // u in (0, 1) -> value. No allocation, no exceptions on valid distributions.
   double quantile(double u) const;
+  double exact_quantile(double u) const;
+  // Builds an interpolation table for inverse CDFs that need an iterative solver (beta, PERT),
+  // kept only if it agrees with the exact quantile to 1e-9 (relative to the range) at every
+  // interval midpoint; outside the table's range the exact quantile is used.
+  void prepare();
+  std::shared_ptr<const QuantileTable> table;
   double cdf(double x) const;
   double mean() const;
   double variance() const;

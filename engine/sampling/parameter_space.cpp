@@ -19,6 +19,7 @@ std::size_t ParameterSpace::add(const std::string& name, const Distribution& dis
                                   parameters_[clash->second].name, name));
   const std::size_t index = parameters_.size();
   parameters_.push_back({name, distribution, stream, group});
+  parameters_.back().distribution.prepare();
   in_copula_.push_back(false);
   by_name_[name] = index;
   by_stream_[stream] = index;

@@ -45,7 +45,8 @@ std::vector<Case> cases() {
 class DistributionTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DistributionTest, MeanVarianceAndKolmogorovSmirnov) {
-  const Distribution& d = GetParam().d;
+  Distribution d = GetParam().d;
+  d.prepare();  // as the parameter space does: sample exactly as runs do
   const CounterRng rng(12345);
   const std::size_t n = 200000;
   std::vector<double> x(n);
@@ -72,6 +73,26 @@ TEST_P(DistributionTest, MeanVarianceAndKolmogorovSmirnov) {
 
 INSTANTIATE_TEST_SUITE_P(Samplers, DistributionTest, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return std::string(info.param.name); });
+
+TEST(DistributionTest, InterpolatedQuantilesMatchTheExactOnes) {
+  const CounterRng rng(3);
+  for (Distribution d : {Distribution::beta(3, 7), Distribution::beta_mean(0.05, 8), Distribution::beta_mean(0.95, 8),
+                         Distribution::beta(0.5, 0.5), Distribution::beta(30, 2), make(DistributionKind::pert, -5, 20, 0)}) {
+    d.prepare();
+    const double scale = d.kind == DistributionKind::pert ? d.b - d.a : 1.0;
+    double worst = 0;
+    for (std::uint64_t i = 0; i < 100000; ++i) {
+      const double u = rng.uniform(i, 5);
+      worst = std::max(worst, std::abs(d.quantile(u) - d.exact_quantile(u)));
+    }
+    EXPECT_LE(worst, 1e-9 * scale) << d.describe() << (d.table ? " (table)" : " (exact)");
+  }
+  Distribution typical = Distribution::beta_mean(0.4, 8);
+  typical.prepare();
+  EXPECT_NE(typical.table, nullptr) << "the salience-like beta should get a table";
+}
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 TEST(DistributionTest, ConstantIsConstant) {
   const Distribution d = Distribution::constant(4.2);

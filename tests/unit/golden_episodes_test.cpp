@@ -105,6 +105,8 @@ std::vector<GoldenCase> load_all() {
   return cases;
 }
 
+void PrintTo(const GoldenCase& g, std::ostream* os) { *os << g.name; }
+
 class GoldenEpisode : public ::testing::TestWithParam<GoldenCase> {};
 
 TEST_P(GoldenEpisode, OutcomeAndPayoffsMatchTheContract) {
