@@ -20,14 +20,7 @@ void BM_CounterRng(benchmark::State& state) {
 BENCHMARK(BM_CounterRng);
 
 Distribution make(DistributionKind kind, double a, double b, double c = 0, double lo = 0, double hi = 0) {
-  Distribution d;
-  d.kind = kind;
-  d.a = a;
-  d.b = b;
-  d.c = c;
-  d.lo = lo;
-  d.hi = hi;
-  return d;
+  return Distribution::of(kind, a, b, c, lo, hi);
 }
 
 // As runs sample (prepared: beta and PERT interpolate their inverse CDF inside [0.02, 0.98]).

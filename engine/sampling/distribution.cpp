@@ -34,6 +34,17 @@ void pert_shape(const Distribution& d, double& alpha, double& beta) {
 
 }  // namespace
 
+Distribution Distribution::of(DistributionKind kind, double a, double b, double c, double lo, double hi) {
+  Distribution d;
+  d.kind = kind;
+  d.a = a;
+  d.b = b;
+  d.c = c;
+  d.lo = lo;
+  d.hi = hi;
+  return d;
+}
+
 Distribution Distribution::constant(double value) {
   Distribution d;
   d.kind = DistributionKind::constant;

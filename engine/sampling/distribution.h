@@ -28,6 +28,8 @@ struct Distribution {
   //   lognormal: a=mu (log of median) b=sigma; beta: a, b (on [0,1]); gamma: a=shape b=scale.
   double a = 0.0, b = 0.0, c = 0.0, lo = 0.0, hi = 0.0;
 
+  // Canonical parameters as above, unchecked (configs go through parse_distribution).
+  static Distribution of(DistributionKind kind, double a, double b, double c = 0, double lo = 0, double hi = 0);
   static Distribution constant(double value);
   static Distribution uniform(double min, double max);
   static Distribution normal(double mean, double sd);

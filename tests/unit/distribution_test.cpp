@@ -18,14 +18,7 @@ struct Case {
 };
 
 Distribution make(DistributionKind kind, double a, double b, double c = 0, double lo = 0, double hi = 0) {
-  Distribution d;
-  d.kind = kind;
-  d.a = a;
-  d.b = b;
-  d.c = c;
-  d.lo = lo;
-  d.hi = hi;
-  return d;
+  return Distribution::of(kind, a, b, c, lo, hi);
 }
 
 std::vector<Case> cases() {
