@@ -91,3 +91,28 @@ TEST(CoercionModel, UnknownCountryInAPolicyIsAClearError) {
 
 }  // namespace
 }  // namespace deterrence
+
+namespace deterrence {
+namespace {
+
+TEST(CoercionModel, PerDrawOutcomeRecordsAreAnEnumThatAgreesWithTheCounts) {
+  TempDir dir;
+  const std::string config = baseline_in(dir, "  outcomes: false", "  outcomes: true ");
+  const std::string out = dir.file("records.h5");
+  ASSERT_EQ(testing::shell(std::string(DETERRENCE_BINARY) + " run " + config + " --draws 300 --out " + out + " --quiet"), 0);
+  const std::string script = dir.write("check.py",
+                                       "import sys, h5py, numpy as np\n"
+                                       "f = h5py.File(sys.argv[1], 'r')\n"
+                                       "r = f['records/outcome']\n"
+                                       "assert r.shape == (300, 5, 80), r.shape\n"
+                                       "names = h5py.check_enum_dtype(r.dtype)\n"
+                                       "assert names['DETERRED'] == 2 and names['ESCALATION'] == 6, names\n"
+                                       "codes = r[...]\n"
+                                       "counts = f['outputs/outcome/counts'][...]\n"
+                                       "for k in range(7):\n"
+                                       "    assert (counts[:, :, k] == (codes == k).sum(axis=0)).all(), k\n");
+  EXPECT_EQ(testing::shell("/usr/bin/python3 " + script + " " + out), 0);
+}
+
+}  // namespace
+}  // namespace deterrence
