@@ -77,6 +77,56 @@ TEST(CoercionModel, DefaultEpisodesAreEveryMemberOnEveryIssue) {
   EXPECT_EQ(outcome->dims[1].labels.front(), "USA:taiwan");
 }
 
+TEST(CoercionModel, ConfiguredEpisodesAndOutOfScopeEpisodesPlayAsIfThePolicyWereAbsent) {
+  TempDir dir;
+  // Only India and the Netherlands as targets, on two issues; two extra policies: "alone" with
+  // no measures at all, and "narrow" (USA, JPN, NLD on taiwan only) with friend-shoring and
+  // absorption, measures that change every payoff they touch. "narrow" does not cover India, nor
+  // the Netherlands on pandemic_origins: there it must play exactly as "alone", draw for draw
+  // (same perception errors, same shared parameters).
+  const Experiment e = load_experiment(baseline_in(
+      dir, "  policies:\n",
+      "  episodes: {targets: [IND, NLD], issues: [pandemic_origins, taiwan]}\n"
+      "  policies:\n    alone:\n      members: all\n      scope: all\n      sanctions: false\n"
+      "    narrow:\n      members: [USA, JPN, NLD]\n      scope: [taiwan]\n      sanctions: false\n"
+      "      resilience: {dist: beta, mean: 0.5, concentration: 10}\n      aid: true\n"
+      "      absorption: {dist: beta, mean: 0.3, concentration: 10}\n"));
+  const auto* outcome = e.model->outputs().find("outcome");
+  const auto* payoff = e.model->outputs().find("target_payoff");
+  const auto& policies = outcome->dims[0].labels;
+  const auto& episodes = outcome->dims[1].labels;
+  ASSERT_EQ(episodes, (std::vector<std::string>{"IND:pandemic_origins", "IND:taiwan", "NLD:pandemic_origins", "NLD:taiwan"}));
+  const auto index = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(policies.begin(), policies.end(), name) - policies.begin());
+  };
+  const std::size_t alone = index("alone"), narrow = index("narrow");
+  ASSERT_LT(narrow, policies.size());
+  const RunStatistics s = run(e, 2000, 2);
+  const auto counts = [&](std::size_t p, std::size_t ep) {
+    const auto c = s.category_counts(outcome->offset + p * episodes.size() + ep);
+    return std::vector<std::uint64_t>(c.begin(), c.end());
+  };
+  const auto payoff_sum = [&](std::size_t p, std::size_t ep) { return s.sum(payoff->offset + p * episodes.size() + ep); };
+  for (std::size_t ep : {0u, 1u, 2u}) {
+    EXPECT_EQ(counts(narrow, ep), counts(alone, ep)) << episodes[ep];
+    EXPECT_TRUE(payoff_sum(narrow, ep) == payoff_sum(alone, ep)) << episodes[ep];
+  }
+  EXPECT_FALSE(payoff_sum(narrow, 3) == payoff_sum(alone, 3)) << "in scope, the measures must matter";
+  // Without measures nothing can be deterred.
+  for (std::size_t ep = 0; ep < episodes.size(); ++ep) EXPECT_EQ(counts(alone, ep)[2], 0u) << episodes[ep];
+}
+
+TEST(CoercionModel, AnEpisodeIssueListedTwiceIsAClearError) {
+  TempDir dir;
+  try {
+    load_experiment(baseline_in(dir, "  policies:\n", "  episodes: {issues: [taiwan, taiwan]}\n  policies:\n"));
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("model_options.episodes.issues[1]: found 'taiwan' again, expected each issue once"),
+              std::string::npos) << error.what();
+  }
+}
+
 TEST(CoercionModel, UnknownCountryInAPolicyIsAClearError) {
   TempDir dir;
   try {

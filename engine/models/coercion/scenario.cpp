@@ -221,7 +221,11 @@ std::vector<std::size_t> select_issues(const Scenario& s, const ConfigNode& node
     for (std::size_t i = 0; i < s.issues.size(); ++i) result.push_back(i);
     return result;
   }
-  for (const auto& item : node.items()) result.push_back(index_of(s.issues, item.as_string(), item, "issue"));
+  for (const auto& item : node.items()) {
+    const std::size_t i = index_of(s.issues, item.as_string(), item, "issue");
+    if (std::find(result.begin(), result.end(), i) != result.end()) item.fail(fmt::format("'{}' again", s.issues[i]), "each issue once");
+    result.push_back(i);
+  }
   return result;
 }
 
