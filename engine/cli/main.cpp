@@ -1,9 +1,11 @@
-// The deterrence command line: run, validate, summary.
+// The deterrence command line: run, validate, merge, summary.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include "cli/merge_command.h"
 #include "cli/run_command.h"
+#include "run/interrupt.h"
 #include "cli/summary.h"
 #include "version.h"
 
@@ -24,6 +26,21 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--out", run.out, "Results file (default: <config name>.h5)");
   run_cmd->add_flag("--force", run.force, "Overwrite an existing results file");
   run_cmd->add_flag("--quiet", run.quiet, "No progress output");
+  run_cmd->add_option("--shard", run.shard, "Run only shard I of N (I/N, 1-based): contiguous whole chunks");
+  run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from its checkpoint (<out>.checkpoint)");
+  run_cmd->add_option("--checkpoint-every", run.checkpoint_seconds, "Seconds between checkpoints (default 60)")
+      ->check(CLI::PositiveNumber);
+  run_cmd->footer(fmt::format("Exit codes: 0 done, 1 failed, 2 bad input, {} stopped by SIGTERM/SIGINT after a "
+                              "checkpoint (continue with --resume).",
+                              kExitInterrupted));
+
+  MergeCommandOptions merge;
+  auto* merge_cmd = app.add_subcommand("merge", "Merge shard files into one results file, exactly");
+  merge_cmd->add_option("shards", merge.shards, "Shard files (any order)")->required();
+  merge_cmd->add_option("--out", merge.out, "Merged results file")->required();
+  merge_cmd->add_flag("--copy", merge.copy, "Copy per-draw records (default: a virtual dataset over the shards)");
+  merge_cmd->add_flag("--force", merge.force, "Overwrite an existing merged file");
+  merge_cmd->add_flag("--quiet", merge.quiet, "No message on success");
 
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand("validate", "Check a config file without running it");
@@ -45,6 +62,7 @@ int main(int argc, char** argv) {
 
   if (*run_cmd) return run_command(run);
   if (*validate_cmd) return validate_command(validate_config);
+  if (*merge_cmd) return merge_command(merge);
   if (*summary_cmd) {
     try {
       const ResultsFile results(summary_file);

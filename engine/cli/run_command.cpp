@@ -4,18 +4,162 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 
 #include "config/config_error.h"
 #include "config/experiment.h"
+#include "io/pieces.h"
 #include "io/results_writer.h"
+#include "run/interrupt.h"
 #include "run/runner.h"
+#include "run/shard.h"
 
 namespace deterrence {
 
+namespace fs = std::filesystem;
+
 namespace {
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+class UsageError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string default_out(const RunCommandOptions& options, const Shard& shard) {
+  const std::string stem = fs::path(options.config).stem().string();
+  return shard.count == 1 ? stem + ".h5" : fmt::format("{}.shard-{}-of-{}.h5", stem, shard.index, shard.count);
 }
+
+std::string segment_name(std::uint64_t chunk_first) { return fmt::format("segment-{:012}.h5", chunk_first); }
+
+// The checkpoint folder holds one results file per completed segment of chunks; anything
+// else in it (a segment cut off by SIGKILL) is debris from before the last checkpoint.
+std::vector<std::string> completed_segments(const fs::path& folder) {
+  std::vector<std::string> segments;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("segment-") && name.ends_with(".h5")) segments.push_back(entry.path().string());
+    else fs::remove_all(entry.path());
+  }
+  std::sort(segments.begin(), segments.end());
+  return segments;
+}
+
+// One experiment (or one shard of it) run as checkpointed segments.
+class SegmentedRun {
+ public:
+  SegmentedRun(const Experiment& e, const RunCommandOptions& o, const Shard& shard, ChunkRange range, fs::path folder)
+      : e_(e), options_(o), shard_(shard), range_(range), folder_(std::move(folder)),
+        segment_(e.model->outputs()), totals_(e.model->outputs()) {}
+
+  // Folds the segments a previous attempt completed; returns the first chunk still to run.
+  std::uint64_t restore() {
+    const auto paths = completed_segments(folder_);
+    if (paths.empty()) return range_.first;
+    const PieceSet set = read_pieces(paths);
+    const auto mismatch = [&](const char* what) {
+      return UsageError(fmt::format("cannot resume: the checkpoint in {} was made with another {}; pass --force to "
+                                    "start over",
+                                    folder_.string(), what));
+    };
+    if (set.config_hash != e_.config_hash) throw mismatch("config");
+    if (set.seed != e_.seed) throw mismatch("seed");
+    if (set.total_draws != e_.draws) throw mismatch("number of draws");
+    if (set.chunk_size != e_.chunk_size) throw mismatch("chunk size");
+    const std::uint64_t end = set.pieces.back().chunk_end;
+    if (end > range_.end) throw mismatch("shard");
+    check_coverage(set, range_.first, end);
+    fold_pieces(set, totals_);
+    return end;
+  }
+
+  RunTimings run(std::uint64_t first_chunk, const std::atomic<bool>* stop, int threads) {
+    RunSettings settings;
+    settings.first_draw = first_draw_of(first_chunk, e_.chunk_size);
+    settings.draw_count = draws_in({first_chunk, range_.end}, e_.draws, e_.chunk_size);
+    settings.seed = e_.seed;
+    settings.chunk_size = e_.chunk_size;
+    settings.threads = threads;
+    settings.record_codes = e_.records.outcomes && e_.model->outputs().recorded_code_slots() > 0;
+    settings.record_parameters = e_.records.parameters;
+    settings.stop = stop;
+    threads_ = effective_threads(threads);
+    start_segment(first_chunk);
+    Progress progress(Progress::detect(options_.quiet), settings.draw_count);
+    last_checkpoint_ = Clock::now();
+    const RecordSink sink = [&](const ChunkRecords& records) { writer_->write_records(records); };
+    RunTimings timings = run_draws(
+        *e_.model, settings, segment_, sink, &progress, [&](std::uint64_t done) {
+          const std::uint64_t chunk = first_chunk + (done + e_.chunk_size - 1) / e_.chunk_size;
+          const bool due = seconds_since(last_checkpoint_) >= options_.checkpoint_seconds;
+          if ((due || (stop && stop->load())) && chunk < range_.end) {
+            end_segment(chunk);
+            start_segment(chunk);
+          }
+        });
+    const std::uint64_t reached = first_chunk + (timings.draws_done + e_.chunk_size - 1) / e_.chunk_size;
+    if (reached > segment_first_) end_segment(reached);
+    return timings;
+  }
+
+  const RunStatistics& totals() const { return totals_; }
+  int threads() const { return threads_; }
+
+ private:
+  void start_segment(std::uint64_t chunk) {
+    segment_first_ = chunk;
+    writer_ = std::make_unique<ResultsWriter>((folder_ / segment_name(chunk)).string(), true);
+    writer_->prepare_records(e_, first_draw_of(chunk, e_.chunk_size));
+    segment_start_time_ = iso_time_now();
+  }
+
+  // Writes the segment [segment_first_, chunk_end) and folds it into the totals.
+  void end_segment(std::uint64_t chunk_end) {
+    RunInfo info;
+    info.threads = threads_;
+    info.first_draw = first_draw_of(segment_first_, e_.chunk_size);
+    info.draw_count = draws_in({segment_first_, chunk_end}, e_.draws, e_.chunk_size);
+    info.total_draws = e_.draws;
+    info.chunk_first = segment_first_;
+    info.chunk_end = chunk_end;
+    info.shard = shard_.text();
+    info.start_time = segment_start_time_;
+    info.end_time = iso_time_now();
+    writer_->write_results(e_, segment_, info);
+    writer_->commit();
+    writer_.reset();
+    totals_.merge(segment_);
+    segment_ = RunStatistics(e_.model->outputs());
+    last_checkpoint_ = Clock::now();
+  }
+
+  const Experiment& e_;
+  const RunCommandOptions& options_;
+  Shard shard_;
+  ChunkRange range_;
+  fs::path folder_;
+  RunStatistics segment_, totals_;
+  std::unique_ptr<ResultsWriter> writer_;
+  std::uint64_t segment_first_ = 0;
+  std::string segment_start_time_;
+  Clock::time_point last_checkpoint_;
+  int threads_ = 1;
+};
+
+// True when `out` is the complete result of this experiment's range (config, seed, draws).
+bool finished(const std::string& out, const Experiment& e, ChunkRange range) {
+  try {
+    const PieceSet set = read_pieces({out});
+    const Piece& p = set.pieces.front();
+    return set.config_hash == e.config_hash && set.seed == e.seed && set.total_draws == e.draws &&
+           set.chunk_size == e.chunk_size && p.chunk_first == range.first && p.chunk_end == range.end;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 int validate_command(const std::string& config) {
@@ -32,48 +176,86 @@ int validate_command(const std::string& config) {
 }
 
 int run_command(const RunCommandOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   const std::string start_time = iso_time_now();
   Experiment experiment;
+  Shard shard;
+  ChunkRange range;
   try {
     experiment = load_experiment(options.config);
+    if (options.draws) experiment.draws = *options.draws;
+    if (options.seed) experiment.seed = *options.seed;
+    if (!options.shard.empty()) shard = parse_shard(options.shard);
+    range = shard_chunks(shard, experiment.draws, experiment.chunk_size);
   } catch (const ConfigError& error) {
     fmt::print(stderr, "error: {}\n", error.what());
     return 2;
+  } catch (const std::invalid_argument& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 2;
   }
-  if (options.draws) experiment.draws = *options.draws;
-  if (options.seed) experiment.seed = *options.seed;
-  const std::string out = options.out.empty()
-                              ? std::filesystem::path(options.config).stem().string() + ".h5"
-                              : options.out;
+  const std::string out = options.out.empty() ? default_out(options, shard) : options.out;
+  const fs::path folder = out + ".checkpoint";
   try {
-    ResultsWriter writer(out, options.force);
-    writer.prepare_records(experiment, experiment.draws);
-    RunSettings settings;
-    settings.first_draw = 0;
-    settings.draw_count = experiment.draws;
-    settings.seed = experiment.seed;
-    settings.chunk_size = experiment.chunk_size;
-    settings.threads = options.threads;
-    settings.record_codes = experiment.records.outcomes && experiment.model->outputs().recorded_code_slots() > 0;
-    settings.record_parameters = experiment.records.parameters;
+    if (options.resume && fs::exists(out) && fs::exists(folder) && finished(out, experiment, range)) {
+      // Killed after the final file was in place but before the checkpoint was removed.
+      fs::remove_all(folder);
+      if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
+      return 0;
+    }
+    if (fs::exists(out) && !options.force)
+      throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
+    const fs::path parent = fs::path(out).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent))
+      throw UsageError(fmt::format("cannot write {}: folder {} does not exist", out, parent.string()));
+    if (fs::exists(folder)) {
+      if (options.force && !options.resume) fs::remove_all(folder);
+      else if (!options.resume)
+        throw UsageError(fmt::format("an interrupted run left its checkpoint in {}; pass --resume to continue it, or "
+                                     "--force to start over",
+                                     folder.string()));
+    } else if (options.resume) {
+      throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
+    }
+    fs::create_directories(folder);
 
-    RunStatistics totals(experiment.model->outputs());
-    Progress progress(Progress::detect(options.quiet), experiment.draws);
+    SegmentedRun run(experiment, options, shard, range, folder);
+    const std::uint64_t first_chunk = run.restore();
+    if (first_chunk > range.first && !options.quiet)
+      fmt::print(stderr, "resuming at draw {} of {}\n", first_draw_of(first_chunk, experiment.chunk_size),
+                 experiment.draws);
+    const std::atomic<bool>* stop = stop_on_signals();
     RunInfo info;
-    info.threads = effective_threads(options.threads);
-    info.first_draw = 0;
-    info.draw_count = experiment.draws;
-    info.start_time = start_time;
     info.setup_seconds = seconds_since(start);
-    info.timings = run_draws(*experiment.model, settings, totals,
-                             [&](const ChunkRecords& records) { writer.write_records(records); }, &progress);
+    info.timings = run.run(first_chunk, stop, options.threads);
+    if (info.timings.stopped) {
+      fmt::print(stderr, "interrupted: checkpoint written to {}; run the same command with --resume to continue\n",
+                 folder.string());
+      return kExitInterrupted;
+    }
+    // Complete: the final file holds the folded totals and every segment's records.
+    const PieceSet segments = read_pieces(completed_segments(folder));
+    check_coverage(segments, range.first, range.end);
+    ResultsWriter writer(out, options.force);
+    info.threads = run.threads();
+    info.first_draw = first_draw_of(range.first, experiment.chunk_size);
+    info.draw_count = draws_in(range, experiment.draws, experiment.chunk_size);
+    info.total_draws = experiment.draws;
+    info.chunk_first = range.first;
+    info.chunk_end = range.end;
+    info.shard = shard.text();
+    info.start_time = start_time;
     info.end_time = iso_time_now();
     info.total_seconds = seconds_since(start);
-    writer.write_results(experiment, totals, info);
+    writer.write_results(experiment, run.totals(), info);
+    write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
+    fs::remove_all(folder);
     if (!options.quiet) fmt::print(stderr, "wrote {}\n", out);
     return 0;
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 2;
   } catch (const std::exception& error) {
     fmt::print(stderr, "error: {}\n", error.what());
     return 1;

@@ -1,5 +1,6 @@
 #pragma once
-// `deterrence run`: config -> validated experiment -> draws -> statistics -> HDF5.
+// `deterrence run`: config -> validated experiment -> draws -> statistics -> HDF5, in
+// checkpointed segments so that an interrupted run can be resumed to the same bits.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,12 +11,16 @@ struct RunCommandOptions {
   std::string config;
   std::optional<std::uint64_t> draws, seed;
   int threads = 0;
-  std::string out;  // default: <config stem>.h5 in the working folder
+  std::string out;    // default: <config stem>.h5 (or <stem>.shard-I-of-N.h5) in the working folder
+  std::string shard;  // "I/N": run only shard I of N
   bool force = false;
   bool quiet = false;
+  bool resume = false;
+  double checkpoint_seconds = 60.0;  // wall time between checkpoints
 };
 
-// Returns the process exit code (0 success, 1 runtime failure, 2 bad input).
+// Returns the process exit code: 0 success, 1 runtime failure, 2 bad input,
+// 3 (kExitInterrupted) stopped by SIGTERM/SIGINT with a checkpoint to --resume from.
 int run_command(const RunCommandOptions& options);
 int validate_command(const std::string& config);
 

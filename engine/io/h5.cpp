@@ -258,14 +258,28 @@ Handle enum_type(const std::vector<std::string>& categories) {
   return type;
 }
 
+Handle open_dataset(hid_t parent, const std::string& name) {
+  return Handle(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+}
+
+std::vector<hsize_t> dataset_shape(hid_t dataset) {
+  Handle space(H5Dget_space(dataset), H5Sclose, "get a dataspace");
+  std::vector<hsize_t> shape(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+  H5Sget_simple_extent_dims(space, shape.data(), nullptr);
+  return shape;
+}
+
 AppendableDataset::AppendableDataset(hid_t parent, const std::string& name, hid_t type,
-                                     std::vector<hsize_t> row_shape, hsize_t total_rows, hsize_t chunk_rows)
-    : type_copy_(H5Tcopy(type), H5Tclose, "copy a type"), row_shape_(std::move(row_shape)) {
-  std::vector<hsize_t> shape{total_rows};
+                                     std::vector<hsize_t> row_shape, hsize_t chunk_rows)
+    : type_copy_(H5Tcopy(type), H5Tclose, "copy a type"), row_shape_(std::move(row_shape)),
+      chunk_rows_(std::max<hsize_t>(1, chunk_rows)) {
+  std::vector<hsize_t> shape{0}, max_shape{H5S_UNLIMITED};
   shape.insert(shape.end(), row_shape_.begin(), row_shape_.end());
+  max_shape.insert(max_shape.end(), row_shape_.begin(), row_shape_.end());
   std::vector<hsize_t> chunk = shape;
-  chunk[0] = std::max<hsize_t>(1, std::min(chunk_rows, total_rows));
-  Handle space = dataspace(shape);
+  chunk[0] = chunk_rows_;
+  Handle space(H5Screate_simple(static_cast<int>(shape.size()), shape.data(), max_shape.data()), H5Sclose,
+               "create a dataspace");
   Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
   H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data());
   H5Pset_shuffle(plist);
@@ -278,11 +292,74 @@ void AppendableDataset::write_rows(hsize_t first_row, hsize_t rows, const void* 
   std::vector<hsize_t> start(row_shape_.size() + 1, 0), count{rows};
   start[0] = first_row;
   count.insert(count.end(), row_shape_.begin(), row_shape_.end());
+  std::vector<hsize_t> shape = dataset_shape(dataset_);
+  if (shape[0] < first_row + rows) {
+    shape[0] = first_row + rows;
+    check_status(H5Dset_extent(dataset_, shape.data()), "extend a dataset");
+  }
   Handle file_space(H5Dget_space(dataset_), H5Sclose, "get a dataspace");
   check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
                "select rows");
   Handle memory_space = dataspace(count);
   check_status(H5Dwrite(dataset_, type_copy_, memory_space, file_space, H5P_DEFAULT, data), "write rows");
+}
+
+void AppendableDataset::copy_rows_from(hid_t source, hsize_t first_row) {
+  const std::vector<hsize_t> shape = dataset_shape(source);
+  if (!std::equal(shape.begin() + 1, shape.end(), row_shape_.begin(), row_shape_.end()))
+    throw Error("HDF5: cannot copy rows between datasets of different row shapes");
+  const hsize_t row_bytes = elements(row_shape_) * H5Tget_size(type_copy_);
+  std::vector<unsigned char> buffer(chunk_rows_ * row_bytes);
+  Handle file_space(H5Dget_space(source), H5Sclose, "get a dataspace");
+  // Whole destination chunks at a time: memory stays at one chunk whatever the row count.
+  for (hsize_t row = 0; row < shape[0]; row += chunk_rows_) {
+    std::vector<hsize_t> start(shape.size(), 0), count = shape;
+    start[0] = row;
+    count[0] = std::min(chunk_rows_, shape[0] - row);
+    check_status(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+                 "select rows");
+    Handle memory_space = dataspace(count);
+    check_status(H5Dread(source, type_copy_, memory_space, file_space, H5P_DEFAULT, buffer.data()), "read rows");
+    write_rows(first_row + row, count[0], buffer.data());
+  }
+}
+
+void create_virtual_rows(hid_t parent, const std::string& name, hid_t type, const std::vector<hsize_t>& row_shape,
+                         hsize_t total_rows, const std::vector<VirtualSource>& sources) {
+  std::vector<hsize_t> shape{total_rows};
+  shape.insert(shape.end(), row_shape.begin(), row_shape.end());
+  Handle space = dataspace(shape);
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  for (const auto& source : sources) {
+    std::vector<hsize_t> start(shape.size(), 0), count = shape;
+    start[0] = source.first_row;
+    count[0] = source.rows;
+    Handle target(H5Scopy(space), H5Sclose, "copy a dataspace");
+    check_status(H5Sselect_hyperslab(target, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+                 "select rows");
+    Handle source_space = dataspace(count);
+    check_status(H5Pset_virtual(plist, target, source.file.c_str(), source.dataset.c_str(), source_space),
+                 "map " + source.file + ":" + source.dataset);
+  }
+  Handle dataset(H5Dcreate2(parent, name.c_str(), type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose,
+                 "create virtual dataset " + name);
+}
+
+std::vector<std::string> virtual_source_files(hid_t dataset) {
+  Handle plist(H5Dget_create_plist(dataset), H5Pclose, "get dataset properties");
+  if (H5Pget_layout(plist) != H5D_VIRTUAL) return {};
+  size_t count = 0;
+  check_status(H5Pget_virtual_count(plist, &count), "count virtual sources");
+  std::vector<std::string> files;
+  for (size_t i = 0; i < count; ++i) {
+    const ssize_t length = H5Pget_virtual_filename(plist, i, nullptr, 0);
+    if (length < 0) throw Error("HDF5: cannot read a virtual source name");
+    std::string name(static_cast<std::size_t>(length) + 1, '\0');
+    H5Pget_virtual_filename(plist, i, name.data(), name.size());
+    name.resize(static_cast<std::size_t>(length));
+    files.push_back(name);
+  }
+  return files;
 }
 
 }  // namespace deterrence::h5

@@ -68,19 +68,38 @@ std::vector<std::string> read_strings(hid_t parent, const std::string& name);
 // An HDF5 enum type on uint8 whose names are `categories` (code i is categories[i]).
 Handle enum_type(const std::vector<std::string>& categories);
 
-// A dataset that grows by whole chunks along its first axis (per-draw records).
+Handle open_dataset(hid_t parent, const std::string& name);
+std::vector<hsize_t> dataset_shape(hid_t dataset);
+
+// A dataset that grows along its first axis (per-draw records), written in whole chunks of
+// `chunk_rows` rows. It starts empty; writing past the end extends it.
 class AppendableDataset {
  public:
   AppendableDataset() = default;
   AppendableDataset(hid_t parent, const std::string& name, hid_t type, std::vector<hsize_t> row_shape,
-                    hsize_t total_rows, hsize_t chunk_rows);
+                    hsize_t chunk_rows);
   // Writes rows [first_row, first_row + rows) from a contiguous buffer of the dataset's type.
   void write_rows(hsize_t first_row, hsize_t rows, const void* data);
+  // Copies every row of `source` (same type and row shape) to rows starting at first_row.
+  void copy_rows_from(hid_t source, hsize_t first_row);
+  explicit operator bool() const { return dataset_.id() >= 0; }
 
  private:
   Handle dataset_;
   Handle type_copy_;
   std::vector<hsize_t> row_shape_;
+  hsize_t chunk_rows_ = 1;
 };
+
+// A virtual dataset whose rows are read from datasets in other files. HDF5 reads a missing
+// source file as fill values without any error, so readers must check virtual_source_files.
+struct VirtualSource {
+  std::string file;  // relative to the virtual dataset's file, or absolute
+  std::string dataset;
+  hsize_t first_row = 0, rows = 0;
+};
+void create_virtual_rows(hid_t parent, const std::string& name, hid_t type, const std::vector<hsize_t>& row_shape,
+                         hsize_t total_rows, const std::vector<VirtualSource>& sources);
+std::vector<std::string> virtual_source_files(hid_t dataset);  // empty unless the dataset is virtual
 
 }  // namespace deterrence::h5

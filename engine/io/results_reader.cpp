@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "io/h5.h"
+#include "io/pieces.h"
 #include "io/results_writer.h"
 
 namespace deterrence {
@@ -42,6 +43,7 @@ ResultsFile::ResultsFile(const std::string& path) : path_(path) {
   for (const char* name : {"format_version", "seed", "draws", "first_draw", "chunk_size", "threads"})
     if (h5::has_attribute(file, name)) counts_[name] = h5::read_u64_attribute(file, name);
 
+  check_record_sources(file, path);
   h5::Handle dims = h5::open_group(file, "dims");
   h5::Handle outputs = h5::open_group(file, "outputs");
   for (const auto& name : h5::children(outputs)) {

@@ -7,15 +7,12 @@
 #include <ctime>
 #include <filesystem>
 
-#include "stats/intervals.h"
-#include "stats/quantile_sketch.h"
+#include "io/statistics_io.h"
 #include "version.h"
 
 namespace deterrence {
 
 namespace fs = std::filesystem;
-
-const std::vector<double> kQuantileLevels = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
 
 std::string iso_time_now() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -44,17 +41,16 @@ ResultsWriter::~ResultsWriter() {
   }
 }
 
-namespace {
 hsize_t record_chunk_rows(std::uint32_t run_chunk, std::size_t row_bytes) {
   // Whole HDF5 chunks of at most 1 MiB that tile a run chunk exactly.
   hsize_t rows = run_chunk;
   while (rows > 1 && rows * row_bytes > (1u << 20) && rows % 2 == 0) rows /= 2;
   return rows;
 }
-}  // namespace
 
-void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t draw_count) {
+void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t first_draw) {
   const Model& model = *experiment.model;
+  first_draw_ = first_draw;
   if (!experiment.records.outcomes && !experiment.records.parameters) return;
   h5::Handle group = h5::create_group(file_, "records");
   h5::write_attribute(group, "description", std::string("per-draw records; row k is draw first_draw + k"));
@@ -64,7 +60,7 @@ void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t 
       h5::Handle type = h5::enum_type(spec.categories);
       std::vector<hsize_t> row_shape;
       for (const auto& d : spec.dims) row_shape.push_back(d.labels.size());
-      code_records_.emplace_back(group, spec.name, type, row_shape, draw_count,
+      code_records_.emplace_back(group, spec.name, type, row_shape,
                                  record_chunk_rows(experiment.chunk_size, spec.size));
       code_record_widths_.push_back(spec.size);
     }
@@ -73,7 +69,7 @@ void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t 
     std::vector<std::string> names;
     for (const auto& p : model.parameters().parameters()) names.push_back(p.name);
     h5::write_strings(group, "parameter_names", names);
-    parameter_records_ = h5::AppendableDataset(group, "parameters", H5T_IEEE_F64LE, {names.size()}, draw_count,
+    parameter_records_ = h5::AppendableDataset(group, "parameters", H5T_IEEE_F64LE, {names.size()},
                                                record_chunk_rows(experiment.chunk_size, 8 * names.size()));
   }
 }
@@ -97,96 +93,6 @@ void ResultsWriter::write_records(const ChunkRecords& records) {
   if (!records.parameters.empty()) parameter_records_.write_rows(row, records.draws, records.parameters.data());
 }
 
-namespace {
-
-void write_dims(hid_t file, const OutputLayout& layout) {
-  h5::Handle dims = h5::create_group(file, "dims");
-  std::vector<std::string> written;
-  for (const auto& spec : layout.specs())
-    for (const auto& d : spec.dims) {
-      if (std::find(written.begin(), written.end(), d.name) != written.end()) continue;
-      h5::write_strings(dims, d.name, d.labels);
-      written.push_back(d.name);
-    }
-}
-
-std::vector<hsize_t> shape_with(const OutputSpec& spec, std::optional<hsize_t> trailing) {
-  std::vector<hsize_t> shape;
-  for (const auto& d : spec.dims) shape.push_back(d.labels.size());
-  if (trailing) shape.push_back(*trailing);
-  return shape;
-}
-
-void write_real(hid_t group, const OutputSpec& spec, const RunStatistics& s) {
-  std::vector<std::uint64_t> count;
-  std::vector<double> mean, variance, sd, half, min, max;
-  std::vector<std::int64_t> sum_digits, sum_sq_digits;
-  for (std::size_t e = 0; e < spec.size; ++e) {
-    const std::size_t slot = spec.offset + e;
-    count.push_back(s.count(slot));
-    mean.push_back(s.mean(slot));
-    variance.push_back(s.variance(slot));
-    sd.push_back(std::sqrt(variance.back()));
-    half.push_back(mean_half_width(variance.back(), count.back()));
-    min.push_back(s.count(slot) ? s.min(slot) : std::nan(""));
-    max.push_back(s.count(slot) ? s.max(slot) : std::nan(""));
-    ExactSum a = s.sum(slot), b = s.sum_sq(slot);
-    a.normalize();
-    b.normalize();
-    sum_digits.insert(sum_digits.end(), a.digits().begin(), a.digits().end());
-    sum_sq_digits.insert(sum_sq_digits.end(), b.digits().begin(), b.digits().end());
-  }
-  const auto shape = shape_with(spec, std::nullopt);
-  h5::write_u64(group, "count", count, shape);
-  h5::write_doubles(group, "mean", mean, shape);
-  h5::write_doubles(group, "variance", variance, shape);
-  h5::write_doubles(group, "sd", sd, shape);
-  h5::write_doubles(group, "ci95_half_width", half, shape);
-  h5::write_doubles(group, "min", min, shape);
-  h5::write_doubles(group, "max", max, shape);
-  h5::write_i64(group, "sum_exact", sum_digits, shape_with(spec, ExactSum::kDigits));
-  h5::write_i64(group, "sum_sq_exact", sum_sq_digits, shape_with(spec, ExactSum::kDigits));
-  if (!spec.quantiles) return;
-  std::vector<double> quantiles;
-  std::vector<std::uint64_t> sketch_counts;
-  for (std::size_t e = 0; e < spec.size; ++e) {
-    const std::size_t slot = spec.offset + e;
-    for (double q : kQuantileLevels) quantiles.push_back(s.quantile(slot, q));
-    const auto counts = s.sketch(slot);
-    sketch_counts.insert(sketch_counts.end(), counts.begin(), counts.end());
-  }
-  h5::write_doubles(group, "quantile_levels", kQuantileLevels, {kQuantileLevels.size()});
-  h5::write_doubles(group, "quantiles", quantiles, shape_with(spec, kQuantileLevels.size()));
-  h5::write_u64(group, "sketch", sketch_counts, shape_with(spec, sketch::size()));
-  h5::write_attribute(group, "sketch_relative_accuracy", sketch::kRelativeAccuracy);
-}
-
-void write_categorical(hid_t group, const OutputSpec& spec, const RunStatistics& s) {
-  const std::size_t k = spec.categories.size();
-  std::vector<std::uint64_t> counts;
-  std::vector<double> shares, low, high;
-  for (std::size_t e = 0; e < spec.size; ++e) {
-    const auto c = s.category_counts(spec.offset + e);
-    std::uint64_t total = 0;
-    for (auto v : c) total += v;
-    for (std::size_t j = 0; j < k; ++j) {
-      counts.push_back(c[j]);
-      shares.push_back(total ? static_cast<double>(c[j]) / static_cast<double>(total) : std::nan(""));
-      const auto [lo, hi] = wilson_interval(c[j], total);
-      low.push_back(lo);
-      high.push_back(hi);
-    }
-  }
-  h5::write_attribute(group, "categories", spec.categories);
-  const auto shape = shape_with(spec, k);
-  h5::write_u64(group, "counts", counts, shape);
-  h5::write_doubles(group, "share", shares, shape);
-  h5::write_doubles(group, "wilson95_low", low, shape);
-  h5::write_doubles(group, "wilson95_high", high, shape);
-}
-
-}  // namespace
-
 void ResultsWriter::write_results(const Experiment& experiment, const RunStatistics& statistics,
                                   const RunInfo& info) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -203,6 +109,10 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
   h5::write_attribute(file_, "seed", experiment.seed);
   h5::write_attribute(file_, "draws", info.draw_count);
   h5::write_attribute(file_, "first_draw", info.first_draw);
+  h5::write_attribute(file_, "total_draws", info.total_draws);
+  h5::write_attribute(file_, "chunk_first", info.chunk_first);
+  h5::write_attribute(file_, "chunk_end", info.chunk_end);
+  h5::write_attribute(file_, "shard", info.shard);
   h5::write_attribute(file_, "chunk_size", static_cast<std::uint64_t>(experiment.chunk_size));
   h5::write_attribute(file_, "threads", static_cast<std::uint64_t>(info.threads));
   h5::write_attribute(file_, "start_time", info.start_time);
@@ -221,19 +131,7 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
     h5::write_strings(params, "distribution", distributions);
     h5::write_strings(params, "group", groups);
   }
-  h5::Handle outputs = h5::create_group(file_, "outputs");
-  for (const auto& spec : model.outputs().specs()) {
-    h5::Handle group = h5::create_group(outputs, spec.name);
-    h5::write_attribute(group, "kind", std::string(spec.kind == OutputKind::real ? "real" : "categorical"));
-    h5::write_attribute(group, "description", spec.description);
-    std::vector<std::string> dim_names;
-    for (const auto& d : spec.dims) dim_names.push_back(d.name);
-    h5::write_attribute(group, "dims", dim_names);
-    if (spec.kind == OutputKind::real)
-      write_real(group, spec, statistics);
-    else
-      write_categorical(group, spec, statistics);
-  }
+  write_outputs(file_, model.outputs(), statistics);
   h5::Handle runtime = h5::create_group(file_, "runtime");
   h5::write_attribute(runtime, "setup_seconds", info.setup_seconds);
   h5::write_attribute(runtime, "sampling_and_model_seconds", info.timings.sampling_and_model_seconds);
@@ -245,7 +143,13 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
 }
 
 void ResultsWriter::commit() {
-  file_ = h5::Handle();  // close before the rename
+  // Close every object, then the file: HDF5 keeps a file with open objects open (unflushed)
+  // after H5Fclose, and the renamed file must be complete the moment it has its name.
+  code_records_.clear();
+  parameter_records_ = h5::AppendableDataset();
+  if (H5Fget_obj_count(file_, H5F_OBJ_ALL | H5F_OBJ_LOCAL) != 1)
+    throw std::logic_error("results file " + temporary_path_ + " still has open objects at commit");
+  file_ = h5::Handle();
   fs::rename(temporary_path_, path_);
   committed_ = true;
 }

@@ -12,12 +12,15 @@
 namespace deterrence {
 
 constexpr const char* kFileType = "deterrence.results";
-constexpr std::uint64_t kFormatVersion = 1;
+constexpr std::uint64_t kFormatVersion = 2;  // 2: chunk ranges, shards and resumable runs
 
 struct RunInfo {
   int threads = 1;
   std::uint64_t first_draw = 0;
-  std::uint64_t draw_count = 0;
+  std::uint64_t draw_count = 0;   // draws in this file
+  std::uint64_t total_draws = 0;  // draws of the whole experiment
+  std::uint64_t chunk_first = 0, chunk_end = 0;  // the chunks [first, end) this file holds
+  std::string shard = "1/1";                     // "I/N" for shard files
   std::string start_time, end_time;
   double setup_seconds = 0.0, total_seconds = 0.0;
   RunTimings timings;
@@ -31,13 +34,14 @@ class ResultsWriter {
   ResultsWriter(const ResultsWriter&) = delete;
   ResultsWriter& operator=(const ResultsWriter&) = delete;
 
-  // Creates the per-draw record datasets the experiment asks for.
-  void prepare_records(const Experiment& experiment, std::uint64_t draw_count);
+  // Creates the per-draw record datasets the experiment asks for; row 0 is draw first_draw.
+  void prepare_records(const Experiment& experiment, std::uint64_t first_draw);
   void write_records(const ChunkRecords& records);
   void write_results(const Experiment& experiment, const RunStatistics& statistics, const RunInfo& info);
   void commit();
 
   const std::string& temporary_path() const { return temporary_path_; }
+  hid_t file() const { return file_; }
 
  private:
   std::string path_, temporary_path_;
@@ -50,5 +54,8 @@ class ResultsWriter {
 };
 
 std::string iso_time_now();
+
+// Rows per HDF5 chunk of a per-draw record dataset: at most 1 MiB, tiling a run chunk exactly.
+hsize_t record_chunk_rows(std::uint32_t run_chunk, std::size_t row_bytes);
 
 }  // namespace deterrence

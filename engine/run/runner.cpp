@@ -69,7 +69,7 @@ int effective_threads(int requested) {
 }
 
 RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatistics& totals,
-                     const RecordSink& sink, Progress* progress) {
+                     const RecordSink& sink, Progress* progress, const WindowDone& window_done) {
   RunTimings timings;
   const Sampler sampler(model.parameters(), settings.seed);
   const int threads = effective_threads(settings.threads);
@@ -83,6 +83,10 @@ RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatist
   tbb::task_arena arena(threads);
   std::uint64_t done = 0;
   for (std::uint64_t start = 0; start < chunks; start += window) {
+    if (settings.stop && settings.stop->load()) {
+      timings.stopped = true;
+      break;
+    }
     const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(window, chunks - start));
     for (std::size_t i = 0; i < batch; ++i) {
       const std::uint64_t offset = (start + i) * chunk;
@@ -120,8 +124,10 @@ RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatist
       done += slots[i]->draws;
       if (progress) progress->update(done);
     }
+    if (window_done) window_done(done);
   }
   if (progress) progress->finish(done);
+  timings.draws_done = done;
   return timings;
 }
 

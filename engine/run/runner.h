@@ -2,6 +2,7 @@
 // Runs a model over a range of draws: fixed-size chunks in parallel (TBB), each into its own
 // accumulator, folded in chunk order. Results depend only on (config, seed, draw range), never
 // on the number of threads or on scheduling.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -20,6 +21,9 @@ struct RunSettings {
   int threads = 0;  // 0: all cores
   bool record_codes = false;
   bool record_parameters = false;
+  // Checked between windows of chunks: when set, the run stops after folding the chunks
+  // already started (a SIGTERM handler sets it). Null: never stop early.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Receives a chunk's per-draw records, in chunk order, on the folding thread.
@@ -35,10 +39,16 @@ struct RunTimings {
   double sampling_and_model_seconds = 0.0;  // wall time of the parallel phase
   double fold_seconds = 0.0;
   double record_seconds = 0.0;
+  std::uint64_t draws_done = 0;  // the first draws_done draws of the range are folded
+  bool stopped = false;          // true when `stop` ended the run before its last chunk
 };
 
+// Called on the folding thread after each window of chunks is folded, with the draws folded so
+// far; the caller may checkpoint `totals` there (it may also reset it).
+using WindowDone = std::function<void(std::uint64_t draws_done)>;
+
 RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatistics& totals,
-                     const RecordSink& sink, Progress* progress);
+                     const RecordSink& sink, Progress* progress, const WindowDone& window_done = {});
 
 int effective_threads(int requested);
 

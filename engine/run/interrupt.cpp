@@ -1,0 +1,24 @@
+#include "run/interrupt.h"
+
+#include <csignal>
+
+namespace deterrence {
+
+namespace {
+std::atomic<bool> stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+
+extern "C" void request_stop(int) { stop_requested.store(true); }
+}  // namespace
+
+const std::atomic<bool>* stop_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = request_stop;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  action.sa_flags = SA_RESETHAND;  // the second Ctrl-C takes the default action
+  sigaction(SIGINT, &action, nullptr);
+  return &stop_requested;
+}
+
+}  // namespace deterrence
