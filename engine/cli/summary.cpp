@@ -30,8 +30,13 @@ std::string json_string(const std::string& s) {
 }
 
 void print_header(const ResultsFile& r, std::FILE* out) {
-  fmt::print(out, "{}  model {}  draws {}  seed {}  threads {}\n", r.path(), r.attribute("model"),
-             r.count_attribute("draws"), r.count_attribute("seed"), r.count_attribute("threads"));
+  std::string how = fmt::format("threads {}", r.count_attribute("threads"));
+  if (r.merged_from() > 0) how = fmt::format("merged from {} shards", r.merged_from());
+  else if (!r.attribute("shard").empty() && r.attribute("shard") != "1/1")
+    how = fmt::format("shard {}: draws {}-{} of {}", r.attribute("shard"), r.count_attribute("first_draw"),
+                      r.count_attribute("first_draw") + r.count_attribute("draws") - 1, r.count_attribute("total_draws"));
+  fmt::print(out, "{}  model {}  draws {}  seed {}  {}\n", r.path(), r.attribute("model"), r.count_attribute("draws"),
+             r.count_attribute("seed"), how);
   if (!r.attribute("description").empty()) fmt::print(out, "{}\n", r.attribute("description"));
   fmt::print(out, "\n");
 }

@@ -38,12 +38,14 @@ ResultsFile::ResultsFile(const std::string& path) : path_(path) {
   if (!h5::has_attribute(file, "filetype") || h5::read_string_attribute(file, "filetype") != kFileType)
     throw std::runtime_error(fmt::format("{}: not a deterrence results file (no filetype '{}')", path, kFileType));
   for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config",
-                           "config_path", "config_hash", "start_time", "end_time"})
+                           "config_path", "config_hash", "start_time", "end_time", "shard"})
     if (h5::has_attribute(file, name)) strings_[name] = h5::read_string_attribute(file, name);
-  for (const char* name : {"format_version", "seed", "draws", "first_draw", "chunk_size", "threads"})
+  for (const char* name : {"format_version", "seed", "draws", "first_draw", "chunk_size", "threads", "total_draws",
+                           "chunk_first", "chunk_end"})
     if (h5::has_attribute(file, name)) counts_[name] = h5::read_u64_attribute(file, name);
 
   check_record_sources(file, path);
+  if (h5::has_attribute(file, "merged_from")) merged_from_ = h5::read_strings_attribute(file, "merged_from").size();
   h5::Handle dims = h5::open_group(file, "dims");
   h5::Handle outputs = h5::open_group(file, "outputs");
   for (const auto& name : h5::children(outputs)) {

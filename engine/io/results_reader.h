@@ -33,12 +33,14 @@ class ResultsFile {
   std::uint64_t count_attribute(const std::string& name) const;
   const std::vector<OutputTable>& outputs() const { return outputs_; }
   const OutputTable* find(const std::string& name) const;
+  std::size_t merged_from() const { return merged_from_; }  // shard files merged into this one (0: a run)
 
  private:
   std::string path_;
   std::map<std::string, std::string> strings_;
   std::map<std::string, std::uint64_t> counts_;
   std::vector<OutputTable> outputs_;
+  std::size_t merged_from_ = 0;
 };
 
 }  // namespace deterrence
