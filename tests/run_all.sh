@@ -7,6 +7,19 @@ source "$ROOT/jobs/lib/setup.sh"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)"
 bash "$ROOT/tests/scripts/check_configs.sh" "$BUILD_DIR/engine/deterrence"
+# The same suite from a build without MPI (the MPI tests skip): the engine must not need it.
+NOMPI_DIR="$BUILD_DIR-nompi"
+echo "[tests] building without MPI in $NOMPI_DIR"
+cmake -S "$ROOT" -B "$NOMPI_DIR" -DCMAKE_BUILD_TYPE=Release -DDETERRENCE_WITH_MPI=OFF -DDETERRENCE_BUILD_BENCH=OFF >/dev/null
+cmake --build "$NOMPI_DIR" -j"$(nproc)" 2>&1 | grep -E "warning|error" || true
+(cd "$NOMPI_DIR" && ctest --output-on-failure -j"$(nproc)")
+# Started by mpirun, a build without MPI refuses rather than run the whole experiment per rank.
+if mpirun --allow-run-as-root --oversubscribe -n 2 "$NOMPI_DIR/engine/deterrence" run "$ROOT/configs/ishigami.yaml" \
+    --draws 1000 --out /dev/null 2>&1 | grep -q "built without MPI"; then
+  echo "[tests] no-MPI build refuses mpirun clearly"
+else
+  echo "[tests] FAILED: the no-MPI build did not refuse mpirun"; exit 1
+fi
 # A real one-node SLURM on localhost: array of shards + merge, bit-identical to one process.
 bash "$ROOT/tests/slurm/slurm_integration.sh" "$BUILD_DIR"
 echo "[tests] all passed"

@@ -6,6 +6,7 @@
 #include "cli/merge_command.h"
 #include "cli/run_command.h"
 #include "run/interrupt.h"
+#include "run/mpi_world.h"
 #include "cli/summary.h"
 #include "version.h"
 
@@ -60,7 +61,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
-  if (*run_cmd) return run_command(run);
+  if (*run_cmd) {
+    try {
+      const World world(&argc, &argv);
+      return run_command(run, world);
+    } catch (const std::runtime_error& error) {
+      fmt::print(stderr, "error: {}\n", error.what());
+      return 2;
+    }
+  }
   if (*validate_cmd) return validate_command(validate_config);
   if (*merge_cmd) return merge_command(merge);
   if (*summary_cmd) {

@@ -5,12 +5,14 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "config/config_error.h"
 #include "config/experiment.h"
 #include "io/pieces.h"
 #include "io/results_writer.h"
 #include "run/interrupt.h"
+#include "run/mpi_world.h"
 #include "run/runner.h"
 #include "run/shard.h"
 
@@ -175,69 +177,146 @@ int validate_command(const std::string& config) {
   }
 }
 
-int run_command(const RunCommandOptions& options) {
+namespace {
+
+// Checks, by the root rank only, of the output and the checkpoint folder before anything runs.
+// Returns 0 to go on, -1 when a resumed run turns out to be complete already.
+int prepare_output(const RunCommandOptions& options, const Experiment& experiment, ChunkRange range,
+                   const std::string& out, const fs::path& folder, int ranks) {
+  if (options.resume && fs::exists(out) && fs::exists(folder) && finished(out, experiment, range)) {
+    // Killed after the final file was in place but before the checkpoint was removed.
+    fs::remove_all(folder);
+    if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
+    return -1;
+  }
+  if (fs::exists(out) && !options.force)
+    throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
+  const fs::path parent = fs::path(out).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent))
+    throw UsageError(fmt::format("cannot write {}: folder {} does not exist", out, parent.string()));
+  if (fs::exists(folder)) {
+    if (options.force && !options.resume) fs::remove_all(folder);
+    else if (!options.resume)
+      throw UsageError(fmt::format("an interrupted run left its checkpoint in {}; pass --resume to continue it, or "
+                                   "--force to start over",
+                                   folder.string()));
+  } else if (options.resume) {
+    throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
+  }
+  if (fs::exists(folder)) {
+    // An MPI run checkpoints per rank (rank-R-of-K/); it resumes only with the same K ranks.
+    for (const auto& entry : fs::directory_iterator(folder)) {
+      const std::string name = entry.path().filename().string();
+      const bool rank_folder = entry.is_directory() && name.starts_with("rank-");
+      const std::string suffix = fmt::format("-of-{}", ranks);
+      if ((rank_folder && (ranks == 1 || !name.ends_with(suffix))) || (!rank_folder && ranks > 1))
+        throw UsageError(fmt::format("cannot resume: the checkpoint in {} was written by a run with {}; resume it the "
+                                     "same way (this run has {} MPI rank(s))",
+                                     folder.string(), rank_folder ? "MPI ranks (" + name + ")" : "one process",
+                                     ranks));
+    }
+  }
+  fs::create_directories(folder);
+  return 0;
+}
+
+// Every completed segment under the checkpoint folder, rank subfolders included.
+std::vector<std::string> all_segments(const fs::path& folder) {
+  std::vector<std::string> segments;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && name.starts_with("segment-") && name.ends_with(".h5"))
+      segments.push_back(entry.path().string());
+  }
+  return segments;
+}
+
+int report(const std::exception& error, int code) {
+  fmt::print(stderr, "error: {}\n", error.what());
+  return code;
+}
+
+}  // namespace
+
+int run_command(const RunCommandOptions& options, const World& world) {
   const auto start = Clock::now();
   const std::string start_time = iso_time_now();
   Experiment experiment;
-  Shard shard;
-  ChunkRange range;
+  Shard shard, rank_shard;
+  ChunkRange range, rank_range;
   try {
     experiment = load_experiment(options.config);
     if (options.draws) experiment.draws = *options.draws;
     if (options.seed) experiment.seed = *options.seed;
     if (!options.shard.empty()) shard = parse_shard(options.shard);
+    if (world.size() > 1 && !options.shard.empty())
+      throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
+                                  "--shard");
     range = shard_chunks(shard, experiment.draws, experiment.chunk_size);
+    // Under MPI, rank R runs shard R+1 of K: the same rule as --shard, so the same chunks.
+    rank_shard = world.size() > 1 ? Shard{static_cast<std::uint64_t>(world.rank()) + 1,
+                                          static_cast<std::uint64_t>(world.size())}
+                                  : shard;
+    rank_range = shard_chunks(rank_shard, experiment.draws, experiment.chunk_size);
   } catch (const ConfigError& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 2;
+    return world.root() ? report(error, 2) : 2;
   } catch (const std::invalid_argument& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 2;
+    return world.root() ? report(error, 2) : 2;
   }
   const std::string out = options.out.empty() ? default_out(options, shard) : options.out;
   const fs::path folder = out + ".checkpoint";
-  try {
-    if (options.resume && fs::exists(out) && fs::exists(folder) && finished(out, experiment, range)) {
-      // Killed after the final file was in place but before the checkpoint was removed.
-      fs::remove_all(folder);
-      if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
-      return 0;
-    }
-    if (fs::exists(out) && !options.force)
-      throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
-    const fs::path parent = fs::path(out).parent_path();
-    if (!parent.empty() && !fs::is_directory(parent))
-      throw UsageError(fmt::format("cannot write {}: folder {} does not exist", out, parent.string()));
-    if (fs::exists(folder)) {
-      if (options.force && !options.resume) fs::remove_all(folder);
-      else if (!options.resume)
-        throw UsageError(fmt::format("an interrupted run left its checkpoint in {}; pass --resume to continue it, or "
-                                     "--force to start over",
-                                     folder.string()));
-    } else if (options.resume) {
-      throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
-    }
-    fs::create_directories(folder);
+  RunCommandOptions rank_options = options;
+  if (!world.root()) rank_options.quiet = true;
 
-    SegmentedRun run(experiment, options, shard, range, folder);
-    const std::uint64_t first_chunk = run.restore();
-    if (first_chunk > range.first && !options.quiet)
+  int code = 0;
+  if (world.root()) {
+    try {
+      code = prepare_output(options, experiment, range, out, folder, world.size());
+    } catch (const UsageError& error) {
+      code = report(error, 2);
+    } catch (const std::exception& error) {
+      code = report(error, 1);
+    }
+  }
+  code = world.max(code == -1 ? 100 : code);  // every rank learns the root's verdict
+  if (code == 100) return 0;
+  if (code != 0) return code;
+
+  const fs::path rank_folder =
+      world.size() > 1 ? folder / fmt::format("rank-{}-of-{}", world.rank() + 1, world.size()) : folder;
+  RunInfo info;
+  std::optional<SegmentedRun> run;
+  try {
+    fs::create_directories(rank_folder);
+    run.emplace(experiment, rank_options, world.size() > 1 ? Shard{} : shard, rank_range, rank_folder);
+    const std::uint64_t first_chunk = run->restore();
+    if (first_chunk > rank_range.first && !rank_options.quiet)
       fmt::print(stderr, "resuming at draw {} of {}\n", first_draw_of(first_chunk, experiment.chunk_size),
                  experiment.draws);
     const std::atomic<bool>* stop = stop_on_signals();
-    RunInfo info;
     info.setup_seconds = seconds_since(start);
-    info.timings = run.run(first_chunk, stop, options.threads);
-    if (info.timings.stopped) {
-      fmt::print(stderr, "interrupted: checkpoint written to {}; run the same command with --resume to continue\n",
-                 folder.string());
-      return kExitInterrupted;
-    }
+    info.timings = run->run(first_chunk, stop, options.threads);
+    code = info.timings.stopped ? kExitInterrupted : 0;
+  } catch (const UsageError& error) {
+    code = report(error, 2);
+  } catch (const std::exception& error) {
+    code = report(error, 1);
+  }
+  code = world.max(code);
+  if (code == kExitInterrupted && world.root())
+    fmt::print(stderr, "interrupted: checkpoint written to {}; run the same command with --resume to continue\n",
+               folder.string());
+  if (code != 0) return code;
+
+  RunStatistics totals = run->totals();
+  world.reduce_to_root(totals);
+  if (!world.root()) return 0;
+  try {
     // Complete: the final file holds the folded totals and every segment's records.
-    const PieceSet segments = read_pieces(completed_segments(folder));
+    const PieceSet segments = read_pieces(all_segments(folder));
     check_coverage(segments, range.first, range.end);
     ResultsWriter writer(out, options.force);
-    info.threads = run.threads();
+    info.threads = run->threads();
     info.first_draw = first_draw_of(range.first, experiment.chunk_size);
     info.draw_count = draws_in(range, experiment.draws, experiment.chunk_size);
     info.total_draws = experiment.draws;
@@ -247,18 +326,15 @@ int run_command(const RunCommandOptions& options) {
     info.start_time = start_time;
     info.end_time = iso_time_now();
     info.total_seconds = seconds_since(start);
-    writer.write_results(experiment, run.totals(), info);
+    writer.write_results(experiment, totals, info);
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     fs::remove_all(folder);
-    if (!options.quiet) fmt::print(stderr, "wrote {}\n", out);
+    if (!options.quiet)
+      fmt::print(stderr, "wrote {}{}\n", out, world.size() > 1 ? fmt::format(" ({} MPI ranks)", world.size()) : "");
     return 0;
-  } catch (const UsageError& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 2;
   } catch (const std::exception& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 1;
+    return report(error, 1);
   }
 }
 

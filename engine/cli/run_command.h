@@ -7,6 +7,8 @@
 
 namespace deterrence {
 
+class World;
+
 struct RunCommandOptions {
   std::string config;
   std::optional<std::uint64_t> draws, seed;
@@ -21,7 +23,8 @@ struct RunCommandOptions {
 
 // Returns the process exit code: 0 success, 1 runtime failure, 2 bad input,
 // 3 (kExitInterrupted) stopped by SIGTERM/SIGINT with a checkpoint to --resume from.
-int run_command(const RunCommandOptions& options);
+// Under MPI (world.size() > 1) rank R runs shard R+1 of K and rank 0 writes the one file.
+int run_command(const RunCommandOptions& options, const World& world);
 int validate_command(const std::string& config);
 
 }  // namespace deterrence

@@ -1,6 +1,8 @@
 #include "stats/statistics.h"
 
 #include <algorithm>
+#include <bit>
+#include <stdexcept>
 #include <cmath>
 #include <limits>
 
@@ -116,6 +118,44 @@ void RunStatistics::merge(const RunStatistics& other) {
   }
   for (std::size_t k = 0; k < sketch_.size(); ++k) sketch_[k] += other.sketch_[k];
   for (std::size_t k = 0; k < category_counts_.size(); ++k) category_counts_[k] += other.category_counts_[k];
+}
+
+std::vector<std::uint64_t> RunStatistics::to_words() const {
+  std::vector<std::uint64_t> words;
+  words.reserve(count_.size() * (3 + 2 * ExactSum::kDigits) + sketch_.size() + category_counts_.size());
+  for (std::size_t i = 0; i < count_.size(); ++i) {
+    words.push_back(count_[i]);
+    for (const ExactSum* sum : {&sum_[i], &sum_sq_[i]}) {
+      ExactSum canonical = *sum;  // canonical digits: the receiver may keep adding to them
+      canonical.normalize();
+      for (std::int64_t digit : canonical.digits()) words.push_back(std::bit_cast<std::uint64_t>(digit));
+    }
+    words.push_back(std::bit_cast<std::uint64_t>(min_[i]));
+    words.push_back(std::bit_cast<std::uint64_t>(max_[i]));
+  }
+  words.insert(words.end(), sketch_.begin(), sketch_.end());
+  words.insert(words.end(), category_counts_.begin(), category_counts_.end());
+  return words;
+}
+
+void RunStatistics::merge_words(std::span<const std::uint64_t> words) {
+  const std::size_t expected = count_.size() * (3 + 2 * ExactSum::kDigits) + sketch_.size() + category_counts_.size();
+  if (words.size() != expected) throw std::invalid_argument("statistics words do not match the output layout");
+  RunStatistics other(*layout_);
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < count_.size(); ++i) {
+    other.count_[i] = words[w++];
+    for (ExactSum* sum : {&other.sum_[i], &other.sum_sq_[i]}) {
+      ExactSum::Digits digits{};
+      for (auto& digit : digits) digit = std::bit_cast<std::int64_t>(words[w++]);
+      *sum = ExactSum::from_digits(digits);
+    }
+    other.min_[i] = std::bit_cast<double>(words[w++]);
+    other.max_[i] = std::bit_cast<double>(words[w++]);
+  }
+  for (auto& v : other.sketch_) v = words[w++];
+  for (auto& v : other.category_counts_) v = words[w++];
+  merge(other);
 }
 
 double RunStatistics::mean(std::size_t slot) const {

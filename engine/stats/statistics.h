@@ -4,6 +4,7 @@
 // holds totals in exact, order-free form (ExactSum, 64-bit counts) so that folding chunks,
 // merging shards and resuming give the same bits.
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "model/output_layout.h"
@@ -33,6 +34,10 @@ class RunStatistics {
   explicit RunStatistics(const OutputLayout& layout);
   void fold(const ChunkStatistics& chunk);
   void merge(const RunStatistics& other);
+  // Every partial as flat 64-bit words (to send between MPI ranks), and back: merging the
+  // words of another RunStatistics of the same layout is exactly merge().
+  std::vector<std::uint64_t> to_words() const;
+  void merge_words(std::span<const std::uint64_t> words);
 
   // Per real slot.
   std::uint64_t count(std::size_t slot) const { return count_[slot]; }

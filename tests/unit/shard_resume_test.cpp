@@ -10,6 +10,8 @@
 #include <random>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "h5_compare.h"
 #include "test_support.h"
 
@@ -57,9 +59,9 @@ TEST(Shards, MergedShardsAreBitIdenticalToOneProcessForAnyShardAndThreadCount) {
     for (int threads : {1, 2}) {
       std::string files;
       for (int i = 1; i <= shards; ++i) {
-        const std::string shard = dir.file("s" + std::to_string(i) + ".h5");
-        ASSERT_EQ(shell(kBinary + " run " + config + " --quiet --force --threads " + std::to_string(threads) +
-                        " --shard " + std::to_string(i) + "/" + std::to_string(shards) + " --out " + shard),
+        const std::string shard = dir.file(fmt::format("s{}.h5", i));
+        ASSERT_EQ(shell(fmt::format("{} run {} --quiet --force --threads {} --shard {}/{} --out {}", kBinary, config,
+                                    threads, i, shards, shard)),
                   0);
         files.insert(0, shard + " ");  // reverse order: merge sorts by chunk range
       }
