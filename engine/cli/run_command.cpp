@@ -9,6 +9,8 @@
 
 #include "config/config_error.h"
 #include "config/experiment.h"
+#include "config/sweep.h"
+#include "io/h5.h"
 #include "io/pieces.h"
 #include "io/results_writer.h"
 #include "run/interrupt.h"
@@ -238,32 +240,22 @@ int report(const std::exception& error, int code) {
 
 }  // namespace
 
-int run_command(const RunCommandOptions& options, const World& world) {
+// One experiment (or one shard, or one sweep point) from loaded config to its results file.
+int run_experiment(const RunCommandOptions& options, const Experiment& experiment, const Shard& shard,
+                   const std::string& out, const World& world) {
   const auto start = Clock::now();
   const std::string start_time = iso_time_now();
-  Experiment experiment;
-  Shard shard, rank_shard;
   ChunkRange range, rank_range;
   try {
-    experiment = load_experiment(options.config);
-    if (options.draws) experiment.draws = *options.draws;
-    if (options.seed) experiment.seed = *options.seed;
-    if (!options.shard.empty()) shard = parse_shard(options.shard);
-    if (world.size() > 1 && !options.shard.empty())
-      throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
-                                  "--shard");
     range = shard_chunks(shard, experiment.draws, experiment.chunk_size);
     // Under MPI, rank R runs shard R+1 of K: the same rule as --shard, so the same chunks.
-    rank_shard = world.size() > 1 ? Shard{static_cast<std::uint64_t>(world.rank()) + 1,
-                                          static_cast<std::uint64_t>(world.size())}
-                                  : shard;
+    const Shard rank_shard = world.size() > 1 ? Shard{static_cast<std::uint64_t>(world.rank()) + 1,
+                                                      static_cast<std::uint64_t>(world.size())}
+                                              : shard;
     rank_range = shard_chunks(rank_shard, experiment.draws, experiment.chunk_size);
-  } catch (const ConfigError& error) {
-    return world.root() ? report(error, 2) : 2;
   } catch (const std::invalid_argument& error) {
     return world.root() ? report(error, 2) : 2;
   }
-  const std::string out = options.out.empty() ? default_out(options, shard) : options.out;
   const fs::path folder = out + ".checkpoint";
   RunCommandOptions rank_options = options;
   if (!world.root()) rank_options.quiet = true;
@@ -330,12 +322,156 @@ int run_command(const RunCommandOptions& options, const World& world) {
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     fs::remove_all(folder);
-    if (!options.quiet)
+    if (!options.quiet && options.announce)
       fmt::print(stderr, "wrote {}{}\n", out, world.size() > 1 ? fmt::format(" ({} MPI ranks)", world.size()) : "");
     return 0;
   } catch (const std::exception& error) {
     return report(error, 1);
   }
+}
+
+namespace {
+
+// A sweep: every point run to its own file in FILE.checkpoint/ (resumable point by point),
+// then gathered into one file with /sweep (keys, values) and /points/<k>/ (dims, parameters,
+// outputs, records of each point).
+int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experiment& first, const std::string& out,
+              const World& world) {
+  const auto start = Clock::now();
+  const fs::path folder = out + ".checkpoint";
+  int code = 0;
+  if (world.root()) {
+    try {
+      if (fs::exists(out) && !options.force)
+        throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
+      if (fs::exists(folder) && !options.resume) {
+        if (!options.force)
+          throw UsageError(fmt::format("an interrupted sweep left its checkpoint in {}; pass --resume to continue it, "
+                                       "or --force to start over",
+                                       folder.string()));
+        fs::remove_all(folder);
+      } else if (!fs::exists(folder) && options.resume) {
+        throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
+      }
+      fs::create_directories(folder);
+    } catch (const UsageError& error) {
+      code = report(error, 2);
+    } catch (const std::exception& error) {
+      code = report(error, 1);
+    }
+  }
+  code = world.max(code);
+  if (code != 0) return code;
+  std::vector<std::string> point_files;
+  for (std::size_t k = 0; k < sweep.points.size(); ++k) {
+    const std::string point_out = (folder / fmt::format("point-{:06}.h5", k)).string();
+    point_files.push_back(point_out);
+    if (fs::exists(point_out) && !fs::exists(point_out + ".checkpoint")) continue;  // done before
+    std::string label;
+    for (const auto& [key, value] : sweep.points[k])
+      label += fmt::format("{}{} = {}", label.empty() ? "" : ", ", key, Sweep::text(value));
+    if (!options.quiet && world.root()) fmt::print(stderr, "point {}/{}: {}\n", k + 1, sweep.points.size(), label);
+    Experiment experiment;
+    try {
+      experiment = load_experiment(options.config, &sweep.points[k]);
+      if (options.draws) experiment.draws = *options.draws;
+      if (options.seed) experiment.seed = *options.seed;
+    } catch (const ConfigError& error) {
+      return world.root() ? report(ConfigError(fmt::format("sweep point {} ({}): {}", k + 1, label, error.what())), 2)
+                          : 2;
+    }
+    RunCommandOptions point_options = options;
+    point_options.force = false;
+    point_options.announce = false;
+    point_options.resume = fs::exists(point_out + ".checkpoint");
+    code = run_experiment(point_options, experiment, Shard{}, point_out, world);
+    if (code != 0) {
+      if (code == kExitInterrupted && world.root())
+        fmt::print(stderr, "the sweep stopped at point {}; run the same command with --resume to continue\n", k + 1);
+      return code;
+    }
+  }
+  if (!world.root()) return 0;
+  try {
+    ResultsWriter writer(out, options.force);
+    const hid_t file = writer.file();
+    h5::Handle point0 = h5::open_file(point_files.front());
+    // The root describes the sweep; each point's statistics sit under /points/<k>.
+    for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config",
+                             "config_path", "shard", "start_time"})
+      if (h5::has_attribute(point0, name)) h5::write_attribute(file, name, h5::read_string_attribute(point0, name));
+    for (const char* name : {"format_version", "seed", "draws", "first_draw", "total_draws", "chunk_size",
+                             "chunk_first", "chunk_end", "threads"})
+      if (h5::has_attribute(point0, name)) h5::write_attribute(file, name, h5::read_u64_attribute(point0, name));
+    h5::write_attribute(file, "config_hash", first.config_hash);
+    h5::write_attribute(file, "end_time", iso_time_now());
+    h5::write_attribute(file, "sweep_points", static_cast<std::uint64_t>(sweep.points.size()));
+    {
+      h5::Handle group = h5::create_group(file, "sweep");
+      h5::write_attribute(group, "description",
+                          std::string("point k played the config with keys[j] set to values[k, j], on the same draws"));
+      h5::write_strings(group, "keys", sweep.keys);
+      std::vector<std::string> text;
+      std::vector<double> numbers;
+      for (const auto& point : sweep.points)
+        for (const auto& [key, value] : point) {
+          text.push_back(Sweep::text(value));
+          numbers.push_back(Sweep::number(value));
+        }
+      h5::write_strings(group, "values", text);  // flattened points x keys
+      h5::write_doubles(group, "numeric_values", numbers, {sweep.points.size(), sweep.keys.size()});
+    }
+    {
+      h5::Handle points = h5::create_group(file, "points");
+      for (std::size_t k = 0; k < point_files.size(); ++k) {
+        h5::Handle source = h5::open_file(point_files[k]);
+        h5::Handle target = h5::create_group(points, fmt::format("{:06}", k));
+        h5::write_attribute(target, "config_hash", h5::read_string_attribute(source, "config_hash"));
+        for (const char* group : {"dims", "parameters", "outputs", "records", "runtime"})
+          if (h5::exists(source, group) && H5Ocopy(source, group, target, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
+            throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, point_files[k]));
+      }
+    }
+    {
+      h5::Handle runtime = h5::create_group(file, "runtime");
+      h5::write_attribute(runtime, "total_seconds", seconds_since(start));
+    }
+    point0 = h5::Handle();
+    writer.commit();
+    fs::remove_all(folder);
+    if (!options.quiet) fmt::print(stderr, "wrote {} ({} sweep points)\n", out, sweep.points.size());
+    return 0;
+  } catch (const std::exception& error) {
+    return report(error, 1);
+  }
+}
+
+}  // namespace
+
+int run_command(const RunCommandOptions& options, const World& world) {
+  Experiment experiment;
+  Shard shard;
+  std::optional<Sweep> sweep;
+  try {
+    sweep = read_sweep(ConfigNode::load_file(options.config));
+    experiment = load_experiment(options.config, sweep ? &sweep->points.front() : nullptr);
+    if (options.draws) experiment.draws = *options.draws;
+    if (options.seed) experiment.seed = *options.seed;
+    if (!options.shard.empty()) shard = parse_shard(options.shard);
+    if (world.size() > 1 && !options.shard.empty())
+      throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
+                                  "--shard");
+    if (sweep && !options.shard.empty())
+      throw std::invalid_argument("--shard does not apply to a sweep yet: run the sweep whole (it resumes point by "
+                                  "point), or under mpirun");
+  } catch (const ConfigError& error) {
+    return world.root() ? report(error, 2) : 2;
+  } catch (const std::invalid_argument& error) {
+    return world.root() ? report(error, 2) : 2;
+  }
+  const std::string out = options.out.empty() ? default_out(options, shard) : options.out;
+  if (sweep) return run_sweep(options, *sweep, experiment, out, world);
+  return run_experiment(options, experiment, shard, out, world);
 }
 
 }  // namespace deterrence

@@ -18,6 +18,7 @@ struct RunCommandOptions {
   bool force = false;
   bool quiet = false;
   bool resume = false;
+  bool announce = true;  // say "wrote FILE" at the end (sweep points do not)
   double checkpoint_seconds = 60.0;  // wall time between checkpoints
 };
 

@@ -1,7 +1,9 @@
 #include "cli/summary.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "model/registry.h"
@@ -133,7 +135,77 @@ void print_output_tables(const ResultsFile& r, std::FILE* out, std::size_t max_r
   }
 }
 
+namespace {
+
+// The generic sweep row: every scalar output (mean ± half-width, or the share of each category).
+std::vector<SummaryRow> generic_sweep_rows(const ResultsFile& point) {
+  SummaryRow row;
+  for (const auto& t : point.outputs()) {
+    if (t.elements != 1) continue;
+    if (t.kind == "categorical") {
+      for (std::size_t c = 0; c < t.categories.size(); ++c)
+        row.emplace_back(t.name + " " + t.categories[c] + " %", fmt::format("{:.1f}", 100.0 * t.at("share", 0, c)));
+    } else {
+      row.emplace_back(t.name, fmt::format("{:.5g}±{:.2g}", t.at("mean", 0), t.at("ci95_half_width", 0)));
+    }
+  }
+  return {row};
+}
+
+// A sweep: one block of rows per point, the swept values first.
+void print_sweep_table(const ResultsFile& results, std::FILE* out) {
+  const ModelEntry* model = find_model(results.attribute("model"));
+  const auto& keys = results.sweep_keys();
+  fmt::print(out, "Sweep of {} point(s) over {}, every point on the same draws\n\n", results.sweep_values().size(),
+             fmt::join(keys, ", "));
+  bool header = false;
+  std::vector<std::size_t> widths;
+  for (std::size_t k = 0; k < results.sweep_values().size(); ++k) {
+    const ResultsFile point(results.path(), k);
+    const auto rows = model && model->sweep_rows ? model->sweep_rows(point) : generic_sweep_rows(point);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      std::vector<std::pair<std::string, std::string>> cells;
+      for (std::size_t j = 0; j < keys.size(); ++j)
+        cells.emplace_back(keys[j], r == 0 ? results.sweep_values()[k][j] : "");
+      cells.insert(cells.end(), rows[r].begin(), rows[r].end());
+      if (!header) {
+        for (const auto& [name, cell] : cells) widths.push_back(std::max<std::size_t>(12, std::min<std::size_t>(name.size(), 28)));
+        for (std::size_t c = 0; c < cells.size(); ++c)
+          fmt::print(out, "{}{:>{}}", c ? " " : "", cells[c].first.substr(cells[c].first.size() > 28 ? cells[c].first.size() - 28 : 0), widths[c]);
+        fmt::print(out, "\n");
+        header = true;
+      }
+      for (std::size_t c = 0; c < cells.size(); ++c)
+        fmt::print(out, "{}{:>{}}", c ? " " : "", cells[c].second, c < widths.size() ? widths[c] : 12);
+      fmt::print(out, "\n");
+    }
+  }
+}
+
+}  // namespace
+
 void print_summary(const ResultsFile& results, SummaryFormat format, std::FILE* out) {
+  if (!results.sweep_keys().empty() && format == SummaryFormat::table) {
+    print_header(results, out);
+    print_sweep_table(results, out);
+    return;
+  }
+  if (!results.sweep_keys().empty()) {
+    // CSV / JSON of a sweep: every point in turn, each introduced by its values.
+    for (std::size_t k = 0; k < results.sweep_values().size(); ++k) {
+      const ResultsFile point(results.path(), k);
+      if (format == SummaryFormat::csv) {
+        std::string values;
+        for (std::size_t j = 0; j < results.sweep_keys().size(); ++j)
+          values += fmt::format("{}{}={}", j ? "; " : "", results.sweep_keys()[j], results.sweep_values()[k][j]);
+        fmt::print(out, "# sweep point {}: {}\n", k, values);
+        print_csv(point, out);
+      } else {
+        print_json(point, out);
+      }
+    }
+    return;
+  }
   switch (format) {
     case SummaryFormat::csv:
       print_csv(results, out);

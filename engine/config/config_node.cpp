@@ -24,7 +24,8 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<Document> doc, std::stri
 
 const std::string& ConfigNode::source() const { return doc_->source; }
 
-ConfigNode ConfigNode::parse(const std::string& text, const std::string& source) {
+ConfigNode ConfigNode::parse(const std::string& text, const std::string& source,
+                             const std::function<void(YAML::Node)>& edit) {
   auto doc = std::make_shared<Document>();
   doc->source = source;
   YAML::Node root;
@@ -36,6 +37,7 @@ ConfigNode ConfigNode::parse(const std::string& text, const std::string& source)
   }
   ConfigNode result(root, doc, "");
   if (!root.IsMap()) result.fail(result.describe_found(), "a map of settings at the top level");
+  if (edit) edit(root);
   return result;
 }
 

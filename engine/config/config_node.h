@@ -4,6 +4,7 @@
 // instead of silent defaults.
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -18,11 +19,15 @@ namespace deterrence {
 class ConfigNode {
  public:
   // Parses YAML text; `source` names it in messages (usually the file path).
-  static ConfigNode parse(const std::string& text, const std::string& source);
+  // `edit`, when given, may change the parsed tree first (a sweep point's values).
+  static ConfigNode parse(const std::string& text, const std::string& source,
+                          const std::function<void(YAML::Node)>& edit = {});
   static ConfigNode load_file(const std::string& path);
 
   const std::string& path() const { return path_; }
   const std::string& source() const;
+  const YAML::Node& yaml() const { return node_; }
+  std::string describe_found() const;  // "'word'", "a map", "a list" or "nothing", for messages
   bool is_map() const { return node_.IsMap(); }
   bool is_sequence() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }
@@ -57,7 +62,6 @@ class ConfigNode {
   struct Document;
   ConfigNode(YAML::Node node, std::shared_ptr<Document> doc, std::string path);
   void check_duplicate_keys() const;
-  std::string describe_found() const;
   void mark_read(const std::string& key) const;
 
   YAML::Node node_;

@@ -72,22 +72,30 @@ ParameterSpace parse_parameters(const ConfigNode& root) {
 
 }  // namespace
 
-Experiment load_experiment(const std::string& path) {
-  const ConfigNode root = ConfigNode::load_file(path);
-  // A typo in a top-level key is reported before anything else is read.
-  for (const char* key : {"description", "model", "draws", "seed", "chunk_size", "records", "parameters",
-                          "correlations", "model_options"})
-    root.find(key);
-  root.reject_unknown_keys();
+Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   Experiment experiment;
   experiment.config_path = path;
   {
     std::ifstream in(path);
+    if (!in) throw ConfigError(fmt::format("{}: cannot open the file", path));
     std::stringstream text;
     text << in.rdbuf();
     experiment.config_text = text.str();
   }
-  experiment.config_hash = hash_text(experiment.config_text);
+  const ConfigNode root = ConfigNode::parse(experiment.config_text, path, [&](YAML::Node tree) {
+    if (point) apply_point(tree, *point, path);
+  });
+  // A typo in a top-level key is reported before anything else is read.
+  for (const char* key : {"description", "model", "draws", "seed", "chunk_size", "records", "parameters",
+                          "correlations", "model_options"})
+    root.find(key);
+  if (!point) read_sweep(root);  // checks the section; a point's values are already applied
+  else root.find("sweep");
+  root.reject_unknown_keys();
+  std::string hashed = experiment.config_text;
+  if (point)
+    for (const auto& [key, value] : *point) hashed += fmt::format("\n# sweep point {} = {}", key, Sweep::text(value));
+  experiment.config_hash = hash_text(hashed);
   experiment.description = root.get_string("description", "");
   const ConfigNode model_node = root.at("model");
   experiment.model_name = model_node.as_string();

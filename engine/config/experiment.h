@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "config/sweep.h"
 #include "model/model.h"
 
 namespace deterrence {
@@ -27,8 +28,9 @@ struct Experiment {
   std::unique_ptr<Model> model;
 };
 
-// Reads and validates a config file and builds its model. Throws ConfigError.
-Experiment load_experiment(const std::string& path);
+// Reads and validates a config file and builds its model; with a sweep point, the experiment
+// at that point (its config_hash then covers the point's values). Throws ConfigError.
+Experiment load_experiment(const std::string& path, const SweepPoint* point = nullptr);
 
 std::string hash_text(const std::string& text);
 

@@ -28,7 +28,7 @@ double OutputTable::at(const std::string& statistic, std::size_t element, std::s
   return it->second.at(element * width + column);
 }
 
-ResultsFile::ResultsFile(const std::string& path) : path_(path) {
+ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(path), point_(point) {
   if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such file", path));
   hid_t id = H5I_INVALID_HID;
   H5E_BEGIN_TRY { id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
@@ -46,8 +46,22 @@ ResultsFile::ResultsFile(const std::string& path) : path_(path) {
 
   check_record_sources(file, path);
   if (h5::has_attribute(file, "merged_from")) merged_from_ = h5::read_strings_attribute(file, "merged_from").size();
-  h5::Handle dims = h5::open_group(file, "dims");
-  h5::Handle outputs = h5::open_group(file, "outputs");
+  std::string base = "/";
+  if (h5::exists(file, "sweep")) {
+    h5::Handle sweep = h5::open_group(file, "sweep");
+    sweep_keys_ = h5::read_strings(sweep, "keys");
+    const auto values = h5::read_strings(sweep, "values");
+    for (std::size_t k = 0; k * sweep_keys_.size() < values.size(); ++k)
+      sweep_values_.emplace_back(values.begin() + static_cast<long>(k * sweep_keys_.size()),
+                                 values.begin() + static_cast<long>((k + 1) * sweep_keys_.size()));
+    if (point >= sweep_values_.size())
+      throw std::runtime_error(fmt::format("{}: no sweep point {} (the sweep has {})", path, point, sweep_values_.size()));
+    base = fmt::format("/points/{:06}/", point);
+  } else if (point != 0) {
+    throw std::runtime_error(fmt::format("{}: not a sweep, so no point {}", path, point));
+  }
+  h5::Handle dims = h5::open_group(file, base + "dims");
+  h5::Handle outputs = h5::open_group(file, base + "outputs");
   for (const auto& name : h5::children(outputs)) {
     h5::Handle group = h5::open_group(outputs, name);
     OutputTable table;

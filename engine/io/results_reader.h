@@ -27,13 +27,18 @@ struct OutputTable {
 class ResultsFile {
  public:
   // Throws std::runtime_error if the file is missing or is not a deterrence results file.
-  explicit ResultsFile(const std::string& path);
+  // A sweep file's statistics are per point: `point` selects one (default: the first).
+  explicit ResultsFile(const std::string& path, std::size_t point = 0);
   const std::string& path() const { return path_; }
   std::string attribute(const std::string& name) const;  // string attributes
   std::uint64_t count_attribute(const std::string& name) const;
   const std::vector<OutputTable>& outputs() const { return outputs_; }
   const OutputTable* find(const std::string& name) const;
   std::size_t merged_from() const { return merged_from_; }  // shard files merged into this one (0: a run)
+  // Sweeps: the swept keys and, per point, their values as YAML text (empty for a plain run).
+  const std::vector<std::string>& sweep_keys() const { return sweep_keys_; }
+  const std::vector<std::vector<std::string>>& sweep_values() const { return sweep_values_; }
+  std::size_t point() const { return point_; }
 
  private:
   std::string path_;
@@ -41,6 +46,9 @@ class ResultsFile {
   std::map<std::string, std::uint64_t> counts_;
   std::vector<OutputTable> outputs_;
   std::size_t merged_from_ = 0;
+  std::vector<std::string> sweep_keys_;
+  std::vector<std::vector<std::string>> sweep_values_;
+  std::size_t point_ = 0;
 };
 
 }  // namespace deterrence

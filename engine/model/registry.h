@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config_node.h"
@@ -27,11 +28,17 @@ class ResultsFile;
 // printed when absent).
 using ModelSummary = std::function<void(const ResultsFile& results, std::FILE* out)>;
 
+// A sweep's summary shows, for each point, the rows this returns for that point's results:
+// each row a list of (column, cell). Optional; a generic row of scalar outputs otherwise.
+using SummaryRow = std::vector<std::pair<std::string, std::string>>;
+using SweepRows = std::function<std::vector<SummaryRow>(const ResultsFile& point)>;
+
 struct ModelEntry {
   std::string name;
   std::string description;
   ModelFactory factory;
   ModelSummary summary;
+  SweepRows sweep_rows;
 };
 
 const std::vector<ModelEntry>& model_registry();

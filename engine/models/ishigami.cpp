@@ -50,7 +50,7 @@ std::unique_ptr<Model> make_ishigami(ModelSetup setup) {
 }  // namespace
 
 ModelEntry ishigami_model_entry() {
-  return {"ishigami", "Ishigami test function (a, b in model_options; parameters x1, x2, x3)", make_ishigami, nullptr};
+  return {"ishigami", "Ishigami test function (a, b in model_options; parameters x1, x2, x3)", make_ishigami, nullptr, nullptr};
 }
 
 }  // namespace deterrence

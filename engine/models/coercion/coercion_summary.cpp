@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "io/results_reader.h"
 
 namespace deterrence {
@@ -51,6 +53,29 @@ void print_coercion_summary(const ResultsFile& results, std::FILE* out) {
     fmt::print(out, "\n");
   }
   fmt::print(out, "(shares in percentage points; target_payoff in USD bn per episode)\n");
+}
+
+std::vector<std::vector<std::pair<std::string, std::string>>> coercion_sweep_rows(const ResultsFile& point) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> rows;
+  const OutputTable* shares = point.find("outcome_share");
+  const OutputTable* payoff = point.find("mean_target_payoff");
+  if (!shares || !payoff) return rows;
+  const auto& policies = shares->labels[0];
+  const auto& outcomes = shares->labels[1];
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(outcomes.begin(), outcomes.end(), name) - outcomes.begin());
+  };
+  const std::size_t k = outcomes.size();
+  for (std::size_t p = 0; p < policies.size(); ++p) {
+    std::vector<std::pair<std::string, std::string>> row{{"policy", policies[p]}};
+    for (const char* o : {"DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "COMPELLED", "ESCALATION"}) {
+      const std::size_t c = column(o);
+      if (c < k) row.emplace_back(std::string(o).substr(0, 11) + " %", share_cell(*shares, p * k + c));
+    }
+    row.emplace_back("U_T mean", fmt::format("{:.3f}", payoff->at("mean", p)));
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace deterrence
