@@ -168,10 +168,21 @@ bool finished(const std::string& out, const Experiment& e, ChunkRange range) {
 
 int validate_command(const std::string& config) {
   try {
-    const Experiment e = load_experiment(config);
-    fmt::print("{}: valid — model {}, {} parameters, {} output values per draw, {} draws, seed {}\n", config,
+    const auto sweep = read_sweep(ConfigNode::load_file(config));
+    const Experiment e = load_experiment(config, sweep ? &sweep->points.front() : nullptr);
+    // Every point of a sweep is checked now, not found broken half-way through a run.
+    if (sweep)
+      for (std::size_t k = 1; k < sweep->points.size(); ++k) {
+        try {
+          load_experiment(config, &sweep->points[k]);
+        } catch (const ConfigError& error) {
+          throw ConfigError(fmt::format("sweep point {}: {}", k + 1, error.what()));
+        }
+      }
+    fmt::print("{}: valid — model {}, {} parameters, {} output values per draw, {} draws, seed {}{}\n", config,
                e.model_name, e.model->parameters().size(),
-               e.model->outputs().real_slots() + e.model->outputs().code_slots(), e.draws, e.seed);
+               e.model->outputs().real_slots() + e.model->outputs().code_slots(), e.draws, e.seed,
+               sweep ? fmt::format(", a sweep of {} points", sweep->points.size()) : "");
     return 0;
   } catch (const ConfigError& error) {
     fmt::print(stderr, "error: {}\n", error.what());

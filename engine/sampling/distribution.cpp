@@ -5,7 +5,10 @@
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/gamma.hpp>
 #include <boost/math/special_functions/erf.hpp>
+#include <array>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
 
 #include "config/config_node.h"
@@ -92,6 +95,24 @@ double Distribution::quantile(double u) const {
 
 void Distribution::prepare() {
   if (kind != DistributionKind::beta && kind != DistributionKind::pert) return;
+  // Tables are a pure function of the distribution: a sweep that reloads its config for every
+  // point (and the many parameters sharing a distribution) build each one once per process.
+  static std::mutex cache_mutex;
+  static std::map<std::array<double, 6>, std::shared_ptr<const QuantileTable>> cache;
+  const std::array<double, 6> key{static_cast<double>(kind), a, b, c, lo, hi};
+  {
+    std::lock_guard lock(cache_mutex);
+    if (auto it = cache.find(key); it != cache.end()) {
+      table = it->second;
+      return;
+    }
+  }
+  build_table();
+  std::lock_guard lock(cache_mutex);
+  cache.emplace(key, table);  // a null table (exact sampling) is remembered too
+}
+
+void Distribution::build_table() {
   table.reset();
   constexpr std::size_t kIntervals = 2048;
   // The tails (where beta quantiles behave like u^(1/a)) stay exact.

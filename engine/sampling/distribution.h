@@ -44,6 +44,11 @@ struct Distribution {
   // interval midpoint; outside the table's range the exact quantile is used.
   void prepare();
   std::shared_ptr<const QuantileTable> table;
+
+ private:
+  void build_table();
+
+ public:
   double cdf(double x) const;
   double mean() const;
   double variance() const;
