@@ -1,8 +1,9 @@
-// The deterrence command line: run, validate, merge, summary.
+// The deterrence command line: run, validate, merge, summary, cases.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include "cli/cases_command.h"
 #include "cli/merge_command.h"
 #include "cli/run_command.h"
 #include "run/interrupt.h"
@@ -43,6 +44,13 @@ int main(int argc, char** argv) {
   merge_cmd->add_flag("--force", merge.force, "Overwrite an existing merged file");
   merge_cmd->add_flag("--quiet", merge.quiet, "No message on success");
 
+  CasesCommandOptions cases;
+  auto* cases_cmd = app.add_subcommand("cases", "Run every case config in a folder and score the forecasts");
+  cases_cmd->add_option("folder", cases.folder, "Folder of case configs (*.yaml with a case section)")->required();
+  cases_cmd->add_option("--draws", cases.draws, "Draws per case (overrides the configs)")->check(CLI::PositiveNumber);
+  cases_cmd->add_option("--threads", cases.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cases_cmd->add_flag("--csv", cases.csv, "One CSV row per case");
+
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand("validate", "Check a config file without running it");
   validate_cmd->add_option("config", validate_config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
@@ -72,6 +80,7 @@ int main(int argc, char** argv) {
   }
   if (*validate_cmd) return validate_command(validate_config);
   if (*merge_cmd) return merge_command(merge);
+  if (*cases_cmd) return cases_command(cases);
   if (*summary_cmd) {
     try {
       const ResultsFile results(summary_file);

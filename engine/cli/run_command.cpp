@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 
+#include "cli/cases_command.h"
 #include "config/config_error.h"
 #include "config/experiment.h"
 #include "config/sweep.h"
 #include "io/h5.h"
 #include "io/pieces.h"
+#include "io/results_reader.h"
 #include "io/results_writer.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
@@ -333,6 +335,10 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     fs::remove_all(folder);
+    if (experiment.case_spec && options.announce)
+      if (const auto p = case_probability(ResultsFile(out)))
+        fmt::print("case {}: the model gave the observed {} probability {:.3f} [95% {:.3f}, {:.3f}]\n",
+                   experiment.case_spec->name, experiment.case_spec->observed, p->share, p->low, p->high);
     if (!options.quiet && options.announce)
       fmt::print(stderr, "wrote {}{}\n", out, world.size() > 1 ? fmt::format(" ({} MPI ranks)", world.size()) : "");
     return 0;

@@ -1,7 +1,9 @@
 #include "config/experiment.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -70,6 +72,41 @@ ParameterSpace parse_parameters(const ConfigNode& root) {
   return space;
 }
 
+// case: {output, element: {dim: label, ...}, observed, name, year, source}
+CaseSpec read_case(const ConfigNode& node, const Model& model) {
+  CaseSpec c;
+  c.output = node.get_string("output", "outcome");
+  const OutputSpec* spec = model.outputs().find(c.output);
+  if (!spec || spec->kind != OutputKind::categorical)
+    node.at("output").fail(fmt::format("'{}'", c.output), "the name of a categorical output of the model");
+  const ConfigNode element = node.at("element");
+  std::size_t index = 0;
+  for (const auto& dim : spec->dims) {
+    const ConfigNode label_node = element.at(dim.name);
+    const std::string label = label_node.as_string();
+    const auto it = std::find(dim.labels.begin(), dim.labels.end(), label);
+    if (it == dim.labels.end())
+      label_node.fail(fmt::format("'{}'", label), fmt::format("one of the {} labels: {}", dim.name,
+                                                              fmt::join(dim.labels, ", ")));
+    index = index * dim.labels.size() + static_cast<std::size_t>(it - dim.labels.begin());
+    c.element += (c.element.empty() ? "" : "/") + label;
+  }
+  element.reject_unknown_keys();
+  c.element_index = index;
+  const ConfigNode observed = node.at("observed");
+  c.observed = observed.as_string();
+  const auto it = std::find(spec->categories.begin(), spec->categories.end(), c.observed);
+  if (it == spec->categories.end())
+    observed.fail(fmt::format("'{}'", c.observed), fmt::format("one of: {}", fmt::join(spec->categories, ", ")));
+  c.observed_index = static_cast<std::size_t>(it - spec->categories.begin());
+  c.name = node.get_string("name", "");
+  c.year = node.find("year") ? node.at("year").as_string() : "";
+  c.source = node.get_string("source", "");
+  node.get_string("note", "");
+  node.reject_unknown_keys();
+  return c;
+}
+
 }  // namespace
 
 Experiment load_experiment(const std::string& path, const SweepPoint* point) {
@@ -87,7 +124,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   });
   // A typo in a top-level key is reported before anything else is read.
   for (const char* key : {"description", "model", "draws", "seed", "chunk_size", "records", "parameters",
-                          "correlations", "model_options"})
+                          "correlations", "model_options", "case"})
     root.find(key);
   if (!point) read_sweep(root);  // checks the section; a point's values are already applied
   else root.find("sweep");
@@ -131,6 +168,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     if (message.rfind(path, 0) == 0) throw;
     throw ConfigError(path + ": " + message);  // model errors without a position still name the file
   }
+  if (auto node = root.find("case")) experiment.case_spec = read_case(*node, *experiment.model);
   return experiment;
 }
 

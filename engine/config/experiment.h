@@ -3,6 +3,7 @@
 // from it. This is the "validated model description" every later stage reads.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/sweep.h"
@@ -15,6 +16,17 @@ struct RecordOptions {
   bool parameters = false;  // per-draw values of every sampled parameter
 };
 
+// A historical case (Dakota-style "one keyword per key"): which categorical output element the
+// observed outcome belongs to, so a run reports the probability the model gave it.
+struct CaseSpec {
+  std::string output;      // a categorical output, e.g. outcome
+  std::string element;     // its element label, e.g. "status_quo/NOR:human_rights"
+  std::size_t element_index = 0;
+  std::string observed;    // the category observed
+  std::size_t observed_index = 0;
+  std::string name, year, source;
+};
+
 struct Experiment {
   std::string config_path;
   std::string config_text;
@@ -25,6 +37,7 @@ struct Experiment {
   std::uint64_t seed = 0;
   std::uint32_t chunk_size = 0;
   RecordOptions records;
+  std::optional<CaseSpec> case_spec;
   std::unique_ptr<Model> model;
 };
 

@@ -38,7 +38,8 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
   if (!h5::has_attribute(file, "filetype") || h5::read_string_attribute(file, "filetype") != kFileType)
     throw std::runtime_error(fmt::format("{}: not a deterrence results file (no filetype '{}')", path, kFileType));
   for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config",
-                           "config_path", "config_hash", "start_time", "end_time", "shard"})
+                           "config_path", "config_hash", "start_time", "end_time", "shard", "case_name", "case_output",
+                           "case_element", "case_observed", "case_year", "case_source"})
     if (h5::has_attribute(file, name)) strings_[name] = h5::read_string_attribute(file, name);
   for (const char* name : {"format_version", "seed", "draws", "first_draw", "chunk_size", "threads", "total_draws",
                            "chunk_first", "chunk_end"})

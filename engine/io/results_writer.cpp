@@ -117,6 +117,15 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
   h5::write_attribute(file_, "threads", static_cast<std::uint64_t>(info.threads));
   h5::write_attribute(file_, "start_time", info.start_time);
   h5::write_attribute(file_, "end_time", info.end_time);
+  if (experiment.case_spec) {
+    const CaseSpec& c = *experiment.case_spec;
+    h5::write_attribute(file_, "case_name", c.name);
+    h5::write_attribute(file_, "case_output", c.output);
+    h5::write_attribute(file_, "case_element", c.element);
+    h5::write_attribute(file_, "case_observed", c.observed);
+    h5::write_attribute(file_, "case_year", c.year);
+    h5::write_attribute(file_, "case_source", c.source);
+  }
 
   write_dims(file_, model.outputs());
   {
