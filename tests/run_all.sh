@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Every test: install what is missing, build, run the C++ suite (ctest), the checks on the
-# shipped configs and the SLURM integration test. .ci/run calls exactly this.
+# Every test: install what is missing, build, run the C++ suite (ctest, with and without MPI),
+# the checks on the shipped configs, the analysis package's pytest suite and the SLURM
+# integration test. .ci/run calls exactly this.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/jobs/lib/setup.sh"
 cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)"
 bash "$ROOT/tests/scripts/check_configs.sh" "$BUILD_DIR/engine/deterrence"
+# The analysis package (Debian's Python, h5py, pandas, matplotlib) against real runs.
+(cd "$ROOT" && DETERRENCE_BIN="$BUILD_DIR/engine/deterrence" /usr/bin/python3 -m pytest -q -p no:cacheprovider analysis/tests)
 # The same suite from a build without MPI (the MPI tests skip): the engine must not need it.
 NOMPI_DIR="$BUILD_DIR-nompi"
 echo "[tests] building without MPI in $NOMPI_DIR"

@@ -1,0 +1,15 @@
+"""Post-processing of deterrence results files (HDF5) for notebooks and reports.
+
+    from analysis import open_results
+    r = open_results("results/baseline.h5")
+    r.outcome_shares()        # policy x outcome shares with 95% intervals (a DataFrame)
+    r.differences()           # each policy minus the reference policy, paired, with intervals
+    r.issue_shares()          # policy x issue x outcome shares over the episodes of each issue
+    r.payoffs()               # mean, sd and quantiles of the payoffs per policy
+    r.sweep_shares()          # for sweeps: one row per point x policy x outcome, swept values as columns
+
+`python3 -m analysis report FILE --out DIR` writes the figures and an index.html.
+"""
+from .results import Results, open_results
+
+__all__ = ["Results", "open_results"]

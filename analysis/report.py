@@ -1,0 +1,237 @@
+"""`python3 -m analysis report FILE --out DIR`: figures (PNG), tables (CSV) and an index.html."""
+from __future__ import annotations
+
+import html
+import os
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .results import OUTCOMES, Results  # noqa: E402
+
+COLOURS = {
+    "SELF_CENSORSHIP": "#b2182b", "NOT_CONTESTED": "#bababa", "DETERRED": "#1a9850", "CAPITULATION": "#f46d43",
+    "RESISTED": "#4575b4", "COMPELLED": "#91cf60", "ESCALATION": "#762a83",
+}
+
+
+def _save(fig, out: str, name: str) -> str:
+    path = os.path.join(out, name)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return name
+
+
+def outcome_bars(shares: pd.DataFrame, out: str) -> str:
+    """Stacked bars of outcome shares per policy, each segment with its 95% interval."""
+    policies = list(dict.fromkeys(shares["policy"]))
+    fig, ax = plt.subplots(figsize=(9, 0.6 * len(policies) + 1.6))
+    left = np.zeros(len(policies))
+    for outcome in OUTCOMES:
+        part = shares[shares["outcome"] == outcome].set_index("policy").reindex(policies)
+        width = 100 * part["share"].to_numpy()
+        ax.barh(policies, width, left=left, color=COLOURS[outcome], label=outcome.replace("_", " ").lower())
+        err = 100 * (part["high"] - part["share"]).to_numpy()
+        ax.errorbar(left + width / 2, np.arange(len(policies)), xerr=err, fmt="none", ecolor="black", lw=0.8, capsize=2)
+        left += width
+    ax.set_xlabel("% of episodes (mean over draws, 95% intervals)")
+    ax.set_xlim(0, 100)
+    ax.invert_yaxis()
+    ax.legend(ncol=4, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.18))
+    ax.set_title("Outcome shares per policy")
+    return _save(fig, out, "outcome_shares.png")
+
+
+def issue_heatmaps(issues: pd.DataFrame, out: str) -> str:
+    policies = list(dict.fromkeys(issues["policy"]))
+    names = list(dict.fromkeys(issues["issue"]))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 * len(policies) + 2))
+    for ax, outcome, cmap in zip(axes, ["DETERRED", "SELF_CENSORSHIP"], ["Greens", "Reds"]):
+        grid = (issues[issues["outcome"] == outcome].pivot(index="policy", columns="issue", values="share")
+                .reindex(index=policies, columns=names) * 100)
+        image = ax.imshow(grid.to_numpy(), cmap=cmap, vmin=0, vmax=max(1.0, np.nanmax(grid.to_numpy())), aspect="auto")
+        ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
+        ax.set_yticks(range(len(policies)), policies if ax is axes[0] else [""] * len(policies))
+        for i in range(len(policies)):
+            for j in range(len(names)):
+                ax.text(j, i, f"{grid.iat[i, j]:.1f}", ha="center", va="center", fontsize=8)
+        ax.set_title(f"{outcome.replace('_', ' ').lower()} (% of episodes)")
+        fig.colorbar(image, ax=ax, shrink=0.8)
+    return _save(fig, out, "issue_heatmaps.png")
+
+
+def difference_plot(differences: pd.DataFrame, reference: str, out: str) -> str:
+    measures = list(dict.fromkeys(differences["measure"]))
+    fig, axes = plt.subplots(1, len(measures), figsize=(3.3 * len(measures), 0.5 * differences["policy"].nunique() + 1.8),
+                             sharey=True)
+    for ax, measure in zip(np.atleast_1d(axes), measures):
+        part = differences[differences["measure"] == measure]
+        scale = 1 if measure.endswith("payoff") else 100
+        y = np.arange(len(part))
+        ax.errorbar(scale * part["difference"], y, xerr=scale * (part["high"] - part["difference"]), fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_yticks(y, part["policy"])
+        ax.set_title(measure.replace("_", " ") + (" (USD bn)" if scale == 1 else " (pp)"), fontsize=9)
+    np.atleast_1d(axes)[0].invert_yaxis()
+    fig.suptitle(f"Each policy minus {reference} on the same draws (95% paired intervals)")
+    return _save(fig, out, "differences.png")
+
+
+def payoff_plot(payoffs: pd.DataFrame, out: str) -> str:
+    measures = list(dict.fromkeys(payoffs["measure"]))
+    fig, axes = plt.subplots(1, len(measures), figsize=(3.3 * len(measures), 0.5 * payoffs["policy"].nunique() + 1.8),
+                             sharey=True)
+    for ax, measure in zip(np.atleast_1d(axes), measures):
+        part = payoffs[payoffs["measure"] == measure].reset_index(drop=True)
+        y = np.arange(len(part))
+        if "q0.05" in part:
+            ax.hlines(y, part["q0.05"], part["q0.95"], color="#9ecae1", lw=2, label="5-95%")
+            ax.hlines(y, part["q0.25"], part["q0.75"], color="#3182bd", lw=6, label="25-75%")
+            ax.plot(part["q0.5"], y, "|", color="black", ms=12, label="median")
+        ax.plot(part["mean"], y, "D", color="#e6550d", ms=5, label="mean")
+        ax.set_yticks(y, part["policy"])
+        ax.set_title(measure.replace("_", " ") + " (USD bn)", fontsize=9)
+    np.atleast_1d(axes)[0].invert_yaxis()
+    np.atleast_1d(axes)[-1].legend(fontsize=7)
+    fig.suptitle("Payoff distributions per draw (averaged over episodes)")
+    return _save(fig, out, "payoffs.png")
+
+
+def _axis_values(values: pd.Series) -> tuple[np.ndarray, str]:
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(dtype=float), ""
+    text = values.astype(str)
+    if text.str.startswith("[").all():  # lists (e.g. members): their length
+        return text.map(lambda v: len([x for x in re.split(r",\s*", v.strip("[]")) if x])).to_numpy(float), " (count)"
+    return np.arange(len(values), dtype=float), ""
+
+
+def sweep_plot(results: Results, out: str) -> str:
+    shares = results.sweep_shares()
+    keys = list(results.sweep().columns)
+    x_key = keys[-1]
+    facet_key = keys[0] if len(keys) > 1 else None
+    facets = list(dict.fromkeys(shares[facet_key])) if facet_key else [None]
+    outcomes = ["DETERRED", "SELF_CENSORSHIP", "ESCALATION"]
+    fig, axes = plt.subplots(len(outcomes), len(facets), figsize=(4.2 * len(facets), 2.6 * len(outcomes)),
+                             squeeze=False, sharex="col")
+    for c, facet in enumerate(facets):
+        part = shares if facet is None else shares[shares[facet_key] == facet]
+        for r, outcome in enumerate(outcomes):
+            ax = axes[r][c]
+            for policy in dict.fromkeys(part["policy"]):
+                line = part[(part["policy"] == policy) & (part["outcome"] == outcome)]
+                x, suffix = _axis_values(line[x_key].reset_index(drop=True))
+                ax.plot(x, 100 * line["share"], marker="o", ms=3, label=policy)
+                ax.fill_between(x, 100 * line["low"], 100 * line["high"], alpha=0.2)
+                ax.set_xlabel(x_key.split(".")[-1] + suffix)
+            ax.set_ylabel(f"{outcome.replace('_', ' ').lower()} %")
+            if r == 0 and facet is not None:
+                ax.set_title(f"{facet_key.split('.')[-1]} = {facet}", fontsize=9)
+    axes[0][-1].legend(fontsize=7)
+    fig.suptitle("Sweep: outcome shares against the swept value (95% bands); every point on the same draws")
+    fig.tight_layout()
+    return _save(fig, out, "sweep.png")
+
+
+def convergence_plot(results: Results, out: str) -> str:
+    """Running mean of the main shares with draws (per-draw share over episodes), with 95% bands."""
+    codes = results.outcome_records()
+    policies = results.labels("policy")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+    n = np.arange(1, codes.shape[0] + 1)
+    for ax, (code, name) in zip(axes, [(2, "deterred"), (0, "self-censorship")]):
+        for i, p in enumerate(policies):
+            per_draw = (codes[:, i, :] == code).mean(axis=1)
+            running = np.cumsum(per_draw) / n
+            running_sq = np.cumsum(per_draw ** 2) / n
+            half = 1.96 * np.sqrt(np.maximum(running_sq - running ** 2, 0) / n)
+            ax.plot(n, 100 * running, label=p, lw=1)
+            ax.fill_between(n, 100 * (running - half), 100 * (running + half), alpha=0.15)
+        ax.set_xscale("log")
+        ax.set_xlabel("draws")
+        ax.set_ylabel(f"{name} % (running mean)")
+    axes[-1].legend(fontsize=7)
+    fig.suptitle("Convergence of the main shares with draws")
+    return _save(fig, out, "convergence.png")
+
+
+def double_penalty_plot(table: pd.DataFrame, out: str) -> str:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for policy in dict.fromkeys(table["policy"]):
+        part = table[(table["policy"] == policy) & (table["episodes"] > 0)]
+        mid = (part["salience_low"] + part["salience_high"]) / 2
+        ax.plot(mid, 100 * part["self_censorship"], marker="o", label=policy)
+        ax.fill_between(mid, 100 * part["low"], 100 * part["high"], alpha=0.2)
+    ax.set_xlabel("target's salience for the issue (sampled)")
+    ax.set_ylabel("self-censorship % of episodes")
+    ax.legend(fontsize=8)
+    ax.set_title("Double penalty: who refrains, by how much the target cares")
+    return _save(fig, out, "double_penalty.png")
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="table")
+
+
+def write_report(path: str, out: str) -> dict[str, str]:
+    """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}."""
+    os.makedirs(out, exist_ok=True)
+    results = Results(path)
+    attrs = results.attrs
+    figures: dict[str, str] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
+    sweep_note = " (sweep point 0)" if results.is_sweep else ""
+    if results.has_output("outcome_share"):
+        tables["outcome_shares"] = results.outcome_shares()
+        tables["differences"] = results.differences()
+        tables["issue_shares"] = results.issue_shares()
+        tables["payoffs"] = results.payoffs()
+        reference = "the reference policy"
+        m = re.search(r"reference_policy:\s*(\w+)", attrs.get("config", ""))
+        if m:
+            reference = m.group(1)
+        figures["Outcome shares per policy" + sweep_note] = outcome_bars(tables["outcome_shares"], out)
+        figures["Deterred and self-censorship shares, policy x issue" + sweep_note] = issue_heatmaps(tables["issue_shares"], out)
+        figures["Paired differences from " + reference + sweep_note] = difference_plot(tables["differences"], reference, out)
+        figures["Payoff distributions" + sweep_note] = payoff_plot(tables["payoffs"], out)
+        if results.is_sweep:
+            tables["sweep_shares"] = results.sweep_shares()
+            figures["Sweep curves"] = sweep_plot(results, out)
+        if results.has_records("outcome"):
+            figures["Convergence with draws"] = convergence_plot(results, out)
+        else:
+            notes.append("Convergence with draws needs per-draw records: set records.outcomes: true in the config.")
+        if results.has_records("outcome") and results.has_records("parameters"):
+            tables["self_censorship_by_salience"] = results.self_censorship_by_salience()
+            figures["Self-censorship by the target's salience"] = double_penalty_plot(tables["self_censorship_by_salience"], out)
+    else:
+        notes.append("This model has no policy comparison; the tables list every output.")
+    for name, frame in tables.items():
+        frame.to_csv(os.path.join(out, f"{name}.csv"), index=False)
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>deterrence report</title>",
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "img{max-width:100%;border:1px solid #ddd}.table{border-collapse:collapse;font-size:12px}"
+        ".table td,.table th{padding:2px 8px;border-bottom:1px solid #eee;text-align:right}</style></head><body>",
+        f"<h1>{html.escape(attrs.get('description') or os.path.basename(path))}</h1>",
+        f"<p>{html.escape(os.path.basename(path))}: model {html.escape(str(attrs.get('model')))}, "
+        f"{attrs.get('draws')} draws, seed {attrs.get('seed')}, config hash {html.escape(str(attrs.get('config_hash')))}, "
+        f"engine {html.escape(str(attrs.get('engine_version')))} ({html.escape(str(attrs.get('git_commit')))})</p>",
+    ]
+    parts += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
+    for caption, name in figures.items():
+        parts.append(f"<h2>{html.escape(caption)}</h2><img src='{name}' alt='{html.escape(caption)}'>")
+    for name, frame in tables.items():
+        shown = frame if len(frame) <= 400 else frame.head(400)
+        parts.append(f"<h2>Table: {name} (<a href='{name}.csv'>CSV</a>)</h2>" + _table_html(shown))
+    parts.append("</body></html>")
+    with open(os.path.join(out, "index.html"), "w", encoding="utf-8") as f:
+        f.write("\n".join(parts))
+    return figures

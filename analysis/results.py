@@ -1,0 +1,205 @@
+"""Read a deterrence results file into pandas DataFrames without knowing its HDF5 layout."""
+from __future__ import annotations
+
+import os
+
+import h5py
+import numpy as np
+import pandas as pd
+
+OUTCOMES = ["SELF_CENSORSHIP", "NOT_CONTESTED", "DETERRED", "CAPITULATION", "RESISTED", "COMPELLED", "ESCALATION"]
+PAYOFFS = {
+    "target_payoff": "mean_target_payoff",
+    "coercer_payoff": "mean_coercer_payoff",
+    "bloc_cost": "mean_bloc_cost",
+    "sanction_loss": "mean_sanction_loss",
+}
+
+
+def _text(values) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in np.atleast_1d(values)]
+
+
+def open_results(path: str) -> "Results":
+    return Results(path)
+
+
+class Results:
+    """One results file: a run, a merged set of shards, or a sweep (one group per point)."""
+
+    def __init__(self, path: str):
+        if not os.path.exists(path):
+            raise FileNotFoundError(path)
+        self.path = path
+        self.file = h5py.File(path, "r")
+        if self.file.attrs.get("filetype") != "deterrence.results":
+            raise ValueError(f"{path}: not a deterrence results file")
+        self._check_record_sources()
+
+    # --- what the file is -------------------------------------------------------------------
+    @property
+    def attrs(self) -> dict:
+        return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file.attrs.items()}
+
+    @property
+    def is_sweep(self) -> bool:
+        return "sweep" in self.file
+
+    @property
+    def points(self) -> int:
+        return int(self.file.attrs["sweep_points"]) if self.is_sweep else 1
+
+    def sweep(self) -> pd.DataFrame:
+        """One row per point: the swept keys' values (numbers where they are numbers)."""
+        if not self.is_sweep:
+            return pd.DataFrame()
+        keys = _text(self.file["sweep/keys"][()])
+        text = np.array(_text(self.file["sweep/values"][()]), dtype=object).reshape(len(keys) and -1, len(keys))
+        numeric = self.file["sweep/numeric_values"][()]
+        table = {}
+        for j, key in enumerate(keys):
+            column = numeric[:, j]
+            table[key] = column if not np.isnan(column).any() else text[:, j]
+        frame = pd.DataFrame(table)
+        frame.index.name = "point"
+        return frame
+
+    def _group(self, point: int = 0) -> h5py.Group:
+        return self.file[f"points/{point:06d}"] if self.is_sweep else self.file
+
+    def labels(self, dim: str, point: int = 0) -> list[str]:
+        return _text(self._group(point)["dims"][dim][()])
+
+    def output(self, name: str, point: int = 0) -> h5py.Group:
+        return self._group(point)["outputs"][name]
+
+    def has_output(self, name: str) -> bool:
+        return name in self._group(0)["outputs"]
+
+    # --- the game's tables --------------------------------------------------------------------
+    def outcome_shares(self, point: int = 0) -> pd.DataFrame:
+        """Share of episodes per policy and outcome (averaged over episodes, then draws)."""
+        g = self.output("outcome_share", point)
+        policies, outcomes = self.labels("policy", point), self.labels("outcome", point)
+        mean, half = g["mean"][()], g["ci95_half_width"][()]
+        rows = [
+            {"policy": p, "outcome": o, "share": mean[i, j], "low": mean[i, j] - half[i, j], "high": mean[i, j] + half[i, j]}
+            for i, p in enumerate(policies)
+            for j, o in enumerate(outcomes)
+        ]
+        return pd.DataFrame(rows)
+
+    def differences(self, point: int = 0) -> pd.DataFrame:
+        """Each policy minus the reference policy on the same draws (paired), with 95% intervals."""
+        g = self.output("difference_from_reference", point)
+        policies, measures = self.labels("policy", point), self.labels("measure", point)
+        mean, half = g["mean"][()], g["ci95_half_width"][()]
+        return pd.DataFrame(
+            [
+                {"policy": p, "measure": m, "difference": mean[i, j], "low": mean[i, j] - half[i, j],
+                 "high": mean[i, j] + half[i, j]}
+                for i, p in enumerate(policies)
+                for j, m in enumerate(measures)
+            ]
+        )
+
+    def episode_outcomes(self, point: int = 0) -> pd.DataFrame:
+        """Counts and shares of each outcome per policy and episode (target, issue)."""
+        g = self.output("outcome", point)
+        policies, episodes = self.labels("policy", point), self.labels("episode", point)
+        categories = _text(g.attrs["categories"])
+        counts, share = g["counts"][()], g["share"][()]
+        low, high = g["wilson95_low"][()], g["wilson95_high"][()]
+        rows = []
+        for i, p in enumerate(policies):
+            for e, episode in enumerate(episodes):
+                target, issue = episode.split(":", 1)
+                for k, o in enumerate(categories):
+                    rows.append({"policy": p, "target": target, "issue": issue, "outcome": o, "count": int(counts[i, e, k]),
+                                 "share": share[i, e, k], "low": low[i, e, k], "high": high[i, e, k]})
+        return pd.DataFrame(rows)
+
+    def issue_shares(self, point: int = 0) -> pd.DataFrame:
+        """Outcome shares per policy and issue, pooling the episodes (targets) of each issue."""
+        e = self.episode_outcomes(point)
+        pooled = e.groupby(["policy", "issue", "outcome"], sort=False)["count"].sum().reset_index()
+        totals = pooled.groupby(["policy", "issue"], sort=False)["count"].transform("sum")
+        pooled["share"] = pooled["count"] / totals
+        return pooled
+
+    def payoffs(self, point: int = 0) -> pd.DataFrame:
+        """Per policy: mean, sd and quantiles of each payoff (per draw, averaged over episodes)."""
+        rows = []
+        policies = self.labels("policy", point)
+        for measure, name in PAYOFFS.items():
+            g = self.output(name, point)
+            levels = g["quantile_levels"][()] if "quantile_levels" in g else []
+            for i, p in enumerate(policies):
+                row = {"policy": p, "measure": measure, "mean": g["mean"][i], "sd": g["sd"][i],
+                       "ci95_half_width": g["ci95_half_width"][i], "min": g["min"][i], "max": g["max"][i]}
+                for q, level in enumerate(levels):
+                    row[f"q{level:g}"] = g["quantiles"][i, q]
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def sweep_shares(self) -> pd.DataFrame:
+        """One row per sweep point x policy x outcome, with the swept values as columns."""
+        points = self.sweep()
+        frames = []
+        for k in range(self.points):
+            shares = self.outcome_shares(k)
+            shares.insert(0, "point", k)
+            for key in points.columns:
+                shares[key] = points[key].iloc[k]
+            frames.append(shares)
+        return pd.concat(frames, ignore_index=True)
+
+    # --- per-draw records -------------------------------------------------------------------
+    def has_records(self, what: str = "outcome") -> bool:
+        return "records" in self._group(0) and what in self._group(0)["records"]
+
+    def outcome_records(self, point: int = 0) -> np.ndarray:
+        """Outcome codes [draw, policy, episode] (codes index OUTCOMES)."""
+        return self._group(point)["records/outcome"][()]
+
+    def parameter_records(self, point: int = 0) -> pd.DataFrame:
+        g = self._group(point)["records"]
+        return pd.DataFrame(g["parameters"][()], columns=_text(g["parameter_names"][()]))
+
+    def self_censorship_by_salience(self, bins: int = 10, point: int = 0) -> pd.DataFrame:
+        """Share of self-censorship per policy by the target's sampled salience (the double
+        penalty): pools every episode, binning draws by salience.<target>.<issue>."""
+        codes = self.outcome_records(point)
+        params = self.parameter_records(point)
+        policies, episodes = self.labels("policy", point), self.labels("episode", point)
+        edges = np.linspace(0.0, 1.0, bins + 1)
+        rows = []
+        for i, p in enumerate(policies):
+            hits = np.zeros(bins)
+            total = np.zeros(bins)
+            for e, episode in enumerate(episodes):
+                target, issue = episode.split(":", 1)
+                salience = params[f"salience.{target}.{issue}"].to_numpy()
+                which = np.clip(np.digitize(salience, edges) - 1, 0, bins - 1)
+                total += np.bincount(which, minlength=bins)
+                hits += np.bincount(which, weights=(codes[:, i, e] == 0).astype(float), minlength=bins)
+            for b in range(bins):
+                n = total[b]
+                share = hits[b] / n if n else np.nan
+                half = 1.96 * np.sqrt(share * (1 - share) / n) if n else np.nan
+                rows.append({"policy": p, "salience_low": edges[b], "salience_high": edges[b + 1], "episodes": int(n),
+                             "self_censorship": share, "low": share - half, "high": share + half})
+        return pd.DataFrame(rows)
+
+    def _check_record_sources(self) -> None:
+        # A virtual dataset over shard files reads a missing shard as fill values, silently.
+        if "records" not in self.file:
+            return
+        folder = os.path.dirname(os.path.abspath(self.path))
+        for name, dataset in self.file["records"].items():
+            if not dataset.is_virtual:
+                continue
+            for source in dataset.virtual_sources():
+                path = source.file_name if os.path.isabs(source.file_name) else os.path.join(folder, source.file_name)
+                if not os.path.exists(path):
+                    raise FileNotFoundError(f"{self.path}: records '{name}' read from {path}, which is missing")

@@ -1,0 +1,121 @@
+"""The report writes every figure, and every number in its tables is the one in the HDF5 file."""
+import os
+import shutil
+
+import h5py
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import open_results
+from analysis.report import write_report
+
+from .conftest import run_engine
+
+
+def labels(f, dim, base="/"):
+    return [v.decode() for v in f[base + "dims/" + dim][()]]
+
+
+def test_report_writes_every_figure_and_the_html(game_run, tmp_path):
+    out = str(tmp_path / "report")
+    figures = write_report(game_run, out)
+    assert len(figures) == 6  # shares, heat maps, differences, payoffs, convergence, double penalty
+    html = open(os.path.join(out, "index.html"), encoding="utf-8").read()
+    for name in figures.values():
+        path = os.path.join(out, name)
+        assert os.path.getsize(path) > 5000, name  # a real PNG, not an empty canvas
+        assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        assert f"src='{name}'" in html
+    for table in ["outcome_shares", "differences", "issue_shares", "payoffs", "self_censorship_by_salience"]:
+        assert os.path.getsize(os.path.join(out, table + ".csv")) > 0
+        assert f"{table}.csv" in html
+
+
+def test_table_numbers_equal_the_hdf5(game_run, tmp_path):
+    out = str(tmp_path / "report")
+    write_report(game_run, out)
+    with h5py.File(game_run, "r") as f:
+        policies, outcomes = labels(f, "policy"), labels(f, "outcome")
+        shares = pd.read_csv(os.path.join(out, "outcome_shares.csv"), float_precision="round_trip")
+        mean = f["outputs/outcome_share/mean"][()]
+        half = f["outputs/outcome_share/ci95_half_width"][()]
+        for row in shares.itertuples():
+            i, j = policies.index(row.policy), outcomes.index(row.outcome)
+            assert row.share == mean[i, j]
+            assert row.low == mean[i, j] - half[i, j] and row.high == mean[i, j] + half[i, j]
+        assert len(shares) == len(policies) * len(outcomes)
+
+        measures = labels(f, "measure")
+        differences = pd.read_csv(os.path.join(out, "differences.csv"), float_precision="round_trip")
+        d = f["outputs/difference_from_reference/mean"][()]
+        for row in differences.itertuples():
+            assert row.difference == d[policies.index(row.policy), measures.index(row.measure)]
+
+        payoffs = pd.read_csv(os.path.join(out, "payoffs.csv"), float_precision="round_trip")
+        for _, row in payoffs.iterrows():
+            g = f[f"outputs/mean_{row['measure']}"]
+            i = policies.index(row["policy"])
+            assert row["mean"] == g["mean"][i] and row["sd"] == g["sd"][i]
+            levels = list(g["quantile_levels"][()])
+            assert row["q0.5"] == g["quantiles"][i, levels.index(0.5)]
+
+        # Issue shares pool the counts of every target on the issue.
+        issues = pd.read_csv(os.path.join(out, "issue_shares.csv"), float_precision="round_trip")
+        counts = f["outputs/outcome/counts"][()]
+        episodes = labels(f, "episode")
+        for row in issues.sample(30, random_state=1).itertuples():
+            columns = [e for e, label in enumerate(episodes) if label.split(":")[1] == row.issue]
+            expected = counts[policies.index(row.policy), columns, outcomes.index(row.outcome)].sum()
+            assert row.count == expected
+
+
+def test_double_penalty_table_agrees_with_the_records(game_run):
+    r = open_results(game_run)
+    table = r.self_censorship_by_salience(bins=5)
+    codes = r.outcome_records()
+    # Over all bins, the episodes counted are every draw x episode, and the self-censored ones
+    # are the codes equal to SELF_CENSORSHIP.
+    for i, policy in enumerate(r.labels("policy")):
+        part = table[table["policy"] == policy]
+        assert part["episodes"].sum() == codes.shape[0] * codes.shape[2]
+        hits = (part["self_censorship"].fillna(0) * part["episodes"]).sum()
+        assert hits == pytest.approx((codes[:, i, :] == 0).sum())
+
+
+def test_sweep_report_and_api(sweep_run, tmp_path):
+    r = open_results(sweep_run)
+    assert r.is_sweep and r.points == 3
+    points = r.sweep()
+    assert list(points["model_options.policies.economic_nato.fund_cap"]) == [0, 10, 40]
+    out = str(tmp_path / "report")
+    figures = write_report(sweep_run, out)
+    assert "Sweep curves" in figures
+    assert os.path.getsize(os.path.join(out, "sweep.png")) > 5000
+    table = pd.read_csv(os.path.join(out, "sweep_shares.csv"), float_precision="round_trip")
+    with h5py.File(sweep_run, "r") as f:
+        for row in table.sample(20, random_state=2).itertuples():
+            base = f"/points/{row.point:06d}/"
+            i = labels(f, "policy", base).index(row.policy)
+            j = labels(f, "outcome", base).index(row.outcome)
+            assert row.share == f[base + "outputs/outcome_share/mean"][i, j]
+
+
+def test_a_missing_shard_behind_virtual_records_is_an_error(tmp_path):
+    from .conftest import game_config
+    folder = str(tmp_path)
+    config = game_config(folder)
+    for i in (1, 2):
+        run_engine("run", config, "--draws", "600", "--quiet", "--shard", f"{i}/2", "--out", os.path.join(folder, f"s{i}.h5"))
+    merged = os.path.join(folder, "merged.h5")
+    run_engine("merge", "--quiet", "--out", merged, os.path.join(folder, "s1.h5"), os.path.join(folder, "s2.h5"))
+    assert open_results(merged).outcome_records().shape[0] == 600
+    os.remove(os.path.join(folder, "s2.h5"))
+    with pytest.raises(FileNotFoundError, match="s2.h5, which is missing"):
+        open_results(merged)
+
+
+def test_the_command_line_reports_errors_plainly(tmp_path, capsys):
+    from analysis.__main__ import main
+    assert main(["report", str(tmp_path / "nothing.h5"), "--out", str(tmp_path / "r")]) == 1
+    assert "nothing.h5" in capsys.readouterr().err
