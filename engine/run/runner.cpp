@@ -1,14 +1,13 @@
 #include "run/runner.h"
 
 #include <oneapi/tbb/info.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <chrono>
 #include <memory>
 #include <vector>
 
+#include "run/parallel_chunks.h"
 #include "sampling/sampler.h"
 
 namespace deterrence {
@@ -69,65 +68,50 @@ int effective_threads(int requested) {
 }
 
 RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatistics& totals,
-                     const RecordSink& sink, Progress* progress, const WindowDone& window_done) {
+                     const RecordSink& sink, Progress* progress, const WindowDone& window_done,
+                     const ChunkFolded& chunk_folded) {
   RunTimings timings;
   const Sampler sampler(model.parameters(), settings.seed);
-  const int threads = effective_threads(settings.threads);
-  const std::uint64_t chunk = settings.chunk_size;
-  const std::uint64_t chunks = (settings.draw_count + chunk - 1) / chunk;
-  // A window of chunks runs in parallel, then folds in order; its size only bounds memory.
-  const std::size_t window = static_cast<std::size_t>(std::min<std::uint64_t>(chunks, 4 * threads));
-  std::vector<std::unique_ptr<ChunkSlot>> slots;
-  for (std::size_t i = 0; i < window; ++i) slots.push_back(std::make_unique<ChunkSlot>(model, sampler, settings));
-
-  tbb::task_arena arena(threads);
+  ChunkPlan plan;
+  plan.first_draw = settings.first_draw;
+  plan.draw_count = settings.draw_count;
+  plan.chunk_size = settings.chunk_size;
+  plan.threads = effective_threads(settings.threads);
+  plan.stop = settings.stop;
   std::uint64_t done = 0;
-  for (std::uint64_t start = 0; start < chunks; start += window) {
-    if (settings.stop && settings.stop->load()) {
-      timings.stopped = true;
-      break;
-    }
-    const std::size_t batch = static_cast<std::size_t>(std::min<std::uint64_t>(window, chunks - start));
-    for (std::size_t i = 0; i < batch; ++i) {
-      const std::uint64_t offset = (start + i) * chunk;
-      slots[i]->first_draw = settings.first_draw + offset;
-      slots[i]->draws = std::min(chunk, settings.draw_count - offset);
-    }
-    auto t0 = Clock::now();
-    if (threads == 1 || batch == 1) {
-      for (std::size_t i = 0; i < batch; ++i) run_chunk(model, sampler, settings, *slots[i]);
-    } else {
-      arena.execute([&] {
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, batch, 1), [&](const auto& range) {
-          for (std::size_t i = range.begin(); i != range.end(); ++i) run_chunk(model, sampler, settings, *slots[i]);
-        });
+  const ChunkLoopResult loop = parallel_chunks(
+      plan, [&] { return std::make_unique<ChunkSlot>(model, sampler, settings); },
+      [&](ChunkSlot& slot, std::uint64_t first, std::uint64_t draws) {
+        slot.first_draw = first;
+        slot.draws = draws;
+        run_chunk(model, sampler, settings, slot);
+      },
+      [&](ChunkSlot& slot, std::uint64_t, std::uint64_t) {
+        totals.fold(slot.statistics);
+        if (sink && (settings.record_codes || settings.record_parameters)) {
+          const auto t2 = Clock::now();
+          ChunkRecords records;
+          records.first_draw = slot.first_draw;
+          records.draws = slot.draws;
+          if (settings.record_codes) records.codes = {slot.recorded.data(), slot.draws * slot.recorded_slots.size()};
+          if (settings.record_parameters)
+            records.parameters = {slot.parameters.data(), slot.draws * model.parameters().size()};
+          sink(records);
+          timings.record_seconds += seconds_since(t2);
+        }
+        done += slot.draws;
+        if (progress) progress->update(done);
+        return chunk_folded ? chunk_folded(done) : true;
+      },
+      [&](std::uint64_t draws_done) {
+        if (window_done) window_done(draws_done);
       });
-    }
-    timings.sampling_and_model_seconds += seconds_since(t0);
-
-    for (std::size_t i = 0; i < batch; ++i) {
-      auto t1 = Clock::now();
-      totals.fold(slots[i]->statistics);
-      timings.fold_seconds += seconds_since(t1);
-      if (sink && (settings.record_codes || settings.record_parameters)) {
-        auto t2 = Clock::now();
-        const ChunkSlot& s = *slots[i];
-        ChunkRecords records;
-        records.first_draw = s.first_draw;
-        records.draws = s.draws;
-        if (settings.record_codes) records.codes = {s.recorded.data(), s.draws * s.recorded_slots.size()};
-        if (settings.record_parameters)
-          records.parameters = {s.parameters.data(), s.draws * model.parameters().size()};
-        sink(records);
-        timings.record_seconds += seconds_since(t2);
-      }
-      done += slots[i]->draws;
-      if (progress) progress->update(done);
-    }
-    if (window_done) window_done(done);
-  }
   if (progress) progress->finish(done);
-  timings.draws_done = done;
+  timings.sampling_and_model_seconds = loop.parallel_seconds;
+  timings.fold_seconds = loop.fold_seconds - timings.record_seconds;
+  timings.draws_done = loop.draws_done;
+  timings.stopped = loop.stopped;
+  timings.reached_target = loop.stopped && !(settings.stop && settings.stop->load());
   return timings;
 }
 

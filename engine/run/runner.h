@@ -40,15 +40,21 @@ struct RunTimings {
   double fold_seconds = 0.0;
   double record_seconds = 0.0;
   std::uint64_t draws_done = 0;  // the first draws_done draws of the range are folded
-  bool stopped = false;          // true when `stop` ended the run before its last chunk
+  bool stopped = false;          // true when `stop` or a precision target ended the run early
+  bool reached_target = false;   // true when chunk_folded ended it (a precision target was met)
 };
 
 // Called on the folding thread after each window of chunks is folded, with the draws folded so
 // far; the caller may checkpoint `totals` there (it may also reset it).
 using WindowDone = std::function<void(std::uint64_t draws_done)>;
+// Called after each chunk is folded, in chunk order; returning false stops the run right after
+// that chunk (the chunks after it in the window are discarded), so where a run stops depends on
+// the chunks alone, never on the thread count. Used for precision targets (--until).
+using ChunkFolded = std::function<bool(std::uint64_t draws_done)>;
 
 RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatistics& totals,
-                     const RecordSink& sink, Progress* progress, const WindowDone& window_done = {});
+                     const RecordSink& sink, Progress* progress, const WindowDone& window_done = {},
+                     const ChunkFolded& chunk_folded = {});
 
 int effective_threads(int requested);
 
