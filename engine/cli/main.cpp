@@ -1,4 +1,4 @@
-// The deterrence command line: run, validate, merge, summary, cases.
+// The deterrence command line: run, validate, merge, summary, cases, sensitivity.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <hdf5.h>
@@ -6,6 +6,7 @@
 #include "cli/cases_command.h"
 #include "cli/merge_command.h"
 #include "cli/run_command.h"
+#include "cli/sensitivity_command.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
 #include "cli/summary.h"
@@ -51,6 +52,21 @@ int main(int argc, char** argv) {
   cases_cmd->add_option("--threads", cases.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cases_cmd->add_flag("--csv", cases.csv, "One CSV row per case");
 
+  SensitivityCommandOptions sens;
+  auto* sens_cmd = app.add_subcommand("sensitivity", "Grouped first-order and total Sobol indices (Saltelli design)");
+  sens_cmd->add_option("config", sens.config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
+  sens_cmd->add_option("--rows", sens.rows, "Rows N of the design (N x (groups + 2) evaluations; default 4096)")
+      ->check(CLI::PositiveNumber);
+  sens_cmd->add_option("--outputs", sens.outputs, "Real outputs to analyse (default: the model's choice)")->delimiter(',');
+  sens_cmd->add_flag("--by-parameter", sens.by_parameter, "One index per parameter instead of per group");
+  sens_cmd->add_option("--bootstrap", sens.bootstrap, "Bootstrap replicates for the intervals (default 100)")
+      ->check(CLI::Range(10, 2000));
+  sens_cmd->add_option("--seed", sens.seed, "Random seed (overrides the config)");
+  sens_cmd->add_option("--threads", sens.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  sens_cmd->add_option("--out", sens.out, "Results file (default: <config name>.sensitivity.h5)");
+  sens_cmd->add_flag("--force", sens.force, "Overwrite an existing results file");
+  sens_cmd->add_flag("--quiet", sens.quiet, "No progress output");
+
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand("validate", "Check a config file without running it");
   validate_cmd->add_option("config", validate_config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
@@ -81,6 +97,7 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_config);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);
+  if (*sens_cmd) return sensitivity_command(sens);
   if (*summary_cmd) {
     try {
       const ResultsFile results(summary_file);

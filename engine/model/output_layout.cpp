@@ -48,6 +48,11 @@ std::size_t OutputLayout::add_categorical(std::string name, std::string descript
   return specs_.back().offset;
 }
 
+void OutputLayout::set_sensitivity(const std::string& name) {
+  for (auto& spec : specs_)
+    if (spec.name == name && spec.kind == OutputKind::real) spec.sensitivity = true;
+}
+
 const OutputSpec* OutputLayout::find(const std::string& name) const {
   for (const auto& spec : specs_)
     if (spec.name == name) return &spec;

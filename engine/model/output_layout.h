@@ -25,6 +25,7 @@ struct OutputSpec {
   std::vector<std::string> categories;  // categorical only
   bool quantiles = false;               // real only: keep a quantile sketch per element
   bool record = false;                  // categorical only: eligible for per-draw records
+  bool sensitivity = false;             // real only: analysed by `deterrence sensitivity` by default
   std::size_t offset = 0;               // first slot in DrawOutputs::reals or ::codes
   std::size_t size = 1;                 // number of elements (product of dims)
 };
@@ -40,6 +41,8 @@ class OutputLayout {
 
   const std::vector<OutputSpec>& specs() const { return specs_; }
   const OutputSpec* find(const std::string& name) const;
+  // Marks a real output as a default target of sensitivity analysis.
+  void set_sensitivity(const std::string& name);
   std::size_t real_slots() const { return real_slots_; }
   std::size_t code_slots() const { return code_slots_; }
   std::size_t recorded_code_slots() const;

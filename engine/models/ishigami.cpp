@@ -12,6 +12,7 @@ class Ishigami final : public Model {
  public:
   Ishigami(ParameterSpace space, double a, double b) : space_(std::move(space)), a_(a), b_(b) {
     layout_.add_real("y", "Ishigami function value", {}, true);
+    layout_.set_sensitivity("y");
     x_[0] = *space_.find("x1");
     x_[1] = *space_.find("x2");
     x_[2] = *space_.find("x3");

@@ -20,15 +20,21 @@ Sampler::Scratch Sampler::make_scratch() const {
 }
 
 void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const {
-  const auto& parameters = space_.parameters();
-  for (std::size_t i = 0; i < parameters.size(); ++i)
-    scratch.uniforms[i] = rng_.uniform(draw, parameters[i].stream);
+  draw_uniforms(draw, scratch.uniforms, rng_);
+  transform(scratch.uniforms, values, scratch);
+}
 
+void Sampler::draw_uniforms(std::uint64_t draw, std::span<double> uniforms, const CounterRng& rng) const {
+  const auto& parameters = space_.parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) uniforms[i] = rng.uniform(draw, parameters[i].stream);
+}
+
+void Sampler::transform(std::span<double> uniforms, std::span<double> values, Scratch& scratch) const {
+  const auto& parameters = space_.parameters();
   for (const auto& group : space_.copulas()) {
     const std::size_t n = group.members.size();
     for (std::size_t j = 0; j < n; ++j)
-      scratch.normals[j] = -std::numbers::sqrt2 *
-                           boost::math::erfc_inv(2.0 * scratch.uniforms[group.members[j]], kDouble);
+      scratch.normals[j] = -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * uniforms[group.members[j]], kDouble);
     // x = L z; the correlated normal score goes back to a uniform for the marginal.
     for (std::size_t r = 0; r < n; ++r) {
       double x = 0.0;
@@ -36,12 +42,10 @@ void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scra
       double u = 0.5 * std::erfc(-x / std::numbers::sqrt2);
       // Keep u inside (0, 1) so every inverse CDF stays finite.
       u = std::min(std::max(u, 0x1.0p-60), 1.0 - 0x1.0p-53);
-      scratch.uniforms[group.members[r]] = u;
+      uniforms[group.members[r]] = u;
     }
   }
-
-  for (std::size_t i = 0; i < parameters.size(); ++i)
-    values[i] = parameters[i].distribution.quantile(scratch.uniforms[i]);
+  for (std::size_t i = 0; i < parameters.size(); ++i) values[i] = parameters[i].distribution.quantile(uniforms[i]);
 }
 
 }  // namespace deterrence

@@ -24,6 +24,13 @@ class Sampler {
   // Writes space.size() values into `values`.
   void sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const;
 
+  // The two halves of sample(), for designs that mix inputs (Saltelli): a draw's independent
+  // uniforms (one per parameter, before any copula) from `rng`, and the copulas and marginals
+  // applied to such uniforms (which it overwrites).
+  void draw_uniforms(std::uint64_t draw, std::span<double> uniforms, const CounterRng& rng) const;
+  void transform(std::span<double> uniforms, std::span<double> values, Scratch& scratch) const;
+  const CounterRng& rng() const { return rng_; }
+
   const ParameterSpace& space() const { return space_; }
 
  private:

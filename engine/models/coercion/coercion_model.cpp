@@ -183,6 +183,9 @@ class CoercionModel final : public Model {
         fmt::format("policy minus {} on the same draw (shares over episodes; mean target payoff)",
                     s_.policies[s_.reference_policy].name),
         {policy, measure}, false);
+    // What a user asks of a sensitivity analysis first: the shares and the target's payoff.
+    layout_.set_sensitivity("outcome_share");
+    layout_.set_sensitivity("mean_target_payoff");
   }
 
   Scenario s_;

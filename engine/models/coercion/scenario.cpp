@@ -100,8 +100,8 @@ void read_issues(Scenario& s, ParameterSpace& space, const ConfigNode& file) {
     const ConfigNode issue = issues.at(name);
     issue.get_string("rationale", "");
     s.issues.push_back(name);
-    s.issue_value.push_back(space.add("issue_value." + name, positive_distribution(issue.at("issue_value")), "stakes"));
-    s.intensity.push_back(space.add("coercion_intensity." + name, share_distribution(issue.at("coercion_intensity")), "stakes"));
+    s.issue_value.push_back(space.add("issue_value." + name, positive_distribution(issue.at("issue_value")), "resolve"));
+    s.intensity.push_back(space.add("coercion_intensity." + name, share_distribution(issue.at("coercion_intensity")), "other"));
     s.obfuscation.push_back(space.add("obfuscation." + name, share_distribution(issue.at("obfuscation")), "perception"));
     issue.reject_unknown_keys();
   }

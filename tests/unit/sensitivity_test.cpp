@@ -1,0 +1,108 @@
+// Sobol indices against the Ishigami function's analytic values (a = 7, b = 0.1):
+// S1 = 0.3139, S2 = 0.4424, S3 = 0, ST1 = 0.5576, ST2 = 0.4424, ST3 = 0.2437.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "h5_compare.h"
+#include "io/h5.h"
+#include "test_support.h"
+
+namespace deterrence {
+namespace {
+
+using testing::shell;
+using testing::TempDir;
+
+const std::string kBinary = DETERRENCE_BINARY;
+
+struct Indices {
+  std::vector<double> s1, s1_low, s1_high, st, st_low, st_high;
+};
+
+Indices run_ishigami(const TempDir& dir, int rows, int threads = 2) {
+  const std::string config = dir.write("ishigami.yaml", "model: ishigami\ndraws: 1000\nseed: 20261123\nchunk_size: 1024\n"
+                                                        "model_options: {a: 7, b: 0.1}\n" +
+                                                            std::string(testing::kIshigamiParameters));
+  const std::string out = dir.file(fmt::format("s{}-{}.h5", rows, threads));
+  EXPECT_EQ(shell(fmt::format("{} sensitivity {} --rows {} --threads {} --quiet --out {}", kBinary, config, rows,
+                              threads, out)),
+            0);
+  const h5::Handle file = h5::open_file(out);
+  const h5::Handle y = h5::open_group(file, "sensitivity/y");
+  EXPECT_EQ(h5::read_strings(h5::open_group(file, "sensitivity"), "groups"), (std::vector<std::string>{"x1", "x2", "x3"}));
+  return {h5::read_doubles(y, "first_order"), h5::read_doubles(y, "first_order_low"), h5::read_doubles(y, "first_order_high"),
+          h5::read_doubles(y, "total"),       h5::read_doubles(y, "total_low"),       h5::read_doubles(y, "total_high")};
+}
+
+TEST(Sensitivity, IshigamiIndicesLieInTheirIntervalsAndIntervalsShrinkWithRows) {
+  TempDir dir;
+  const double s1[] = {0.3139, 0.4424, 0.0}, st[] = {0.5576, 0.4424, 0.2437};
+  const Indices big = run_ishigami(dir, 1 << 14);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_LE(big.s1_low[i], s1[i]) << "S" << i + 1 << " = " << big.s1[i];
+    EXPECT_GE(big.s1_high[i], s1[i]) << "S" << i + 1 << " = " << big.s1[i];
+    EXPECT_LE(big.st_low[i], st[i]) << "ST" << i + 1 << " = " << big.st[i];
+    EXPECT_GE(big.st_high[i], st[i]) << "ST" << i + 1 << " = " << big.st[i];
+    EXPECT_NEAR(big.s1[i], s1[i], 0.05);
+    EXPECT_NEAR(big.st[i], st[i], 0.05);
+  }
+  const Indices small = run_ishigami(dir, 1 << 11);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_GT(small.s1_high[i] - small.s1_low[i], 1.5 * (big.s1_high[i] - big.s1_low[i])) << i;
+    EXPECT_GT(small.st_high[i] - small.st_low[i], 1.5 * (big.st_high[i] - big.st_low[i])) << i;
+  }
+}
+
+TEST(Sensitivity, IndicesAreTheSameBitsForAnyThreadCountAndTheARowsAreAPlainRun) {
+  TempDir dir;
+  run_ishigami(dir, 3000, 1);
+  run_ishigami(dir, 3000, 2);
+  EXPECT_EQ(testing::bit_differences(dir.file("s3000-1.h5"), dir.file("s3000-2.h5"), "/sensitivity"), "");
+  // The A rows are draws 0..N-1 of a plain run with the same seed.
+  ASSERT_EQ(shell(fmt::format("{} run {} --draws 3000 --quiet --out {}", kBinary, dir.file("ishigami.yaml"),
+                              dir.file("plain.h5"))),
+            0);
+  EXPECT_EQ(testing::bit_differences(dir.file("s3000-1.h5"), dir.file("plain.h5"), "/outputs"), "");
+}
+
+TEST(Sensitivity, TheGameIsAnalysedByGroup) {
+  TempDir dir;
+  std::filesystem::copy(DETERRENCE_CONFIGS "/data", dir.path() / "data");
+  const std::string config = dir.write("baseline.yaml", testing::read_text(DETERRENCE_CONFIGS "/baseline.yaml"));
+  const std::string out = dir.file("s.h5");
+  ASSERT_EQ(shell(fmt::format("{} sensitivity {} --rows 256 --bootstrap 20 --quiet --out {}", kBinary, config, out)), 0);
+  const h5::Handle file = h5::open_file(out);
+  auto groups = h5::read_strings(h5::open_group(file, "sensitivity"), "groups");
+  std::sort(groups.begin(), groups.end());
+  EXPECT_EQ(groups, (std::vector<std::string>{"assurance", "other", "perception", "replacement", "resolve", "salience"}));
+  EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/outcome_share"), "first_order"),
+            (std::vector<hsize_t>{5, 7, 6}));
+  EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/mean_target_payoff"), "total"), (std::vector<hsize_t>{5, 6}));
+}
+
+TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
+  TempDir dir;
+  const std::string config = dir.write(
+      "c.yaml",
+      "model: ishigami\ndraws: 100\nseed: 1\nmodel_options: {a: 7, b: 0.1}\n"
+      "parameters:\n"
+      "  x1: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: first}\n"
+      "  x2: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
+      "  x3: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
+      "correlations:\n  - {parameters: [x1, x2], matrix: [[1, 0.5], [0.5, 1]]}\n");
+  const std::string log = dir.file("log");
+  EXPECT_EQ(shell(fmt::format("{} sensitivity {} --rows 100 --quiet --out {}", kBinary, config, dir.file("x.h5")), log), 2);
+  EXPECT_NE(testing::read_text(log).find("correlated parameters x1 and x2 are in different sensitivity groups"),
+            std::string::npos)
+      << testing::read_text(log);
+  EXPECT_EQ(shell(fmt::format("{} sensitivity {} --rows 100 --quiet --outputs nope --out {}", kBinary, config,
+                              dir.file("x.h5")),
+                  log),
+            2);
+  EXPECT_NE(testing::read_text(log).find("'nope' is not a real output of model ishigami; choose from: y"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace deterrence
