@@ -175,6 +175,33 @@ def double_penalty_plot(table: pd.DataFrame, out: str) -> str:
     return _save(fig, out, "double_penalty.png")
 
 
+def sensitivity_plot(table: pd.DataFrame, out: str) -> str:
+    """First-order and total indices by group, with intervals; the shares users ask about first."""
+    keep = table[~table["output"].eq("outcome_share") | table["element"].str.contains("DETERRED|SELF_CENSORSHIP")]
+    elements = list(dict.fromkeys(zip(keep["output"], keep["element"])))[:10]
+    cols = min(2, len(elements))
+    rows = (len(elements) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 2.8 * rows), squeeze=False)
+    for ax, (output, element) in zip(axes.flat, elements):
+        part = keep[(keep["output"] == output) & (keep["element"] == element)]
+        x = np.arange(len(part))
+        for offset, (key, name, colour) in enumerate([("first_order", "first order S", "#3182bd"),
+                                                      ("total", "total ST", "#e6550d")]):
+            ax.bar(x + (offset - 0.5) * 0.38, part[key], 0.38, color=colour, label=name)
+            ax.errorbar(x + (offset - 0.5) * 0.38, part[key],
+                        yerr=[part[key] - part[key + "_low"], part[key + "_high"] - part[key]],
+                        fmt="none", ecolor="black", lw=0.8, capsize=2)
+        ax.set_xticks(x, part["group"], rotation=20, ha="right", fontsize=8)
+        ax.set_title(f"{output} {element}".strip(), fontsize=9)
+        ax.axhline(0, color="grey", lw=0.6)
+    for ax in list(axes.flat)[len(elements):]:
+        ax.axis("off")
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("Which uncertainty matters: Sobol indices by group (95% bootstrap intervals)")
+    fig.tight_layout()
+    return _save(fig, out, "sensitivity.png")
+
+
 def _table_html(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="table")
 
@@ -212,7 +239,10 @@ def write_report(path: str, out: str) -> dict[str, str]:
             tables["self_censorship_by_salience"] = results.self_censorship_by_salience()
             figures["Self-censorship by the target's salience"] = double_penalty_plot(tables["self_censorship_by_salience"], out)
     else:
-        notes.append("This model has no policy comparison; the tables list every output.")
+        notes.append("This model has no policy comparison.")
+    if results.has_sensitivity:
+        tables["sensitivity"] = results.sensitivity()
+        figures["Sobol indices by group"] = sensitivity_plot(tables["sensitivity"], out)
     for name, frame in tables.items():
         frame.to_csv(os.path.join(out, f"{name}.csv"), index=False)
     parts = [

@@ -154,6 +154,34 @@ class Results:
             frames.append(shares)
         return pd.concat(frames, ignore_index=True)
 
+    # --- sensitivity (`deterrence sensitivity`) ----------------------------------------------
+    @property
+    def has_sensitivity(self) -> bool:
+        return "sensitivity" in self.file
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Sobol indices: one row per output element x group, first order and total with 95% intervals."""
+        root = self.file["sensitivity"]
+        groups = _text(root["groups"][()])
+        rows = []
+        for name, g in root.items():
+            if not isinstance(g, h5py.Group):
+                continue
+            dims = _text(g.attrs["dims"]) if "dims" in g.attrs and g.attrs["dims"].size else []
+            label_lists = [self.labels(d) for d in dims]
+            elements = int(np.prod([len(l) for l in label_lists])) if label_lists else 1
+            data = {k: g[k][()].reshape(elements, len(groups)) for k in
+                    ("first_order", "first_order_low", "first_order_high", "total", "total_low", "total_high")}
+            for e in range(elements):
+                label, rest = [], e
+                for labels in reversed(label_lists):
+                    label.insert(0, labels[rest % len(labels)])
+                    rest //= len(labels)
+                for j, group in enumerate(groups):
+                    rows.append({"output": name, "element": "/".join(label), "group": group,
+                                 **{k: v[e, j] for k, v in data.items()}})
+        return pd.DataFrame(rows)
+
     # --- per-draw records -------------------------------------------------------------------
     def has_records(self, what: str = "outcome") -> bool:
         return "records" in self._group(0) and what in self._group(0)["records"]

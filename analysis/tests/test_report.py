@@ -119,3 +119,16 @@ def test_the_command_line_reports_errors_plainly(tmp_path, capsys):
     from analysis.__main__ import main
     assert main(["report", str(tmp_path / "nothing.h5"), "--out", str(tmp_path / "r")]) == 1
     assert "nothing.h5" in capsys.readouterr().err
+
+
+def test_sensitivity_indices_are_plotted_and_tabled(tmp_path):
+    from .conftest import ROOT
+    out_file = str(tmp_path / "ish.h5")
+    run_engine("sensitivity", os.path.join(ROOT, "configs", "ishigami.yaml"), "--rows", "2048", "--quiet", "--out", out_file)
+    r = open_results(out_file)
+    table = r.sensitivity()
+    assert list(table["group"]) == ["x1", "x2", "x3"]
+    with h5py.File(out_file, "r") as f:
+        assert list(table["total"]) == list(f["sensitivity/y/total"][()])
+    figures = write_report(out_file, str(tmp_path / "report"))
+    assert os.path.getsize(os.path.join(str(tmp_path / "report"), figures["Sobol indices by group"])) > 5000

@@ -222,6 +222,25 @@ void print_summary(const ResultsFile& results, SummaryFormat format, std::FILE* 
       break;
   }
   print_header(results, out);
+  if (!results.sensitivity().empty()) {
+    // Sobol indices first: what the file was made for.
+    for (const auto& t : results.sensitivity()) {
+      const OutputTable* table = results.find(t.output);
+      fmt::print(out, "Sobol indices of {} (first order S and total ST, 95% bootstrap intervals)\n", t.output);
+      fmt::print(out, "  {:<34} {:<14} {:>24} {:>24}\n", "element", "group", "S", "ST");
+      for (std::size_t e = 0; e < std::min<std::size_t>(t.elements, 12); ++e)
+        for (std::size_t g = 0; g < t.groups.size(); ++g) {
+          const std::size_t k = e * t.groups.size() + g;
+          fmt::print(out, "  {:<34} {:<14} {:>7.3f} [{:6.3f}, {:6.3f}] {:>7.3f} [{:6.3f}, {:6.3f}]\n",
+                     g == 0 ? (table ? table->element_label(e) : std::to_string(e)).substr(0, 34) : "",
+                     t.groups[g].substr(0, 14), t.first_order[k], t.first_order_low[k], t.first_order_high[k],
+                     t.total[k], t.total_low[k], t.total_high[k]);
+        }
+      if (t.elements > 12) fmt::print(out, "  … {} more elements (h5py: /sensitivity/{})\n", t.elements - 12, t.output);
+      fmt::print(out, "\n");
+    }
+    return;
+  }
   const ModelEntry* model = find_model(results.attribute("model"));
   if (model && model->summary) {
     model->summary(results, out);

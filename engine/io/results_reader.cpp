@@ -91,6 +91,25 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
     }
     outputs_.push_back(std::move(table));
   }
+  if (h5::exists(file, "sensitivity")) {
+    h5::Handle root = h5::open_group(file, "sensitivity");
+    const auto groups = h5::read_strings(root, "groups");
+    for (const auto& name : h5::children(root)) {
+      if (name == "groups" || name == "group_members") continue;
+      h5::Handle g = h5::open_group(root, name);
+      SensitivityTable t;
+      t.output = name;
+      t.groups = groups;
+      t.first_order = h5::read_doubles(g, "first_order");
+      t.first_order_low = h5::read_doubles(g, "first_order_low");
+      t.first_order_high = h5::read_doubles(g, "first_order_high");
+      t.total = h5::read_doubles(g, "total");
+      t.total_low = h5::read_doubles(g, "total_low");
+      t.total_high = h5::read_doubles(g, "total_high");
+      t.elements = groups.empty() ? 0 : t.first_order.size() / groups.size();
+      sensitivity_.push_back(std::move(t));
+    }
+  }
 }
 
 std::string ResultsFile::attribute(const std::string& name) const {

@@ -24,6 +24,14 @@ struct OutputTable {
   double at(const std::string& statistic, std::size_t element, std::size_t column = 0) const;
 };
 
+// Sobol indices of one output (`deterrence sensitivity`): per element and group.
+struct SensitivityTable {
+  std::string output;
+  std::vector<std::string> groups;
+  std::size_t elements = 1;
+  std::vector<double> first_order, first_order_low, first_order_high, total, total_low, total_high;  // [element, group]
+};
+
 class ResultsFile {
  public:
   // Throws std::runtime_error if the file is missing or is not a deterrence results file.
@@ -39,6 +47,7 @@ class ResultsFile {
   const std::vector<std::string>& sweep_keys() const { return sweep_keys_; }
   const std::vector<std::vector<std::string>>& sweep_values() const { return sweep_values_; }
   std::size_t point() const { return point_; }
+  const std::vector<SensitivityTable>& sensitivity() const { return sensitivity_; }
 
  private:
   std::string path_;
@@ -49,6 +58,7 @@ class ResultsFile {
   std::vector<std::string> sweep_keys_;
   std::vector<std::vector<std::string>> sweep_values_;
   std::size_t point_ = 0;
+  std::vector<SensitivityTable> sensitivity_;
 };
 
 }  // namespace deterrence
