@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--force", run.force, "Overwrite an existing results file");
   run_cmd->add_flag("--quiet", run.quiet, "No progress output");
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N (I/N, 1-based): contiguous whole chunks");
+  run_cmd->add_option("--until", run.until,
+                      "Stop when OUTPUT[/ELEMENT]'s 95% half-width <= VALUE (repeatable; draws is the cap)");
   run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from its checkpoint (<out>.checkpoint)");
   run_cmd->add_option("--checkpoint-every", run.checkpoint_seconds, "Seconds between checkpoints (default 60)")
       ->check(CLI::PositiveNumber);

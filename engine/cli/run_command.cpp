@@ -1,8 +1,11 @@
 #include "cli/run_command.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -53,12 +56,90 @@ std::vector<std::string> completed_segments(const fs::path& folder) {
   return segments;
 }
 
+// A precision target (--until): a real output element and the 95% half-width it must reach.
+struct PrecisionTarget {
+  std::string text;
+  std::size_t slot = 0;
+  double half_width = 0;
+};
+// No target counts as met before this many draws: a rare share is 0 ± 0 after a few draws.
+constexpr std::uint64_t kMinDrawsForTarget = 1000;
+
+std::vector<PrecisionTarget> parse_targets(const std::vector<std::string>& texts, const Model& model) {
+  std::vector<PrecisionTarget> targets;
+  for (const auto& text : texts) {
+    const auto equals = text.rfind('=');
+    const std::string what = text.substr(0, equals);
+    double half = 0;
+    try {
+      if (equals == std::string::npos) throw std::invalid_argument("");
+      std::size_t used = 0;
+      half = std::stod(text.substr(equals + 1), &used);
+      if (used != text.size() - equals - 1 || !(half > 0)) throw std::invalid_argument("");
+    } catch (const std::logic_error&) {
+      throw std::invalid_argument(fmt::format("--until '{}': expected OUTPUT[/ELEMENT]=HALF_WIDTH with a positive "
+                                              "half-width, e.g. outcome_share/economic_nato/DETERRED=0.002",
+                                              text));
+    }
+    const auto slash = what.find('/');
+    const std::string name = what.substr(0, slash);
+    const OutputSpec* spec = model.outputs().find(name);
+    if (!spec || spec->kind != OutputKind::real)
+      throw std::invalid_argument(fmt::format("--until '{}': '{}' is not a real output of the model", text, name));
+    const std::string element = slash == std::string::npos ? "" : what.substr(slash + 1);
+    bool found = false;
+    for (std::size_t e = 0; e < spec->size; ++e) {
+      std::string label;
+      std::size_t rest = e, stride = spec->size;
+      for (const auto& d : spec->dims) {
+        stride /= d.labels.size();
+        label += (label.empty() ? "" : "/") + d.labels[(rest / stride) % d.labels.size()];
+      }
+      if (!element.empty() && label != element) continue;
+      targets.push_back({name + (label.empty() ? "" : "/" + label), spec->offset + e, half});
+      found = true;
+    }
+    if (!found)
+      throw std::invalid_argument(fmt::format("--until '{}': output {} has no element '{}'", text, name, element));
+  }
+  return targets;
+}
+
+// The 95% half-width of a slot over two partial statistics (restored segments + this run).
+double half_width_of(const RunStatistics& a, const RunStatistics& b, std::size_t slot) {
+  const std::uint64_t n = a.count(slot) + b.count(slot);
+  if (n < 2) return std::numeric_limits<double>::infinity();
+  ExactSum s1 = a.sum(slot), s2 = a.sum_sq(slot);
+  s1.add(b.sum(slot));
+  s2.add(b.sum_sq(slot));
+  const long double nn = static_cast<long double>(n), m = s1.value_long() / nn;
+  const long double variance = std::max(0.0L, (s2.value_long() - nn * m * m) / (nn - 1));
+  return static_cast<double>(1.96L * std::sqrt(variance / nn));
+}
+
 // One experiment (or one shard of it) run as checkpointed segments.
 class SegmentedRun {
  public:
   SegmentedRun(const Experiment& e, const RunCommandOptions& o, const Shard& shard, ChunkRange range, fs::path folder)
       : e_(e), options_(o), shard_(shard), range_(range), folder_(std::move(folder)),
         segment_(e.model->outputs()), totals_(e.model->outputs()) {}
+
+  void set_targets(std::vector<PrecisionTarget> targets) { targets_ = std::move(targets); }
+  // Every target met with the draws folded so far (restored segments and this run)?
+  bool targets_met() const {
+    if (targets_.empty()) return false;
+    for (const auto& t : targets_)
+      if (!(half_width_of(totals_, segment_, t.slot) <= t.half_width)) return false;
+    return true;
+  }
+  std::string target_report() const {
+    std::string text;
+    for (const auto& t : targets_)
+      text += fmt::format("{}{}: ±{:.4g} (target {:g})", text.empty() ? "" : "; ", t.text,
+                          half_width_of(totals_, segment_, t.slot), t.half_width);
+    return text;
+  }
+  std::uint64_t reached_chunk() const { return reached_; }
 
   // Folds the segments a previous attempt completed; returns the first chunk still to run.
   std::uint64_t restore() {
@@ -78,6 +159,7 @@ class SegmentedRun {
     if (end > range_.end) throw mismatch("shard");
     check_coverage(set, range_.first, end);
     fold_pieces(set, totals_);
+    for (const auto& piece : set.pieces) restored_draws_ += piece.draws;
     return end;
   }
 
@@ -104,9 +186,16 @@ class SegmentedRun {
             end_segment(chunk);
             start_segment(chunk);
           }
+        },
+        [&](std::uint64_t done) {
+          // Checked after every chunk in chunk order: the stopping draw is the same for any
+          // thread count.
+          if (targets_.empty()) return true;
+          const std::uint64_t draws = restored_draws_ + done;
+          return draws < kMinDrawsForTarget || !targets_met();
         });
-    const std::uint64_t reached = first_chunk + (timings.draws_done + e_.chunk_size - 1) / e_.chunk_size;
-    if (reached > segment_first_) end_segment(reached);
+    reached_ = first_chunk + (timings.draws_done + e_.chunk_size - 1) / e_.chunk_size;
+    if (reached_ > segment_first_) end_segment(reached_);
     return timings;
   }
 
@@ -152,6 +241,9 @@ class SegmentedRun {
   std::string segment_start_time_;
   Clock::time_point last_checkpoint_;
   int threads_ = 1;
+  std::vector<PrecisionTarget> targets_;
+  std::uint64_t reached_ = 0;
+  std::uint64_t restored_draws_ = 0;
 };
 
 // True when `out` is the complete result of this experiment's range (config, seed, draws).
@@ -294,6 +386,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
   try {
     fs::create_directories(rank_folder);
     run.emplace(experiment, rank_options, world.size() > 1 ? Shard{} : shard, rank_range, rank_folder);
+    if (!options.until.empty()) run->set_targets(parse_targets(options.until, *experiment.model));
     const std::uint64_t first_chunk = run->restore();
     if (first_chunk > rank_range.first && !rank_options.quiet)
       fmt::print(stderr, "resuming at draw {} of {}\n", first_draw_of(first_chunk, experiment.chunk_size),
@@ -301,7 +394,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
     const std::atomic<bool>* stop = stop_on_signals();
     info.setup_seconds = seconds_since(start);
     info.timings = run->run(first_chunk, stop, options.threads);
-    code = info.timings.stopped ? kExitInterrupted : 0;
+    code = info.timings.stopped && !info.timings.reached_target ? kExitInterrupted : 0;
   } catch (const UsageError& error) {
     code = report(error, 2);
   } catch (const std::exception& error) {
@@ -317,7 +410,15 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
   world.reduce_to_root(totals);
   if (!world.root()) return 0;
   try {
-    // Complete: the final file holds the folded totals and every segment's records.
+    // Complete: the final file holds the folded totals and every segment's records. A run
+    // that met its precision targets ends at the chunk where it met them.
+    const bool met = info.timings.reached_target || run->targets_met();
+    if (!options.until.empty()) {
+      range.end = run->reached_chunk();
+      if (!options.quiet)
+        fmt::print(stderr, "{} at draw {}: {}\n", met ? "precision targets met" : "draw cap reached, targets NOT met",
+                   draws_in(range, experiment.draws, experiment.chunk_size), run->target_report());
+    }
     const PieceSet segments = read_pieces(all_segments(folder));
     check_coverage(segments, range.first, range.end);
     ResultsWriter writer(out, options.force);
@@ -332,6 +433,11 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
     info.end_time = iso_time_now();
     info.total_seconds = seconds_since(start);
     writer.write_results(experiment, totals, info);
+    if (!options.until.empty()) {
+      h5::write_attribute(writer.file(), "until", fmt::format("{}", fmt::join(options.until, " ")));
+      h5::write_attribute(writer.file(), "until_met", std::string(met ? "yes" : "no"));
+      h5::write_attribute(writer.file(), "until_report", run->target_report());
+    }
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     fs::remove_all(folder);
@@ -478,6 +584,9 @@ int run_command(const RunCommandOptions& options, const World& world) {
     if (world.size() > 1 && !options.shard.empty())
       throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
                                   "--shard");
+    if (!options.until.empty() && (!options.shard.empty() || world.size() > 1 || sweep))
+      throw std::invalid_argument("--until applies to a whole single run (not to shards, MPI ranks or sweeps)");
+    if (!options.until.empty()) parse_targets(options.until, *experiment.model);  // bad targets: exit 2 now
     if (sweep && !options.shard.empty())
       throw std::invalid_argument("--shard does not apply to a sweep yet: run the sweep whole (it resumes point by "
                                   "point), or under mpirun");

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace deterrence {
 
@@ -20,6 +21,9 @@ struct RunCommandOptions {
   bool resume = false;
   bool announce = true;  // say "wrote FILE" at the end (sweep points do not)
   double checkpoint_seconds = 60.0;  // wall time between checkpoints
+  // Precision targets "OUTPUT[/ELEMENT]=HALF_WIDTH": stop at the first chunk where every
+  // target's 95% half-width is at most its value (the config's draws are the cap).
+  std::vector<std::string> until;
 };
 
 // Returns the process exit code: 0 success, 1 runtime failure, 2 bad input,
