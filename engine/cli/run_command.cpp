@@ -1,5 +1,6 @@
 #include "cli/run_command.h"
 
+#include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -122,7 +123,13 @@ class SegmentedRun {
  public:
   SegmentedRun(const Experiment& e, const RunCommandOptions& o, const Shard& shard, ChunkRange range, fs::path folder)
       : e_(e), options_(o), shard_(shard), range_(range), folder_(std::move(folder)),
-        segment_(e.model->outputs()), totals_(e.model->outputs()) {}
+        segment_(e.model->outputs()), totals_(e.model->outputs()) {
+    if (e.design.kind != DesignKind::monte_carlo)
+      design_ = std::make_unique<Design>(e.design, e.model->parameters(), e.seed, e.draws);
+    if (e.design.kind == DesignKind::sobol && e.design.replicates > 1)
+      replicates_.assign(e.design.replicates, RunStatistics(e.model->outputs()));
+  }
+  const std::vector<RunStatistics>& replicates() const { return replicates_; }
 
   void set_targets(std::vector<PrecisionTarget> targets) { targets_ = std::move(targets); }
   // Every target met with the draws folded so far (restored segments and this run)?
@@ -173,6 +180,11 @@ class SegmentedRun {
     settings.record_codes = e_.records.outcomes && e_.model->outputs().recorded_code_slots() > 0;
     settings.record_parameters = e_.records.parameters;
     settings.stop = stop;
+    settings.design = design_.get();
+    if (!replicates_.empty()) {
+      settings.replicates = &replicates_;
+      settings.replicate_draws = e_.draws / e_.design.replicates;
+    }
     threads_ = effective_threads(threads);
     start_segment(first_chunk);
     Progress progress(Progress::detect(options_.quiet), settings.draw_count);
@@ -244,6 +256,8 @@ class SegmentedRun {
   std::vector<PrecisionTarget> targets_;
   std::uint64_t reached_ = 0;
   std::uint64_t restored_draws_ = 0;
+  std::unique_ptr<Design> design_;
+  std::vector<RunStatistics> replicates_;
 };
 
 // True when `out` is the complete result of this experiment's range (config, seed, draws).
@@ -336,6 +350,45 @@ std::vector<std::string> all_segments(const fs::path& folder) {
       segments.push_back(entry.path().string());
   }
   return segments;
+}
+
+// The design in the results: its kind and, for replicated Sobol' designs, each real output's
+// replicate means with a Student-t 95% half-width across replicates (the RQMC error estimate).
+void write_design(hid_t file, const Experiment& e, const std::vector<RunStatistics>& replicates) {
+  h5::write_attribute(file, "design", e.design.name());
+  h5::write_attribute(file, "design_error_estimate", e.design.error_estimate());
+  if (e.design.kind == DesignKind::monte_carlo) return;
+  h5::Handle group = h5::create_group(file, "design");
+  h5::write_attribute(group, "kind", e.design.name());
+  h5::write_attribute(group, "error_estimate", e.design.error_estimate());
+  if (e.design.kind != DesignKind::sobol) return;
+  h5::write_attribute(group, "replicates", e.design.replicates);
+  h5::write_attribute(group, "scramble_seed", e.design.scramble_seed);
+  h5::write_attribute(group, "points_per_replicate", e.draws / e.design.replicates);
+  if (replicates.size() < 2) return;
+  const double r = static_cast<double>(replicates.size());
+  const double t = boost::math::quantile(boost::math::students_t(r - 1), 0.975);
+  for (const auto& spec : e.model->outputs().specs()) {
+    if (spec.kind != OutputKind::real) continue;
+    std::vector<double> means, mean(spec.size, 0.0), half(spec.size, 0.0);
+    for (const auto& rep : replicates)
+      for (std::size_t k = 0; k < spec.size; ++k) means.push_back(rep.mean(spec.offset + k));
+    for (std::size_t k = 0; k < spec.size; ++k) {
+      double sum = 0, sum_sq = 0;
+      for (std::size_t j = 0; j < replicates.size(); ++j) sum += means[j * spec.size + k];
+      const double m = sum / r;
+      for (std::size_t j = 0; j < replicates.size(); ++j) sum_sq += std::pow(means[j * spec.size + k] - m, 2);
+      mean[k] = m;
+      half[k] = t * std::sqrt(sum_sq / (r - 1) / r);
+    }
+    std::vector<hsize_t> shape;
+    for (const auto& d : spec.dims) shape.push_back(d.labels.size());
+    h5::Handle out = h5::create_group(group, spec.name);
+    h5::write_doubles(out, "mean", mean, shape);
+    h5::write_doubles(out, "ci95_half_width", half, shape);
+    shape.insert(shape.begin(), replicates.size());
+    h5::write_doubles(out, "replicate_mean", means, shape);
+  }
 }
 
 int report(const std::exception& error, int code) {
@@ -438,6 +491,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
       h5::write_attribute(writer.file(), "until_met", std::string(met ? "yes" : "no"));
       h5::write_attribute(writer.file(), "until_report", run->target_report());
     }
+    write_design(writer.file(), experiment, run->replicates());
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     fs::remove_all(folder);
@@ -584,6 +638,15 @@ int run_command(const RunCommandOptions& options, const World& world) {
     if (world.size() > 1 && !options.shard.empty())
       throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
                                   "--shard");
+    const bool replicated = experiment.design.kind == DesignKind::sobol && experiment.design.replicates > 1;
+    if (replicated && (!options.shard.empty() || world.size() > 1 || options.resume))
+      throw std::invalid_argument("a Sobol' design with replicates runs in one process, start to end (its error "
+                                  "estimate needs every replicate): no --shard, MPI or --resume yet");
+    if (!options.until.empty() && experiment.design.kind != DesignKind::monte_carlo)
+      throw std::invalid_argument("--until needs plain Monte Carlo: a Latin hypercube or Sobol' design is built "
+                                  "for its full number of draws");
+    if (experiment.design.kind != DesignKind::monte_carlo)
+      Design(experiment.design, experiment.model->parameters(), experiment.seed, experiment.draws);  // fits?
     if (!options.until.empty() && (!options.shard.empty() || world.size() > 1 || sweep))
       throw std::invalid_argument("--until applies to a whole single run (not to shards, MPI ranks or sweeps)");
     if (!options.until.empty()) parse_targets(options.until, *experiment.model);  // bad targets: exit 2 now

@@ -124,7 +124,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   });
   // A typo in a top-level key is reported before anything else is read.
   for (const char* key : {"description", "model", "draws", "seed", "chunk_size", "records", "parameters",
-                          "correlations", "model_options", "case"})
+                          "correlations", "model_options", "case", "design"})
     root.find(key);
   if (!point) read_sweep(root);  // checks the section; a point's values are already applied
   else root.find("sweep");
@@ -155,6 +155,30 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     experiment.records.outcomes = records->get_bool("outcomes", false);
     experiment.records.parameters = records->get_bool("parameters", false);
     records->reject_unknown_keys();
+  }
+
+  if (auto design = root.find("design")) {
+    const ConfigNode kind = design->at("kind");
+    const std::string name = kind.as_string();
+    if (name == "monte_carlo") experiment.design.kind = DesignKind::monte_carlo;
+    else if (name == "latin_hypercube") experiment.design.kind = DesignKind::latin_hypercube;
+    else if (name == "sobol") experiment.design.kind = DesignKind::sobol;
+    else kind.fail(fmt::format("'{}'", name), "monte_carlo, latin_hypercube or sobol");
+    if (auto replicates = design->find("replicates")) {
+      if (experiment.design.kind != DesignKind::sobol) replicates->fail("replicates", "no replicates (sobol only)");
+      experiment.design.replicates = replicates->as_count(1);
+    } else if (experiment.design.kind == DesignKind::sobol) {
+      experiment.design.replicates = 8;
+    }
+    experiment.design.scramble_seed =
+        design->find("scramble_seed") ? design->at("scramble_seed").as_count(0) : experiment.seed;
+    design->reject_unknown_keys();
+    if (experiment.design.kind == DesignKind::sobol) {
+      const std::uint64_t r = experiment.design.replicates;
+      if (experiment.draws % r != 0 || (experiment.draws / r) % experiment.chunk_size != 0)
+        design->fail(fmt::format("{} replicates of {} draws in chunks of {}", r, experiment.draws, experiment.chunk_size),
+                     "draws = replicates x points, with points a multiple of chunk_size (e.g. powers of two)");
+    }
   }
 
   ModelSetup setup;

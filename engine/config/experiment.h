@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/sweep.h"
+#include "sampling/design.h"
 #include "model/model.h"
 
 namespace deterrence {
@@ -37,6 +38,7 @@ struct Experiment {
   std::uint64_t seed = 0;
   std::uint32_t chunk_size = 0;
   RecordOptions records;
+  DesignSpec design;
   std::optional<CaseSpec> case_spec;
   std::unique_ptr<Model> model;
 };

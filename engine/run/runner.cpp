@@ -71,7 +71,7 @@ RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatist
                      const RecordSink& sink, Progress* progress, const WindowDone& window_done,
                      const ChunkFolded& chunk_folded) {
   RunTimings timings;
-  const Sampler sampler(model.parameters(), settings.seed);
+  const Sampler sampler(model.parameters(), settings.seed, settings.design);
   ChunkPlan plan;
   plan.first_draw = settings.first_draw;
   plan.draw_count = settings.draw_count;
@@ -88,6 +88,7 @@ RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatist
       },
       [&](ChunkSlot& slot, std::uint64_t, std::uint64_t) {
         totals.fold(slot.statistics);
+        if (settings.replicates) (*settings.replicates)[slot.first_draw / settings.replicate_draws].fold(slot.statistics);
         if (sink && (settings.record_codes || settings.record_parameters)) {
           const auto t2 = Clock::now();
           ChunkRecords records;

@@ -7,7 +7,10 @@
 #include <functional>
 #include <span>
 
+#include <vector>
+
 #include "model/model.h"
+#include "sampling/design.h"
 #include "run/progress.h"
 #include "stats/statistics.h"
 
@@ -24,6 +27,11 @@ struct RunSettings {
   // Checked between windows of chunks: when set, the run stops after folding the chunks
   // already started (a SIGTERM handler sets it). Null: never stop early.
   const std::atomic<bool>* stop = nullptr;
+  // The sampling design (null: plain Monte Carlo) and, for designs with replicates, one
+  // accumulator per replicate of replicate_draws draws (chunks never straddle replicates).
+  const Design* design = nullptr;
+  std::vector<RunStatistics>* replicates = nullptr;
+  std::uint64_t replicate_draws = 0;
 };
 
 // Receives a chunk's per-draw records, in chunk order, on the folding thread.

@@ -10,7 +10,8 @@ namespace {
 constexpr boost::math::policies::policy<boost::math::policies::promote_double<false>> kDouble{};
 }  // namespace
 
-Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed) : space_(space), rng_(seed) {}
+Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* design)
+    : space_(space), rng_(seed), design_(design && design->spec().kind != DesignKind::monte_carlo ? design : nullptr) {}
 
 Sampler::Scratch Sampler::make_scratch() const {
   Scratch scratch;
@@ -20,7 +21,8 @@ Sampler::Scratch Sampler::make_scratch() const {
 }
 
 void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const {
-  draw_uniforms(draw, scratch.uniforms, rng_);
+  if (design_) design_->uniforms(draw, scratch.uniforms);
+  else draw_uniforms(draw, scratch.uniforms, rng_);
   transform(scratch.uniforms, values, scratch);
 }
 

@@ -7,13 +7,16 @@
 #include <vector>
 
 #include "sampling/counter_rng.h"
+#include "sampling/design.h"
 #include "sampling/parameter_space.h"
 
 namespace deterrence {
 
 class Sampler {
  public:
-  Sampler(const ParameterSpace& space, std::uint64_t seed);
+  // With a design, the uniforms of each draw come from it (Latin hypercube, Sobol'); without,
+  // plain Monte Carlo.
+  Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* design = nullptr);
 
   // Scratch a worker owns, sized once so sampling a draw allocates nothing.
   struct Scratch {
@@ -36,6 +39,7 @@ class Sampler {
  private:
   const ParameterSpace& space_;
   CounterRng rng_;
+  const Design* design_ = nullptr;
 };
 
 }  // namespace deterrence
