@@ -363,7 +363,7 @@ void write_design(hid_t file, const Experiment& e, const std::vector<RunStatisti
   h5::write_attribute(group, "error_estimate", e.design.error_estimate());
   if (e.design.kind != DesignKind::sobol) return;
   h5::write_attribute(group, "replicates", e.design.replicates);
-  h5::write_attribute(group, "scramble_seed", e.design.scramble_seed);
+  h5::write_attribute(group, "scramble_seed", e.design.scramble_seed.value_or(e.seed));
   h5::write_attribute(group, "points_per_replicate", e.draws / e.design.replicates);
   if (replicates.size() < 2) return;
   const double r = static_cast<double>(replicates.size());
@@ -647,6 +647,11 @@ int run_command(const RunCommandOptions& options, const World& world) {
                                   "for its full number of draws");
     if (experiment.design.kind != DesignKind::monte_carlo)
       Design(experiment.design, experiment.model->parameters(), experiment.seed, experiment.draws);  // fits?
+    if (experiment.design.kind == DesignKind::sobol &&
+        (experiment.draws / experiment.design.replicates) % experiment.chunk_size != 0)
+      throw std::invalid_argument(fmt::format("a Sobol' design needs its points per replicate ({}) to be a multiple of "
+                                              "chunk_size ({})",
+                                              experiment.draws / experiment.design.replicates, experiment.chunk_size));
     if (!options.until.empty() && (!options.shard.empty() || world.size() > 1 || sweep))
       throw std::invalid_argument("--until applies to a whole single run (not to shards, MPI ranks or sweeps)");
     if (!options.until.empty()) parse_targets(options.until, *experiment.model);  // bad targets: exit 2 now

@@ -170,8 +170,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     } else if (experiment.design.kind == DesignKind::sobol) {
       experiment.design.replicates = 8;
     }
-    experiment.design.scramble_seed =
-        design->find("scramble_seed") ? design->at("scramble_seed").as_count(0) : experiment.seed;
+    if (design->find("scramble_seed")) experiment.design.scramble_seed = design->at("scramble_seed").as_count(0);
     design->reject_unknown_keys();
     if (experiment.design.kind == DesignKind::sobol) {
       const std::uint64_t r = experiment.design.replicates;

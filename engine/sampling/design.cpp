@@ -67,7 +67,7 @@ Design::Design(const DesignSpec& spec, const ParameterSpace& space, std::uint64_
   for (std::uint64_t r = 0; r < spec.replicates; ++r)
     for (std::size_t j = 0; j < d; ++j) {
       std::uint32_t* s = scrambles_.data() + (r * d + j) * 33;
-      std::uint64_t state = mix(spec.scramble_seed ^ mix(r * 0x100000001B3ULL + j) ^ kSobolKey);
+      std::uint64_t state = mix(spec.scramble_seed.value_or(seed) ^ mix(r * 0x100000001B3ULL + j) ^ kSobolKey);
       for (unsigned i = 0; i < 32; ++i) {
         state = mix(state);
         const std::uint32_t digit = 1u << (31 - i);

@@ -9,6 +9,7 @@
 //                    with a random linear matrix scramble and digital shift per replicate; R
 //                    independent replicates of N = draws / R points give an error estimate
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ enum class DesignKind { monte_carlo, latin_hypercube, sobol };
 struct DesignSpec {
   DesignKind kind = DesignKind::monte_carlo;
   std::uint64_t replicates = 1;     // sobol: independent scrambles
-  std::uint64_t scramble_seed = 0;  // sobol: seeds the scrambles (recorded in the results)
+  std::optional<std::uint64_t> scramble_seed;  // sobol: seeds the scrambles (default: the run's seed)
   std::string name() const;
   // Whether the statistics' usual 95% half-widths are a valid error estimate for this design
   // (QuantLib's flag): plain Monte Carlo yes; Latin hypercube conservative; Sobol' only across

@@ -48,9 +48,9 @@ bool stratified(const Design& design, std::uint64_t first, std::uint64_t n, std:
 
 TEST(Designs, LatinHypercubeHasOneDrawInEveryStratumOfEveryParameter) {
   const ParameterSpace space = space_of(12);
-  const Design lhs({DesignKind::latin_hypercube, 1, 0}, space, 42, 1000);  // not a power of two
+  const Design lhs({DesignKind::latin_hypercube, 1, std::nullopt}, space, 42, 1000);  // not a power of two
   for (std::size_t j = 0; j < 12; ++j) EXPECT_TRUE(stratified(lhs, 0, 1000, j, 12)) << j;
-  const Design mc({DesignKind::monte_carlo, 1, 0}, space, 42, 1000);
+  const Design mc({DesignKind::monte_carlo, 1, std::nullopt}, space, 42, 1000);
   EXPECT_FALSE(stratified(mc, 0, 1000, 0, 12));  // the check can fail
 }
 
@@ -73,7 +73,7 @@ double variance_of_mean(DesignKind kind, int seeds, std::uint64_t draws) {
     const std::string config = dir.write(
         "ish.yaml", fmt::format("model: ishigami\ndraws: {}\nseed: {}\nchunk_size: 512\nmodel_options: {{a: 7, b: 0.1}}\n"
                                 "design: {{kind: {}}}\n{}",
-                                draws, seed, DesignSpec{kind, 1, 0}.name(), testing::kIshigamiParameters));
+                                draws, seed, DesignSpec{kind, 1, std::nullopt}.name(), testing::kIshigamiParameters));
     const Experiment e = load_experiment(config);
     const Design design(e.design, e.model->parameters(), e.seed, e.draws);
     RunStatistics totals(e.model->outputs());
