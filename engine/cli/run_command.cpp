@@ -142,8 +142,11 @@ class SegmentedRun {
   std::string target_report() const {
     std::string text;
     for (const auto& t : targets_)
-      text += fmt::format("{}{}: ±{:.4g} (target {:g})", text.empty() ? "" : "; ", t.text,
-                          half_width_of(totals_, segment_, t.slot), t.half_width);
+    {
+      const double h = half_width_of(totals_, segment_, t.slot);
+      text += fmt::format("{}{}: ±{:.4g} (target {:g}, {})", text.empty() ? "" : "; ", t.text, h, t.half_width,
+                          h <= t.half_width ? "met" : "not met");
+    }
     return text;
   }
   std::uint64_t reached_chunk() const { return reached_; }
