@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   sens_cmd->add_option("--seed", sens.seed, "Random seed (overrides the config)");
   sens_cmd->add_option("--threads", sens.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   sens_cmd->add_option("--out", sens.out, "Results file (default: <config name>.sensitivity.h5)");
+  sens_cmd->add_option("--shard", sens.shard, "Only shard I of N of the rows (merge the files with deterrence merge)");
   sens_cmd->add_flag("--force", sens.force, "Overwrite an existing results file");
   sens_cmd->add_flag("--quiet", sens.quiet, "No progress output");
 

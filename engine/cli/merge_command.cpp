@@ -8,6 +8,7 @@
 #include "io/pieces.h"
 #include "io/results_writer.h"
 #include "io/statistics_io.h"
+#include "sensitivity/sensitivity_io.h"
 
 namespace deterrence {
 
@@ -58,6 +59,21 @@ int merge_command(const MergeCommandOptions& options) {
       if (H5Ocopy(first, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
         throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, set.pieces.front().path));
     write_outputs(file, layout, totals);
+    if (h5::exists(first, "sensitivity")) {
+      // Sensitivity shards: their exact sums add up to the single-process sums.
+      StoredSensitivity merged = read_sensitivity(first, set.pieces.front().path);
+      for (std::size_t i = 1; i < set.pieces.size(); ++i) {
+        h5::Handle other = h5::open_file(set.pieces[i].path);
+        const StoredSensitivity part = read_sensitivity(other, set.pieces[i].path);
+        if (part.groups != merged.groups || part.shape.width() != merged.shape.width() ||
+            part.shape.replicates != merged.shape.replicates)
+          throw std::runtime_error(fmt::format("{} does not belong with {}: its sensitivity outputs, groups or "
+                                               "bootstrap differ",
+                                               set.pieces[i].path, set.pieces.front().path));
+        for (std::size_t k = 0; k < merged.sums.size(); ++k) merged.sums[k].add(part.sums[k]);
+      }
+      write_sensitivity(file, merged);
+    }
     write_piece_records(file, options.out, set, options.copy ? RecordsMode::copy : RecordsMode::virtual_dataset);
     {
       h5::Handle runtime = h5::create_group(file, "runtime");

@@ -10,7 +10,9 @@
 #include "io/results_writer.h"
 #include "run/progress.h"
 #include "run/runner.h"
+#include "run/shard.h"
 #include "sensitivity/saltelli.h"
+#include "sensitivity/sensitivity_io.h"
 
 namespace deterrence {
 
@@ -58,87 +60,68 @@ int sensitivity_command(const SensitivityCommandOptions& options) {
     fmt::print(stderr, "error: {}\n", error.what());
     return 2;
   }
+  Shard shard;
+  ChunkRange range{0, 0};
+  try {
+    if (!options.shard.empty()) shard = parse_shard(options.shard);
+    range = shard_chunks(shard, options.rows, experiment.chunk_size);
+  } catch (const std::invalid_argument& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 2;
+  }
+  const std::string stem = fs::path(options.config).stem().string();
   const std::string out =
-      options.out.empty() ? fs::path(options.config).stem().string() + ".sensitivity.h5" : options.out;
+      !options.out.empty() ? options.out
+      : shard.count == 1  ? stem + ".sensitivity.h5"
+                          : fmt::format("{}.sensitivity.shard-{}-of-{}.h5", stem, shard.index, shard.count);
   try {
     ResultsWriter writer(out, options.force);
     SaltelliSettings settings;
-    settings.rows = options.rows;
+    settings.first_row = first_draw_of(range.first, experiment.chunk_size);
+    settings.rows = draws_in(range, options.rows, experiment.chunk_size);
     settings.seed = experiment.seed;
     settings.chunk_size = experiment.chunk_size;
     settings.threads = effective_threads(options.threads);
     settings.bootstrap = options.bootstrap;
     if (!options.quiet)
-      fmt::print(stderr, "sensitivity: {} rows x ({} groups + 2) = {} evaluations, {} output elements\n", options.rows,
-                 groups.names.size(), options.rows * (groups.names.size() + 2), targets.size());
+      fmt::print(stderr, "sensitivity: {} rows x ({} groups + 2) = {} evaluations, {} output elements{}\n",
+                 settings.rows, groups.names.size(), settings.rows * (groups.names.size() + 2), targets.size(),
+                 shard.count > 1 ? fmt::format(" (shard {} of {} rows)", shard.text(), options.rows) : "");
+    const auto t0 = std::chrono::steady_clock::now();
     RunStatistics a_rows(experiment.model->outputs());
-    Progress progress(Progress::detect(options.quiet), options.rows);
-    const SaltelliResult result = run_saltelli(*experiment.model, groups, targets, settings, a_rows, &progress);
+    StoredSensitivity stored;
+    stored.shape = {targets.size(), groups.names.size(), static_cast<std::size_t>(options.bootstrap) + 1};
+    stored.sums.resize(stored.shape.width());
+    stored.groups = groups.names;
+    stored.grouping = options.by_parameter ? "parameter" : "group";
+    const auto& parameters = experiment.model->parameters().parameters();
+    for (const auto& m : groups.members)
+      stored.group_members.push_back(m.size() == 1 ? parameters[m.front()].name : fmt::format("{} parameters", m.size()));
+    for (const OutputSpec* spec : chosen) {
+      SensitivityOutput o{spec->name, {}, {}, spec->size};
+      for (const auto& d : spec->dims) {
+        o.dims.push_back(d.name);
+        o.shape.push_back(d.labels.size());
+      }
+      stored.outputs.push_back(o);
+    }
+    Progress progress(Progress::detect(options.quiet), settings.rows);
+    accumulate_saltelli(*experiment.model, groups, targets, settings, stored.sums, a_rows, &progress);
 
     RunInfo info;
     info.threads = settings.threads;
-    info.draw_count = options.rows;
+    info.first_draw = settings.first_row;
+    info.draw_count = settings.rows;
     info.total_draws = options.rows;
-    info.chunk_first = 0;
-    info.chunk_end = (options.rows + experiment.chunk_size - 1) / experiment.chunk_size;
+    info.chunk_first = range.first;
+    info.chunk_end = range.end;
+    info.shard = shard.text();
     info.start_time = start_time;
     info.end_time = iso_time_now();
-    info.timings.sampling_and_model_seconds = result.seconds;
+    info.timings.sampling_and_model_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     info.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    writer.write_results(experiment, a_rows, info);  // /outputs: the A rows, a plain run of N draws
-    {
-      h5::Handle root = h5::create_group(writer.file(), "sensitivity");
-      h5::write_attribute(root, "design", std::string("saltelli"));
-      h5::write_attribute(root, "estimators", std::string("first order: Saltelli (2010); total: Jansen (1999)"));
-      h5::write_attribute(root, "rows", options.rows);
-      h5::write_attribute(root, "evaluations", options.rows * (groups.names.size() + 2));
-      h5::write_attribute(root, "bootstrap", static_cast<std::uint64_t>(options.bootstrap));
-      h5::write_attribute(root, "interval", std::string("95% Poisson-bootstrap percentile interval over rows"));
-      h5::write_attribute(root, "grouping", std::string(options.by_parameter ? "parameter" : "group"));
-      h5::write_strings(root, "groups", groups.names);
-      std::vector<std::string> members;
-      const auto& parameters = experiment.model->parameters().parameters();
-      for (const auto& m : groups.members)
-        members.push_back(m.size() == 1 ? parameters[m.front()].name : fmt::format("{} parameters", m.size()));
-      h5::write_strings(root, "group_members", members);
-      std::size_t t = 0;
-      for (const OutputSpec* spec : chosen) {
-        h5::Handle group = h5::create_group(root, spec->name);
-        std::vector<std::string> dims;
-        std::vector<hsize_t> shape;
-        for (const auto& d : spec->dims) {
-          dims.push_back(d.name);
-          shape.push_back(d.labels.size());
-        }
-        h5::write_attribute(group, "dims", dims);
-        shape.push_back(groups.names.size());
-        std::vector<double> s1, s1_low, s1_high, st, st_low, st_high, mean, variance;
-        std::vector<std::uint64_t> used;
-        for (std::size_t e = 0; e < spec->size; ++e, ++t) {
-          for (std::size_t g = 0; g < groups.names.size(); ++g) {
-            s1.push_back(result.first_order[t][g].value);
-            s1_low.push_back(result.first_order[t][g].low);
-            s1_high.push_back(result.first_order[t][g].high);
-            st.push_back(result.total[t][g].value);
-            st_low.push_back(result.total[t][g].low);
-            st_high.push_back(result.total[t][g].high);
-          }
-          mean.push_back(result.mean[t]);
-          variance.push_back(result.variance[t]);
-          used.push_back(result.rows_used[t]);
-        }
-        h5::write_doubles(group, "first_order", s1, shape);
-        h5::write_doubles(group, "first_order_low", s1_low, shape);
-        h5::write_doubles(group, "first_order_high", s1_high, shape);
-        h5::write_doubles(group, "total", st, shape);
-        h5::write_doubles(group, "total_low", st_low, shape);
-        h5::write_doubles(group, "total_high", st_high, shape);
-        shape.pop_back();
-        h5::write_doubles(group, "mean", mean, shape);
-        h5::write_doubles(group, "variance", variance, shape);
-        h5::write_u64(group, "rows_used", used, shape);
-      }
-    }
+    writer.write_results(experiment, a_rows, info);  // /outputs: the A rows, a plain run of the same draws
+    write_sensitivity(writer.file(), stored);
     writer.commit();
     if (!options.quiet) fmt::print(stderr, "wrote {}\n", out);
     return 0;

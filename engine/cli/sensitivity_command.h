@@ -16,6 +16,7 @@ struct SensitivityCommandOptions {
   bool by_parameter = false;         // default: by the parameters' groups (if any are labelled)
   int bootstrap = 100;
   int threads = 0;
+  std::string shard;  // "I/N": only shard I of the design's rows; merge the shard files after
   std::string out;
   bool force = false;
   bool quiet = false;

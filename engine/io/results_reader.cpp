@@ -95,7 +95,7 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
     h5::Handle root = h5::open_group(file, "sensitivity");
     const auto groups = h5::read_strings(root, "groups");
     for (const auto& name : h5::children(root)) {
-      if (name == "groups" || name == "group_members") continue;
+      if (name == "groups" || name == "group_members" || name == "sums_exact") continue;
       h5::Handle g = h5::open_group(root, name);
       SensitivityTable t;
       t.output = name;

@@ -75,21 +75,20 @@ struct Slot {
 
 }  // namespace
 
-SaltelliResult run_saltelli(const Model& model, const SensitivityGroups& groups,
-                            const std::vector<SensitivityTarget>& targets, const SaltelliSettings& settings,
-                            RunStatistics& a_statistics, Progress* progress) {
-  const auto start = std::chrono::steady_clock::now();
+void accumulate_saltelli(const Model& model, const SensitivityGroups& groups,
+                         const std::vector<SensitivityTarget>& targets, const SaltelliSettings& settings,
+                         std::vector<ExactSum>& totals, RunStatistics& a_statistics, Progress* progress) {
   const std::size_t G = groups.names.size(), T = targets.size();
   const std::size_t R = static_cast<std::size_t>(settings.bootstrap) + 1;  // replicate 0: the estimate itself
   const std::size_t fields = kBase + 2 * G;
   const std::size_t width = T * R * fields;
+  if (totals.size() != width) throw std::invalid_argument("sensitivity sums of the wrong shape");
   const Sampler sampler(model.parameters(), settings.seed);
   // B's inputs and the bootstrap weights come from their own keys, independent of A's.
   const CounterRng b_rng(settings.seed ^ 0x9E3779B97F4A7C15ULL);
   const CounterRng weight_rng(settings.seed ^ 0xD1B54A32D192ED03ULL);
-  std::vector<ExactSum> totals(width);
-
   ChunkPlan plan;
+  plan.first_draw = settings.first_row;
   plan.draw_count = settings.rows;
   plan.chunk_size = settings.chunk_size;
   plan.threads = settings.threads;
@@ -160,7 +159,10 @@ SaltelliResult run_saltelli(const Model& model, const SensitivityGroups& groups,
       },
       [](std::uint64_t) {});
   if (progress) progress->finish(done);
+}
 
+SaltelliResult estimate_saltelli(const std::vector<ExactSum>& totals, const SaltelliShape& shape) {
+  const std::size_t T = shape.targets, G = shape.groups, R = shape.replicates, fields = shape.fields();
   SaltelliResult result;
   result.first_order.assign(T, std::vector<IndexEstimate>(G));
   result.total.assign(T, std::vector<IndexEstimate>(G));
@@ -197,7 +199,6 @@ SaltelliResult run_saltelli(const Model& model, const SensitivityGroups& groups,
       result.total[t][g] = {total[0], percentile(boot_total, 0.025), percentile(boot_total, 0.975)};
     }
   }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

@@ -12,6 +12,7 @@
 #include "model/model.h"
 #include "run/progress.h"
 #include "sampling/parameter_space.h"
+#include "stats/exact_sum.h"
 #include "stats/statistics.h"
 
 namespace deterrence {
@@ -35,7 +36,8 @@ struct SensitivityTarget {
 };
 
 struct SaltelliSettings {
-  std::uint64_t rows = 4096;  // N
+  std::uint64_t first_row = 0;  // this process's rows: [first_row, first_row + rows) of the design
+  std::uint64_t rows = 4096;    // N (or a shard's share of it)
   std::uint64_t seed = 0;
   std::uint32_t chunk_size = 256;
   int threads = 1;
@@ -53,10 +55,22 @@ struct SaltelliResult {
   double seconds = 0;
 };
 
-// Runs the design; `a_statistics` receives the plain statistics of the A rows (which are draws
-// 0..N-1 of a plain run with the same seed).
-SaltelliResult run_saltelli(const Model& model, const SensitivityGroups& groups,
-                            const std::vector<SensitivityTarget>& targets, const SaltelliSettings& settings,
-                            RunStatistics& a_statistics, Progress* progress);
+// The exact sums behind the indices: per target, bootstrap replicate (0: the estimate itself)
+// and field (n, ΣfA, ΣfB, ΣfA², ΣfB², then per group Σ fB(fABg − fA) and Σ (fA − fABg)²).
+// Sums of disjoint row ranges (shards) add up to the sums of their union, bit for bit.
+struct SaltelliShape {
+  std::size_t targets = 0, groups = 0, replicates = 0;
+  std::size_t fields() const { return 5 + 2 * groups; }
+  std::size_t width() const { return targets * replicates * fields(); }
+};
+
+// Runs the design's rows into `sums` (sized shape.width()); `a_statistics` receives the plain
+// statistics of the A rows (which are the same draws of a plain run with the same seed).
+void accumulate_saltelli(const Model& model, const SensitivityGroups& groups,
+                         const std::vector<SensitivityTarget>& targets, const SaltelliSettings& settings,
+                         std::vector<ExactSum>& sums, RunStatistics& a_statistics, Progress* progress);
+
+// The indices and their bootstrap intervals from the sums.
+SaltelliResult estimate_saltelli(const std::vector<ExactSum>& sums, const SaltelliShape& shape);
 
 }  // namespace deterrence

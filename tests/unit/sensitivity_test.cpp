@@ -66,6 +66,23 @@ TEST(Sensitivity, IndicesAreTheSameBitsForAnyThreadCountAndTheARowsAreAPlainRun)
   EXPECT_EQ(testing::bit_differences(dir.file("s3000-1.h5"), dir.file("plain.h5"), "/outputs"), "");
 }
 
+TEST(Sensitivity, ShardsOfTheDesignMergeIntoTheSingleProcessBits) {
+  TempDir dir;
+  run_ishigami(dir, 5000, 2);
+  std::string files;
+  for (int i = 1; i <= 3; ++i) {
+    const std::string shard = dir.file(fmt::format("shard{}.h5", i));
+    ASSERT_EQ(shell(fmt::format("{} sensitivity {} --rows 5000 --shard {}/3 --threads 1 --quiet --out {}", kBinary,
+                                dir.file("ishigami.yaml"), i, shard)),
+              0);
+    files.insert(0, shard + " ");
+  }
+  ASSERT_EQ(shell(fmt::format("{} merge --quiet --out {} {}", kBinary, dir.file("merged.h5"), files)), 0);
+  EXPECT_EQ(testing::bit_differences(dir.file("s5000-2.h5"), dir.file("merged.h5"), "/sensitivity"), "");
+  EXPECT_EQ(testing::bit_differences(dir.file("s5000-2.h5"), dir.file("merged.h5"), "/outputs"), "");
+  EXPECT_EQ(shell(fmt::format("{} summary {}", kBinary, dir.file("merged.h5"))), 0);
+}
+
 TEST(Sensitivity, TheGameIsAnalysedByGroup) {
   TempDir dir;
   std::filesystem::copy(DETERRENCE_CONFIGS "/data", dir.path() / "data");
