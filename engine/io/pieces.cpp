@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "io/h5.h"
+#include "io/results_reader.h"
 #include "io/results_writer.h"
 #include "io/statistics_io.h"
 
@@ -16,15 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// A results file that holds a chunk range (every file since format 2).
 h5::Handle open_results(const std::string& path) {
-  if (!fs::exists(path)) throw std::runtime_error(fmt::format("{}: no such file", path));
-  hid_t id = H5I_INVALID_HID;
-  H5E_BEGIN_TRY { id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
-  H5E_END_TRY;
-  if (id < 0) throw std::runtime_error(fmt::format("{}: not an HDF5 file (or an incomplete one)", path));
-  h5::Handle file(id, H5Fclose, "open " + path);
-  if (!h5::has_attribute(file, "filetype") || h5::read_string_attribute(file, "filetype") != kFileType)
-    throw std::runtime_error(fmt::format("{}: not a deterrence results file", path));
+  h5::Handle file = open_results_file(path);
   if (!h5::has_attribute(file, "chunk_first"))
     throw std::runtime_error(fmt::format("{}: written by an engine without shard support (format {}, need {})", path,
                                          h5::read_u64_attribute(file, "format_version"), kFormatVersion));

@@ -28,15 +28,20 @@ double OutputTable::at(const std::string& statistic, std::size_t element, std::s
   return it->second.at(element * width + column);
 }
 
-ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(path), point_(point) {
+h5::Handle open_results_file(const std::string& path) {
   if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such file", path));
   hid_t id = H5I_INVALID_HID;
   H5E_BEGIN_TRY { id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
   H5E_END_TRY;
-  if (id < 0) throw std::runtime_error(fmt::format("{}: not an HDF5 file", path));
+  if (id < 0) throw std::runtime_error(fmt::format("{}: not an HDF5 file (or an incomplete one)", path));
   h5::Handle file(id, H5Fclose, "open " + path);
   if (!h5::has_attribute(file, "filetype") || h5::read_string_attribute(file, "filetype") != kFileType)
     throw std::runtime_error(fmt::format("{}: not a deterrence results file (no filetype '{}')", path, kFileType));
+  return file;
+}
+
+ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(path), point_(point) {
+  h5::Handle file = open_results_file(path);
   for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config",
                            "config_path", "config_hash", "start_time", "end_time", "shard", "case_name", "case_output",
                            "case_element", "case_observed", "case_year", "case_source"})

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "io/h5.h"
+
 namespace deterrence {
 
 struct OutputTable {
@@ -31,6 +33,10 @@ struct SensitivityTable {
   std::size_t elements = 1;
   std::vector<double> first_order, first_order_low, first_order_high, total, total_low, total_high;  // [element, group]
 };
+
+// Opens a results file read-only. Throws std::runtime_error naming `path` when it is missing,
+// not HDF5 (or cut short), or not a deterrence results file.
+h5::Handle open_results_file(const std::string& path);
 
 class ResultsFile {
  public:

@@ -46,11 +46,8 @@ void write_real(hid_t group, const OutputSpec& spec, const RunStatistics& s) {
     half.push_back(mean_half_width(variance.back(), count.back()));
     min.push_back(s.count(slot) ? s.min(slot) : std::nan(""));
     max.push_back(s.count(slot) ? s.max(slot) : std::nan(""));
-    ExactSum a = s.sum(slot), b = s.sum_sq(slot);
-    a.normalize();
-    b.normalize();
-    sum_digits.insert(sum_digits.end(), a.digits().begin(), a.digits().end());
-    sum_sq_digits.insert(sum_sq_digits.end(), b.digits().begin(), b.digits().end());
+    s.sum(slot).append_digits(sum_digits);
+    s.sum_sq(slot).append_digits(sum_sq_digits);
   }
   const auto shape = shape_with(spec, std::nullopt);
   h5::write_u64(group, "count", count, shape);

@@ -24,10 +24,7 @@ void write_sensitivity(hid_t file, const StoredSensitivity& s) {
   h5::write_strings(root, "group_members", s.group_members);
   std::vector<std::int64_t> digits;
   digits.reserve(s.sums.size() * ExactSum::kDigits);
-  for (ExactSum sum : s.sums) {
-    sum.normalize();
-    digits.insert(digits.end(), sum.digits().begin(), sum.digits().end());
-  }
+  for (const ExactSum& sum : s.sums) sum.append_digits(digits);
   h5::write_i64(root, "sums_exact", digits, {s.sums.size(), static_cast<hsize_t>(ExactSum::kDigits)});
   std::size_t t = 0;
   for (const auto& output : s.outputs) {

@@ -54,6 +54,12 @@ long double ExactSum::value_long() const {
 
 double ExactSum::value() const { return static_cast<double>(value_long()); }
 
+void ExactSum::append_digits(std::vector<std::int64_t>& out) const {
+  ExactSum canonical = *this;
+  canonical.normalize();
+  out.insert(out.end(), canonical.digits_.begin(), canonical.digits_.end());
+}
+
 ExactSum ExactSum::from_digits(const Digits& digits) {
   ExactSum sum;
   sum.digits_ = digits;

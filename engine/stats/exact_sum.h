@@ -4,6 +4,7 @@
 // same chunks give the same bits whether run in one process, in shards or after a restart.
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace deterrence {
 
@@ -20,6 +21,8 @@ class ExactSum {
   long double value_long() const;
   const Digits& digits() const { return digits_; }
   static ExactSum from_digits(const Digits& digits);
+  // Appends the canonical digits (for files: shards, checkpoints and merges read them back).
+  void append_digits(std::vector<std::int64_t>& out) const;
   bool operator==(const ExactSum& other) const;
 
  private:

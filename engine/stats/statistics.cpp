@@ -125,11 +125,9 @@ std::vector<std::uint64_t> RunStatistics::to_words() const {
   words.reserve(count_.size() * (3 + 2 * ExactSum::kDigits) + sketch_.size() + category_counts_.size());
   for (std::size_t i = 0; i < count_.size(); ++i) {
     words.push_back(count_[i]);
-    for (const ExactSum* sum : {&sum_[i], &sum_sq_[i]}) {
-      ExactSum canonical = *sum;  // canonical digits: the receiver may keep adding to them
-      canonical.normalize();
-      for (std::int64_t digit : canonical.digits()) words.push_back(std::bit_cast<std::uint64_t>(digit));
-    }
+    std::vector<std::int64_t> digits;
+    for (const ExactSum* sum : {&sum_[i], &sum_sq_[i]}) sum->append_digits(digits);  // canonical digits
+    for (std::int64_t digit : digits) words.push_back(std::bit_cast<std::uint64_t>(digit));
     words.push_back(std::bit_cast<std::uint64_t>(min_[i]));
     words.push_back(std::bit_cast<std::uint64_t>(max_[i]));
   }

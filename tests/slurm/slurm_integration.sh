@@ -102,15 +102,22 @@ cp -r "$ROOT/configs/data" "$WORK/exp/data"
 sed 's/outcomes: false/outcomes: true /' "$ROOT/configs/baseline.yaml" > "$WORK/exp/baseline.yaml"
 "$BIN" run "$WORK/exp/baseline.yaml" --draws 3000 --quiet --out "$WORK/exp/single.h5"
 
+# Waits (at most 5 minutes) until the array and merge jobs named in a submit.sh jobs file are
+# gone from the queue: finished, failed or cancelled.
+wait_for_jobs() {
+  local array_id merge_id
+  read -r array_id merge_id < "$1"
+  for _ in $(seq 600); do
+    [ -z "$(squeue -h -j "$array_id,$merge_id" 2>/dev/null)" ] && return 0
+    sleep 0.5
+  done
+  echo "[slurm-test] jobs $array_id, $merge_id still queued"; squeue; exit 1
+}
+
 cd "$WORK/exp"
 DETERRENCE_BIN="$BIN" bash "$ROOT/jobs/slurm/submit.sh" baseline.yaml --shards 3 --out merged.h5 \
   --run-args "--draws 3000 --quiet"
-read -r array_id merge_id < merged.h5.slurm/jobs
-for _ in $(seq 600); do
-  [ -z "$(squeue -h -j "$array_id,$merge_id" 2>/dev/null)" ] && break
-  sleep 0.5
-done
-[ -z "$(squeue -h -j "$array_id,$merge_id" 2>/dev/null)" ] || { echo "[slurm-test] jobs still queued"; squeue; exit 1; }
+wait_for_jobs merged.h5.slurm/jobs
 [ -f merged.h5 ] || { echo "[slurm-test] no merged file"; exit 1; }
 for i in 1 2 3; do grep -q "shard $i/3" "merged.h5.slurm/logs/shard-$i.out"; done
 grep -q "merged 3 shard file(s)" merged.h5.slurm/logs/merge.out
@@ -120,11 +127,7 @@ echo "[slurm-test] merged SLURM array result is bit-identical to the single-proc
 # A failing task: the merge job must not run (it is cancelled), and the log says why.
 DETERRENCE_BIN="$BIN" bash "$ROOT/jobs/slurm/submit.sh" baseline.yaml --shards 2 --out failed.h5 \
   --run-args "--draws 3000 --quiet --seed not-a-number"
-read -r array_id merge_id < failed.h5.slurm/jobs
-for _ in $(seq 600); do
-  [ -z "$(squeue -h -j "$array_id,$merge_id" 2>/dev/null)" ] && break
-  sleep 0.5
-done
+wait_for_jobs failed.h5.slurm/jobs
 [ ! -f failed.h5 ] || { echo "[slurm-test] merged despite failed shards"; exit 1; }
 grep -q "shard 1/2\] FAILED with exit code 2" failed.h5.slurm/logs/shard-1.out
 [ ! -s failed.h5.slurm/logs/merge.out ] || { echo "[slurm-test] the merge job ran"; exit 1; }
