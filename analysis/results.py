@@ -196,11 +196,13 @@ class Results:
 
     def self_censorship_by_salience(self, bins: int = 10, point: int = 0) -> pd.DataFrame:
         """Share of self-censorship per policy by the target's sampled salience (the double
-        penalty): pools every episode, binning draws by salience.<target>.<issue>."""
+        penalty): pools every episode, binning draws by salience.<target>.<issue>. The intervals
+        treat the pooled episodes as independent; episodes of one draw share its parameters, so
+        they are somewhat too narrow: compare policies, which are paired on the same draws."""
         codes = self.outcome_records(point)
         params = self.parameter_records(point)
         policies, episodes = self.labels("policy", point), self.labels("episode", point)
-        edges = np.linspace(0.0, 1.0, bins + 1)
+        edges = np.round(np.linspace(0.0, 1.0, bins + 1), 10)
         rows = []
         for i, p in enumerate(policies):
             hits = np.zeros(bins)
