@@ -74,6 +74,28 @@ TEST(Sweep, GamePointsShareTheirDrawsAcrossPoints) {
   EXPECT_NE(zero.find("mean_target_payoff")->at("mean", nato), twenty.find("mean_target_payoff")->at("mean", nato));
 }
 
+TEST(Sweep, AStoppedSweepResumesToTheSameFile) {
+  TempDir dir;
+  const std::string config = dir.write(
+      "sweep.yaml", "model: ishigami\ndraws: 3000000\nseed: 4\nchunk_size: 50000\nmodel_options: {a: 7, b: 0.1}\n"
+                    "sweep:\n  model_options.a: [1, 2, 3, 4, 5, 6]\n" +
+                        std::string(testing::kIshigamiParameters));
+  ASSERT_EQ(shell(fmt::format("{} run {} --quiet --out {}", kBinary, config, dir.file("whole.h5"))), 0);
+  // Stopped part-way (SIGTERM: checkpoint, exit 3), then resumed.
+  const std::string out = dir.file("resumed.h5"), log = dir.file("log");
+  EXPECT_EQ(shell(fmt::format("{{ {} run {} --checkpoint-every 0.05 --out {} & pid=$!; sleep 0.8; kill -TERM $pid; "
+                              "wait $pid; }}",
+                              kBinary, config, out),
+                  log),
+            3)
+      << testing::read_text(log);
+  EXPECT_NE(testing::read_text(log).find("--resume to continue"), std::string::npos);
+  ASSERT_EQ(shell(fmt::format("{} run {} --resume --quiet --out {}", kBinary, config, out), log), 0)
+      << testing::read_text(log);
+  EXPECT_EQ(testing::bit_differences(dir.file("whole.h5"), out, "/points"), "");
+  EXPECT_EQ(testing::bit_differences(dir.file("whole.h5"), out, "/sweep"), "");
+}
+
 TEST(Sweep, BadSweepsAreClearErrors) {
   TempDir dir;
   const auto error_of = [&](const std::string& sweep) {
