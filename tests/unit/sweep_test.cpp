@@ -77,7 +77,7 @@ TEST(Sweep, GamePointsShareTheirDrawsAcrossPoints) {
 TEST(Sweep, AStoppedSweepResumesToTheSameFile) {
   TempDir dir;
   const std::string config = dir.write(
-      "sweep.yaml", "model: ishigami\ndraws: 3000000\nseed: 4\nchunk_size: 50000\nmodel_options: {a: 7, b: 0.1}\n"
+      "sweep.yaml", "model: ishigami\ndraws: 6000000\nseed: 4\nchunk_size: 100000\nmodel_options: {a: 7, b: 0.1}\n"
                     "sweep:\n  model_options.a: [1, 2, 3, 4, 5, 6]\n" +
                         std::string(testing::kIshigamiParameters));
   ASSERT_EQ(shell(fmt::format("{} run {} --quiet --out {}", kBinary, config, dir.file("whole.h5"))), 0);
