@@ -100,7 +100,15 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_config);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);
-  if (*sens_cmd) return sensitivity_command(sens);
+  if (*sens_cmd) {
+    try {
+      const World world(&argc, &argv);
+      return sensitivity_command(sens, world);
+    } catch (const std::runtime_error& error) {
+      fmt::print(stderr, "error: {}\n", error.what());
+      return 2;
+    }
+  }
   if (*summary_cmd) {
     try {
       const ResultsFile results(summary_file);

@@ -10,6 +10,7 @@
 #include "io/results_writer.h"
 #include "run/progress.h"
 #include "run/runner.h"
+#include "run/mpi_world.h"
 #include "run/shard.h"
 #include "sensitivity/saltelli.h"
 #include "sensitivity/sensitivity_io.h"
@@ -18,7 +19,7 @@ namespace deterrence {
 
 namespace fs = std::filesystem;
 
-int sensitivity_command(const SensitivityCommandOptions& options) {
+int sensitivity_command(const SensitivityCommandOptions& options, const World& world) {
   const auto start = std::chrono::steady_clock::now();
   const std::string start_time = iso_time_now();
   Experiment experiment;
@@ -54,19 +55,27 @@ int sensitivity_command(const SensitivityCommandOptions& options) {
     groups = make_groups(space, options.by_parameter || !labelled);
 
   } catch (const ConfigError& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
+    if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     return 2;
   } catch (const std::invalid_argument& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
+    if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     return 2;
   }
   Shard shard;
-  ChunkRange range{0, 0};
+  ChunkRange range{0, 0}, rank_range{0, 0};
   try {
     if (!options.shard.empty()) shard = parse_shard(options.shard);
+    if (world.size() > 1 && !options.shard.empty())
+      throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
+                                  "--shard");
     range = shard_chunks(shard, options.rows, experiment.chunk_size);
+    // Under MPI, rank R takes the rows of shard R+1 of K, and rank 0 writes the whole.
+    rank_range = world.size() > 1 ? shard_chunks(Shard{static_cast<std::uint64_t>(world.rank()) + 1,
+                                                       static_cast<std::uint64_t>(world.size())},
+                                                 options.rows, experiment.chunk_size)
+                                  : range;
   } catch (const std::invalid_argument& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
+    if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     return 2;
   }
   const std::string stem = fs::path(options.config).stem().string();
@@ -74,19 +83,27 @@ int sensitivity_command(const SensitivityCommandOptions& options) {
       !options.out.empty() ? options.out
       : shard.count == 1  ? stem + ".sensitivity.h5"
                           : fmt::format("{}.sensitivity.shard-{}-of-{}.h5", stem, shard.index, shard.count);
+  int code = 0;
+  if (world.root() && fs::exists(out) && !options.force) {
+    fmt::print(stderr, "error: {} already exists; pass --force to overwrite it\n", out);
+    code = 2;
+  }
+  if (world.max(code) != 0) return 2;
+  const bool quiet = options.quiet || !world.root();
   try {
-    ResultsWriter writer(out, options.force);
     SaltelliSettings settings;
-    settings.first_row = first_draw_of(range.first, experiment.chunk_size);
-    settings.rows = draws_in(range, options.rows, experiment.chunk_size);
+    settings.first_row = first_draw_of(rank_range.first, experiment.chunk_size);
+    settings.rows = draws_in(rank_range, options.rows, experiment.chunk_size);
     settings.seed = experiment.seed;
     settings.chunk_size = experiment.chunk_size;
     settings.threads = effective_threads(options.threads);
     settings.bootstrap = options.bootstrap;
-    if (!options.quiet)
+    if (!quiet)
       fmt::print(stderr, "sensitivity: {} rows x ({} groups + 2) = {} evaluations, {} output elements{}\n",
                  settings.rows, groups.names.size(), settings.rows * (groups.names.size() + 2), targets.size(),
-                 shard.count > 1 ? fmt::format(" (shard {} of {} rows)", shard.text(), options.rows) : "");
+                 shard.count > 1   ? fmt::format(" (shard {} of {} rows)", shard.text(), options.rows)
+                 : world.size() > 1 ? fmt::format(" (rank 0 of {} MPI ranks, {} rows in all)", world.size(), options.rows)
+                                    : "");
     const auto t0 = std::chrono::steady_clock::now();
     RunStatistics a_rows(experiment.model->outputs());
     StoredSensitivity stored;
@@ -105,13 +122,16 @@ int sensitivity_command(const SensitivityCommandOptions& options) {
       }
       stored.outputs.push_back(o);
     }
-    Progress progress(Progress::detect(options.quiet), settings.rows);
+    Progress progress(Progress::detect(quiet), settings.rows);
     accumulate_saltelli(*experiment.model, groups, targets, settings, stored.sums, a_rows, &progress);
+    world.reduce_to_root(a_rows);
+    world.reduce_to_root(stored.sums);
+    if (!world.root()) return 0;
 
     RunInfo info;
     info.threads = settings.threads;
-    info.first_draw = settings.first_row;
-    info.draw_count = settings.rows;
+    info.first_draw = first_draw_of(range.first, experiment.chunk_size);
+    info.draw_count = draws_in(range, options.rows, experiment.chunk_size);
     info.total_draws = options.rows;
     info.chunk_first = range.first;
     info.chunk_end = range.end;
@@ -120,10 +140,12 @@ int sensitivity_command(const SensitivityCommandOptions& options) {
     info.end_time = iso_time_now();
     info.timings.sampling_and_model_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     info.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ResultsWriter writer(out, options.force);
     writer.write_results(experiment, a_rows, info);  // /outputs: the A rows, a plain run of the same draws
     write_sensitivity(writer.file(), stored);
     writer.commit();
-    if (!options.quiet) fmt::print(stderr, "wrote {}\n", out);
+    if (!options.quiet)
+      fmt::print(stderr, "wrote {}{}\n", out, world.size() > 1 ? fmt::format(" ({} MPI ranks)", world.size()) : "");
     return 0;
   } catch (const std::exception& error) {
     fmt::print(stderr, "error: {}\n", error.what());

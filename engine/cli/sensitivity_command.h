@@ -22,6 +22,8 @@ struct SensitivityCommandOptions {
   bool quiet = false;
 };
 
-int sensitivity_command(const SensitivityCommandOptions& options);
+class World;
+// Under MPI (world.size() > 1) rank R runs rows of shard R+1 of K and rank 0 writes one file.
+int sensitivity_command(const SensitivityCommandOptions& options, const World& world);
 
 }  // namespace deterrence

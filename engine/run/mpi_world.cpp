@@ -1,5 +1,6 @@
 #include "run/mpi_world.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -78,6 +79,26 @@ void World::reduce_to_root([[maybe_unused]] RunStatistics& totals) const {
   if (!root()) return;
   for (int r = 1; r < size_; ++r)
     totals.merge_words({all.data() + static_cast<std::size_t>(r) * words.size(), words.size()});
+#endif
+}
+
+void World::reduce_to_root([[maybe_unused]] std::vector<ExactSum>& sums) const {
+#ifdef DETERRENCE_HAVE_MPI
+  if (size_ == 1) return;
+  std::vector<std::int64_t> digits;
+  digits.reserve(sums.size() * ExactSum::kDigits);
+  for (const auto& sum : sums) sum.append_digits(digits);
+  const int count = static_cast<int>(digits.size());
+  std::vector<std::int64_t> all(root() ? digits.size() * static_cast<std::size_t>(size_) : 0);
+  MPI_Gather(digits.data(), count, MPI_INT64_T, all.data(), count, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  if (!root()) return;
+  for (int r = 1; r < size_; ++r)
+    for (std::size_t k = 0; k < sums.size(); ++k) {
+      ExactSum::Digits d{};
+      std::copy_n(all.begin() + static_cast<long>((static_cast<std::size_t>(r) * sums.size() + k) * ExactSum::kDigits),
+                  ExactSum::kDigits, d.begin());
+      sums[k].add(ExactSum::from_digits(d));
+    }
 #endif
 }
 

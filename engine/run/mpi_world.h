@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "stats/exact_sum.h"
 #include "stats/statistics.h"
 
 namespace deterrence {
@@ -27,6 +28,8 @@ class World {
   void barrier() const;
   // Adds every other rank's statistics into the root's `totals` (exact, like merge()).
   void reduce_to_root(RunStatistics& totals) const;
+  // Adds every other rank's exact sums into the root's (same length on every rank).
+  void reduce_to_root(std::vector<ExactSum>& sums) const;
 
   static bool built_with_mpi();
 

@@ -88,6 +88,24 @@ TEST(Mpi, RanksWriteTheSingleProcessFile) {
   }
 }
 
+TEST(Mpi, SensitivityRanksGiveTheSingleProcessIndices) {
+  if (!mpi_available()) GTEST_SKIP() << "built without MPI or no mpirun";
+  TempDir dir;
+  const std::string config = dir.write("ish.yaml", "model: ishigami\ndraws: 100\nseed: 9\nchunk_size: 512\n"
+                                                   "model_options: {a: 7, b: 0.1}\n" +
+                                                       std::string(testing::kIshigamiParameters));
+  ASSERT_EQ(shell(fmt::format("{} sensitivity {} --rows 5000 --quiet --out {}", kBinary, config, dir.file("one.h5"))), 0);
+  const std::string log = dir.file("mpi.log");
+  ASSERT_EQ(shell(fmt::format("{} -n 2 {} sensitivity {} --rows 5000 --threads 1 --out {}", kMpirun, kBinary, config,
+                              dir.file("mpi.h5")),
+                  log),
+            0)
+      << testing::read_text(log);
+  EXPECT_NE(testing::read_text(log).find("(2 MPI ranks)"), std::string::npos);
+  EXPECT_EQ(testing::bit_differences(dir.file("one.h5"), dir.file("mpi.h5"), "/sensitivity"), "");
+  EXPECT_EQ(testing::bit_differences(dir.file("one.h5"), dir.file("mpi.h5"), "/outputs"), "");
+}
+
 TEST(Mpi, InterruptedRanksResumeOnlyWithTheSameRankCount) {
   if (!mpi_available()) GTEST_SKIP() << "built without MPI or no mpirun";
   TempDir dir;
