@@ -111,17 +111,17 @@ TEST(Mpi, InterruptedRanksResumeOnlyWithTheSameRankCount) {
   TempDir dir;
   const std::string config = game_config(dir);
   const std::string out = dir.file("mpi.h5"), log = dir.file("mpi.log");
-  ASSERT_EQ(shell(fmt::format("{} run {} --draws 60000 --quiet --out {}", kBinary, config, dir.file("single.h5"))), 0);
+  ASSERT_EQ(shell(fmt::format("{} run {} --draws 160000 --quiet --out {}", kBinary, config, dir.file("single.h5"))), 0);
   // mpirun passes SIGTERM on to the ranks; each checkpoints its own chunks.
-  shell(fmt::format("{} -n 2 {} run {} --draws 60000 --threads 1 --checkpoint-every 0.1 --out {} & pid=$!; sleep 2; "
+  shell(fmt::format("{} -n 2 {} run {} --draws 160000 --threads 1 --checkpoint-every 0.1 --out {} & pid=$!; sleep 2; "
                     "kill -TERM $pid; wait $pid",
                     kMpirun, kBinary, config, out),
         log);
   ASSERT_TRUE(std::filesystem::exists(out + ".checkpoint/rank-1-of-2")) << testing::read_text(log);
   EXPECT_FALSE(std::filesystem::exists(out));
-  EXPECT_EQ(shell(fmt::format("{} run {} --draws 60000 --resume --quiet --out {}", kBinary, config, out), log), 2);
+  EXPECT_EQ(shell(fmt::format("{} run {} --draws 160000 --resume --quiet --out {}", kBinary, config, out), log), 2);
   EXPECT_NE(testing::read_text(log).find("resume it the same way"), std::string::npos) << testing::read_text(log);
-  ASSERT_EQ(shell(fmt::format("{} -n 2 {} run {} --draws 60000 --resume --out {}", kMpirun, kBinary, config, out), log),
+  ASSERT_EQ(shell(fmt::format("{} -n 2 {} run {} --draws 160000 --resume --out {}", kMpirun, kBinary, config, out), log),
             0)
       << testing::read_text(log);
   EXPECT_NE(testing::read_text(log).find("resuming at draw"), std::string::npos);

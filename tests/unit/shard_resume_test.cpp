@@ -166,8 +166,8 @@ TEST(Resume, StoppedBySigtermAndResumedIsBitIdentical) {
   TempDir dir;
   const std::string config = baseline_config(dir, false);
   const std::string reference = dir.file("reference.h5"), out = dir.file("resumed.h5"), log = dir.file("run.log");
-  ASSERT_EQ(shell(kBinary + " run " + config + " --draws 30000 --quiet --out " + reference), 0);
-  const std::vector<std::string> command{kBinary, "run", config, "--draws", "30000", "--threads", "2",
+  ASSERT_EQ(shell(kBinary + " run " + config + " --draws 100000 --quiet --out " + reference), 0);
+  const std::vector<std::string> command{kBinary, "run", config, "--draws", "100000", "--threads", "2",
                                          "--checkpoint-every", "0.2", "--out", out};
   const pid_t pid = spawn(command, log);
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
@@ -176,8 +176,8 @@ TEST(Resume, StoppedBySigtermAndResumedIsBitIdentical) {
   EXPECT_TRUE(std::filesystem::exists(out + ".checkpoint"));
   EXPECT_FALSE(std::filesystem::exists(out));
   // Without --resume the checkpoint is not silently discarded.
-  EXPECT_EQ(shell(kBinary + " run " + config + " --draws 30000 --quiet --out " + out), 2);
-  ASSERT_EQ(shell(kBinary + " run " + config + " --draws 30000 --threads 1 --resume --out " + out, log), 0)
+  EXPECT_EQ(shell(kBinary + " run " + config + " --draws 100000 --quiet --out " + out), 2);
+  ASSERT_EQ(shell(kBinary + " run " + config + " --draws 100000 --threads 1 --resume --out " + out, log), 0)
       << testing::read_text(log);
   EXPECT_NE(testing::read_text(log).find("resuming at draw"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(out + ".checkpoint"));
