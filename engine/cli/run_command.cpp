@@ -90,12 +90,7 @@ std::vector<PrecisionTarget> parse_targets(const std::vector<std::string>& texts
     const std::string element = slash == std::string::npos ? "" : what.substr(slash + 1);
     bool found = false;
     for (std::size_t e = 0; e < spec->size; ++e) {
-      std::string label;
-      std::size_t rest = e, stride = spec->size;
-      for (const auto& d : spec->dims) {
-        stride /= d.labels.size();
-        label += (label.empty() ? "" : "/") + d.labels[(rest / stride) % d.labels.size()];
-      }
+      const std::string label = spec->element_label(e);
       if (!element.empty() && label != element) continue;
       targets.push_back({name + (label.empty() ? "" : "/" + label), spec->offset + e, half});
       found = true;
@@ -303,16 +298,9 @@ int validate_command(const std::string& config) {
 
 namespace {
 
-// Checks, by the root rank only, of the output and the checkpoint folder before anything runs.
-// Returns 0 to go on, -1 when a resumed run turns out to be complete already.
-int prepare_output(const RunCommandOptions& options, const Experiment& experiment, ChunkRange range,
-                   const std::string& out, const fs::path& folder, int ranks) {
-  if (options.resume && fs::exists(out) && fs::exists(folder) && finished(out, experiment, range)) {
-    // Killed after the final file was in place but before the checkpoint was removed.
-    fs::remove_all(folder);
-    if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
-    return -1;
-  }
+// The output must be new (or --force), and a left-over checkpoint is resumed (--resume) or
+// discarded (--force), never silently; --resume needs one. Removes a discarded checkpoint.
+void check_output(const RunCommandOptions& options, const std::string& out, const fs::path& folder) {
   if (fs::exists(out) && !options.force)
     throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
   const fs::path parent = fs::path(out).parent_path();
@@ -327,6 +315,19 @@ int prepare_output(const RunCommandOptions& options, const Experiment& experimen
   } else if (options.resume) {
     throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
   }
+}
+
+// Checks, by the root rank only, of the output and the checkpoint folder before anything runs.
+// Returns 0 to go on, -1 when a resumed run turns out to be complete already.
+int prepare_output(const RunCommandOptions& options, const Experiment& experiment, ChunkRange range,
+                   const std::string& out, const fs::path& folder, int ranks) {
+  if (options.resume && fs::exists(out) && fs::exists(folder) && finished(out, experiment, range)) {
+    // Killed after the final file was in place but before the checkpoint was removed.
+    fs::remove_all(folder);
+    if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
+    return -1;
+  }
+  check_output(options, out, folder);
   if (fs::exists(folder)) {
     // An MPI run checkpoints per rank (rank-R-of-K/); it resumes only with the same K ranks.
     for (const auto& entry : fs::directory_iterator(folder)) {
@@ -522,17 +523,7 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
   int code = 0;
   if (world.root()) {
     try {
-      if (fs::exists(out) && !options.force)
-        throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
-      if (fs::exists(folder) && !options.resume) {
-        if (!options.force)
-          throw UsageError(fmt::format("an interrupted sweep left its checkpoint in {}; pass --resume to continue it, "
-                                       "or --force to start over",
-                                       folder.string()));
-        fs::remove_all(folder);
-      } else if (!fs::exists(folder) && options.resume) {
-        throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
-      }
+      check_output(options, out, folder);
       fs::create_directories(folder);
     } catch (const UsageError& error) {
       code = report(error, 2);

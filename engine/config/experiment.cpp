@@ -89,10 +89,10 @@ CaseSpec read_case(const ConfigNode& node, const Model& model) {
       label_node.fail(fmt::format("'{}'", label), fmt::format("one of the {} labels: {}", dim.name,
                                                               fmt::join(dim.labels, ", ")));
     index = index * dim.labels.size() + static_cast<std::size_t>(it - dim.labels.begin());
-    c.element += (c.element.empty() ? "" : "/") + label;
   }
   element.reject_unknown_keys();
   c.element_index = index;
+  c.element = spec->element_label(index);
   const ConfigNode observed = node.at("observed");
   c.observed = observed.as_string();
   const auto it = std::find(spec->categories.begin(), spec->categories.end(), c.observed);

@@ -42,6 +42,17 @@ std::vector<YAML::Node> sweep_values(const ConfigNode& node) {
   return values;
 }
 
+// A key part as an index into a list of `size` elements, or `size` when it is not one.
+std::size_t list_index(const std::string& part, std::size_t size) {
+  try {
+    std::size_t used = 0;
+    const std::size_t index = std::stoul(part, &used);
+    return used == part.size() && index < size ? index : size;
+  } catch (const std::exception&) {
+    return size;
+  }
+}
+
 }  // namespace
 
 std::string Sweep::text(const YAML::Node& value) {
@@ -104,12 +115,7 @@ void apply_point(YAML::Node root, const SweepPoint& point, const std::string& so
       const YAML::Node& current = node;  // const lookups never create keys
       YAML::Node next;
       if (current.IsSequence()) {
-        std::size_t index = 0;
-        try {
-          index = std::stoul(parts[i]);
-        } catch (const std::exception&) {
-          index = current.size();
-        }
+        const std::size_t index = list_index(parts[i], current.size());
         if (index < current.size()) next = current[index];
       } else if (current.IsMap()) {
         // Search rather than index: indexing a missing key gives an unusable "zombie" node.
@@ -122,12 +128,7 @@ void apply_point(YAML::Node root, const SweepPoint& point, const std::string& so
       node.reset(next);
     }
     if (node.IsSequence()) {
-      std::size_t index = 0;
-      try {
-        index = std::stoul(parts.back());
-      } catch (const std::exception&) {
-        index = node.size();
-      }
+      const std::size_t index = list_index(parts.back(), node.size());
       if (index >= node.size())
         throw ConfigError(fmt::format("{}: sweep key '{}': no element {} in that list", source, key, parts.back()));
       node[index] = YAML::Clone(value);

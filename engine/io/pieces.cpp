@@ -179,12 +179,8 @@ void write_piece_records(hid_t file, const std::string& file_path, const PieceSe
   std::uint64_t rows = 0;
   for (const auto& piece : set.pieces) rows += piece.draws;
   for (const auto& d : datasets) {
-    const std::size_t row_bytes = H5Tget_size(d.type) *
-                                  std::max<std::size_t>(1, [&] {
-                                    std::size_t n = 1;
-                                    for (auto x : d.row_shape) n *= x;
-                                    return n;
-                                  }());
+    std::size_t row_bytes = H5Tget_size(d.type);
+    for (hsize_t extent : d.row_shape) row_bytes *= extent;
     if (mode == RecordsMode::virtual_dataset) {
       std::vector<h5::VirtualSource> sources;
       for (const auto& piece : set.pieces) {

@@ -48,6 +48,16 @@ std::size_t OutputLayout::add_categorical(std::string name, std::string descript
   return specs_.back().offset;
 }
 
+std::string OutputSpec::element_label(std::size_t element) const {
+  std::string label;
+  std::size_t stride = size;
+  for (const auto& d : dims) {
+    stride /= d.labels.size();
+    label += (label.empty() ? "" : "/") + d.labels[(element / stride) % d.labels.size()];
+  }
+  return label;
+}
+
 void OutputLayout::set_sensitivity(const std::string& name) {
   for (auto& spec : specs_)
     if (spec.name == name && spec.kind == OutputKind::real) spec.sensitivity = true;

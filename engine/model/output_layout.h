@@ -28,6 +28,9 @@ struct OutputSpec {
   bool sensitivity = false;             // real only: analysed by `deterrence sensitivity` by default
   std::size_t offset = 0;               // first slot in DrawOutputs::reals or ::codes
   std::size_t size = 1;                 // number of elements (product of dims)
+
+  // "status_quo/JPN:taiwan": the labels of an element (row-major over dims); "" for a scalar.
+  std::string element_label(std::size_t element) const;
 };
 
 class OutputLayout {
