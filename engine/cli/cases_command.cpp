@@ -2,117 +2,107 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 #include "config/config_error.h"
 #include "config/experiment.h"
-#include "io/results_reader.h"
 #include "run/runner.h"
-#include "stats/intervals.h"
 
 namespace deterrence {
 
-namespace fs = std::filesystem;
+namespace {
 
-std::optional<CaseProbability> case_probability(const ResultsFile& results) {
-  const std::string output = results.attribute("case_output");
-  if (output.empty()) return std::nullopt;
-  const OutputTable* table = results.find(output);
-  if (!table) return std::nullopt;
-  for (std::size_t e = 0; e < table->elements; ++e) {
-    if (table->element_label(e) != results.attribute("case_element")) continue;
-    const auto it = std::find(table->categories.begin(), table->categories.end(), results.attribute("case_observed"));
-    if (it == table->categories.end()) return std::nullopt;
-    const std::size_t c = static_cast<std::size_t>(it - table->categories.begin());
-    return CaseProbability{table->at("share", e, c), table->at("wilson95_low", e, c), table->at("wilson95_high", e, c)};
-  }
-  return std::nullopt;
+std::string observed_text(const CaseSpec& c) {
+  std::string text;
+  for (const auto& o : c.observed)
+    text += (text.empty() ? "" : "+") + (c.observed.size() > 1 ? fmt::format("{:g}·{}", o.weight, o.label) : o.label);
+  return text;
 }
 
-CaseScores score_cases(const std::vector<CaseForecast>& cases) {
-  CaseScores scores;
-  const std::size_t n = cases.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const CaseForecast& c = cases[i];
-    const std::size_t k = c.categories.size();
-    std::uint64_t draws = 0;
-    for (auto v : c.counts) draws += v;
-    // The model: smoothed for the log score, plain shares for Brier.
-    const double p_observed = (static_cast<double>(c.counts[c.observed_index]) + 0.5) /
-                              (static_cast<double>(draws) + 0.5 * static_cast<double>(k));
-    double brier = 0;
-    for (std::size_t j = 0; j < k; ++j) {
-      const double p = draws ? static_cast<double>(c.counts[j]) / static_cast<double>(draws) : 0.0;
-      brier += std::pow(p - (j == c.observed_index ? 1.0 : 0.0), 2);
+// Unconditional probability of the observed classes over all draws (the share version 1 scored).
+double p_unconditional(const CaseForecast& f) {
+  double p = 0;
+  for (const auto& o : f.spec.observed)
+    for (std::size_t k = 0; k < f.spec.classes.size(); ++k)
+      if (f.spec.classes[k].label == o.label) p += o.weight * static_cast<double>(f.class_counts[k]);
+  return f.draws ? p / static_cast<double>(f.draws) : std::nan("");
+}
+
+}  // namespace
+
+void print_case_table(const std::vector<CaseForecast>& forecasts, std::FILE* out, bool csv) {
+  const CaseScores s = score_cases(forecasts);
+  if (csv) {
+    fmt::print(out, "case,name,year,observed,condition,draws,p_condition,p_observed_unconditional,p_observed_given_condition,"
+                    "p_low,p_high,model_log_score,base_log_score,model_brier,base_brier\n");
+    for (std::size_t i = 0; i < forecasts.size(); ++i) {
+      const auto& f = forecasts[i];
+      fmt::print(out, "{},\"{}\",{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}\n", f.spec.id,
+                 f.spec.name, f.spec.year, observed_text(f.spec), f.spec.condition, f.draws, f.p_condition,
+                 p_unconditional(f), f.p_observed, f.p_observed_low, f.p_observed_high, s.model_log[i], s.base_log[i],
+                 s.model_brier[i], s.base_brier[i]);
     }
-    // The base rate: how often the other cases ended each way.
-    std::vector<double> base(k, 0.5);
-    double total = 0.5 * static_cast<double>(k);
-    for (std::size_t other = 0; other < n; ++other) {
-      if (other == i) continue;
-      const auto it = std::find(c.categories.begin(), c.categories.end(), cases[other].observed);
-      if (it != c.categories.end()) base[static_cast<std::size_t>(it - c.categories.begin())] += 1.0;
-      total += 1.0;
-    }
-    double base_brier = 0;
-    for (std::size_t j = 0; j < k; ++j) base_brier += std::pow(base[j] / total - (j == c.observed_index ? 1.0 : 0.0), 2);
-    scores.case_model_log.push_back(-std::log(p_observed));
-    scores.case_base_log.push_back(-std::log(base[c.observed_index] / total));
-    scores.case_model_brier.push_back(brier);
-    scores.case_base_brier.push_back(base_brier);
+    return;
   }
-  const auto mean = [&](const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? std::nan("") : s / static_cast<double>(v.size());
-  };
-  scores.model_log = mean(scores.case_model_log);
-  scores.base_log = mean(scores.case_base_log);
-  scores.model_brier = mean(scores.case_model_brier);
-  scores.base_brier = mean(scores.case_base_brier);
-  return scores;
+  fmt::print(out, "{:<30} {:>4} {:<22} {:>9} {:>8} {:>22} {:>7} {:>7} {:>6} {:>6}\n", "case", "year", "observed",
+             "P(cond.)", "P(obs.)", "P(obs. | cond.) [95%]", "log", "base", "Brier", "base");
+  std::vector<std::string> never;
+  for (std::size_t i = 0; i < forecasts.size(); ++i) {
+    const auto& f = forecasts[i];
+    const std::string cond = f.spec.condition == "coerced" ? "" : " (" + f.spec.condition + ")";
+    if (f.never_conditioned()) {
+      never.push_back(f.spec.id);
+      fmt::print(out, "{:<30} {:>4} {:<22} {:>9.4f} {:>8.4f} {:>22} {:>7} {:>7} {:>6} {:>6}\n", f.spec.id.substr(0, 30),
+                 f.spec.year, (observed_text(f.spec) + cond).substr(0, 22), f.p_condition, p_unconditional(f),
+                 "never " + f.spec.condition, "-", "-", "-", "-");
+      continue;
+    }
+    fmt::print(out, "{:<30} {:>4} {:<22} {:>9.4f} {:>8.4f} {:>6.3f} [{:.3f}, {:.3f}] {:>7.3f} {:>7.3f} {:>6.3f} {:>6.3f}\n",
+               f.spec.id.substr(0, 30), f.spec.year, (observed_text(f.spec) + cond).substr(0, 22), f.p_condition,
+               p_unconditional(f), f.p_observed, f.p_observed_low, f.p_observed_high, s.model_log[i], s.base_log[i],
+               s.model_brier[i], s.base_brier[i]);
+  }
+  fmt::print(out,
+             "\n{} cases, {} scored: mean log score {:.3f} (base rate {:.3f}), mean Brier {:.3f} (base rate {:.3f}); "
+             "lower is better.\nskill against the base rate: log {:+.3f}, Brier {:+.3f} (positive: the model forecasts "
+             "better)\n",
+             forecasts.size(), s.scored, s.mean_model_log, s.mean_base_log, s.mean_model_brier, s.mean_base_brier,
+             1.0 - s.mean_model_log / s.mean_base_log, 1.0 - s.mean_model_brier / s.mean_base_brier);
+  if (!never.empty()) {
+    std::string list;
+    for (const auto& id : never) list += (list.empty() ? "" : ", ") + id;
+    fmt::print(out, "not scored ({} case(s) whose condition held in no draw): {}\n", never.size(), list);
+  }
+  fmt::print(out,
+             "(P(cond.): share of draws in which the target was coerced (provoked, for a withdrawn threat); P(obs.): the "
+             "unconditional share; the forecast a record is scored against is P(obs. | cond.). Log score -ln p with +1/2 "
+             "smoothing per class; base rate: the other cases' observations, leave-one-out.)\n");
 }
 
 int cases_command(const CasesCommandOptions& options) {
-  if (!fs::is_directory(options.folder)) {
-    fmt::print(stderr, "error: {} is not a folder\n", options.folder);
-    return 2;
-  }
-  std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(options.folder))
-    if (entry.is_regular_file() && (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
-      files.push_back(entry.path().string());
-  std::sort(files.begin(), files.end());
-  if (files.empty()) {
-    fmt::print(stderr, "error: no case configs (*.yaml) in {}\n", options.folder);
-    return 2;
-  }
-  std::vector<CaseForecast> forecasts;
   try {
-    for (const auto& file : files) {
-      Experiment e = load_experiment(file);
-      if (!e.case_spec) throw ConfigError(fmt::format("{}: no 'case' section (every file in a cases folder is a case)", file));
-      if (options.draws) e.draws = *options.draws;
-      RunStatistics totals(e.model->outputs());
-      RunSettings settings;
-      settings.draw_count = e.draws;
-      settings.seed = e.seed;
-      settings.chunk_size = e.chunk_size;
-      settings.threads = options.threads;
-      run_draws(*e.model, settings, totals, nullptr, nullptr);
-      const OutputSpec* spec = e.model->outputs().find(e.case_spec->output);
-      const auto counts = totals.category_counts(spec->offset + e.case_spec->element_index);
-      CaseForecast f;
-      f.file = fs::path(file).filename().string();
-      f.name = e.case_spec->name.empty() ? f.file : e.case_spec->name;
-      f.observed = e.case_spec->observed;
-      f.categories = spec->categories;
-      f.counts.assign(counts.begin(), counts.end());
-      f.observed_index = e.case_spec->observed_index;
-      forecasts.push_back(std::move(f));
+    Experiment e = load_experiment(options.config);
+    const auto cases = e.model->cases();
+    if (cases.empty())
+      throw ConfigError(fmt::format("{}: declares no historical cases (give model_options.cases a case library)",
+                                    options.config));
+    if (options.draws) e.draws = *options.draws;
+    RunStatistics totals(e.model->outputs());
+    RunSettings settings;
+    settings.draw_count = e.draws;
+    settings.seed = e.seed;
+    settings.chunk_size = e.chunk_size;
+    settings.threads = options.threads;
+    run_draws(*e.model, settings, totals, nullptr, nullptr);
+    std::vector<CaseForecast> forecasts;
+    for (const auto& c : cases) {
+      const OutputSpec* spec = e.model->outputs().find(c.output);
+      const auto counts = totals.category_counts(spec->offset + c.element);
+      forecasts.push_back(forecast_case(c, std::vector<std::uint64_t>(counts.begin(), counts.end())));
     }
+    if (!options.csv) fmt::print("{}: {} draws, seed {}\n\n", options.config, e.draws, e.seed);
+    print_case_table(forecasts, stdout, options.csv);
+    return 0;
   } catch (const ConfigError& error) {
     fmt::print(stderr, "error: {}\n", error.what());
     return 2;
@@ -120,36 +110,6 @@ int cases_command(const CasesCommandOptions& options) {
     fmt::print(stderr, "error: {}\n", error.what());
     return 1;
   }
-  const CaseScores s = score_cases(forecasts);
-  if (options.csv) {
-    fmt::print("case,file,observed,p_observed,model_log_score,base_log_score,model_brier,base_brier\n");
-    for (std::size_t i = 0; i < forecasts.size(); ++i) {
-      const auto& f = forecasts[i];
-      std::uint64_t n = 0;
-      for (auto v : f.counts) n += v;
-      fmt::print("\"{}\",{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}\n", f.name, f.file, f.observed,
-                 static_cast<double>(f.counts[f.observed_index]) / static_cast<double>(n), s.case_model_log[i],
-                 s.case_base_log[i], s.case_model_brier[i], s.case_base_brier[i]);
-    }
-    return 0;
-  }
-  fmt::print("{:<44} {:<16} {:>20} {:>9} {:>9} {:>8} {:>8}\n", "case", "observed", "P(observed) [95%]", "log", "log base",
-             "Brier", "B. base");
-  for (std::size_t i = 0; i < forecasts.size(); ++i) {
-    const auto& f = forecasts[i];
-    std::uint64_t n = 0;
-    for (auto v : f.counts) n += v;
-    const auto [low, high] = wilson_interval(f.counts[f.observed_index], n);
-    fmt::print("{:<44} {:<16} {:>6.3f} [{:.3f}, {:.3f}] {:>9.3f} {:>9.3f} {:>8.3f} {:>8.3f}\n", f.name.substr(0, 44),
-               f.observed, static_cast<double>(f.counts[f.observed_index]) / static_cast<double>(n), low, high,
-               s.case_model_log[i], s.case_base_log[i], s.case_model_brier[i], s.case_base_brier[i]);
-  }
-  fmt::print("\nmean over {} cases: log score {:.3f} (base rate {:.3f}), Brier {:.3f} (base rate {:.3f}); lower is "
-             "better.\nskill against the base rate: log {:+.3f}, Brier {:+.3f} (positive: the model forecasts better)\n",
-             forecasts.size(), s.model_log, s.base_log, s.model_brier, s.base_brier, 1.0 - s.model_log / s.base_log,
-             1.0 - s.model_brier / s.base_brier);
-  fmt::print("(log score -ln p with +1/2 smoothing; base rate: the other cases' observed outcomes, leave-one-out)\n");
-  return 0;
 }
 
 }  // namespace deterrence

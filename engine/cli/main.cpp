@@ -48,9 +48,9 @@ int main(int argc, char** argv) {
   merge_cmd->add_flag("--quiet", merge.quiet, "No message on success");
 
   CasesCommandOptions cases;
-  auto* cases_cmd = app.add_subcommand("cases", "Run every case config in a folder and score the forecasts");
-  cases_cmd->add_option("folder", cases.folder, "Folder of case configs (*.yaml with a case section)")->required();
-  cases_cmd->add_option("--draws", cases.draws, "Draws per case (overrides the configs)")->check(CLI::PositiveNumber);
+  auto* cases_cmd = app.add_subcommand("cases", "Play a case library and score its forecasts against a base rate");
+  cases_cmd->add_option("config", cases.config, "A config whose model_options name a case library")->required()->check(CLI::ExistingFile);
+  cases_cmd->add_option("--draws", cases.draws, "Draws (overrides the config)")->check(CLI::PositiveNumber);
   cases_cmd->add_option("--threads", cases.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cases_cmd->add_flag("--csv", cases.csv, "One CSV row per case");
 

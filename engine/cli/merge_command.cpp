@@ -38,6 +38,8 @@ int merge_command(const MergeCommandOptions& options) {
     h5::write_attribute(file, "format_version", set.format_version);
     copy_string_attributes(first, file, {"engine_version", "git_commit", "model", "description", "config",
                                          "config_path", "config_hash"});
+    for (const char* name : {"config_extends", "config_extends_text"})
+      if (h5::has_attribute(first, name)) h5::write_attribute(file, name, h5::read_strings_attribute(first, name));
     h5::write_attribute(file, "seed", set.seed);
     h5::write_attribute(file, "draws", set.total_draws);
     h5::write_attribute(file, "first_draw", std::uint64_t{0});
@@ -55,8 +57,8 @@ int merge_command(const MergeCommandOptions& options) {
     h5::write_attribute(file, "start_time", earliest);
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "merged_from", sources);
-    for (const char* group : {"dims", "parameters"})
-      if (H5Ocopy(first, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
+    for (const char* group : {"dims", "parameters", "cases"})
+      if (h5::exists(first, group) && H5Ocopy(first, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
         throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, set.pieces.front().path));
     write_outputs(file, layout, totals);
     if (h5::exists(first, "sensitivity")) {

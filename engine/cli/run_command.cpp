@@ -499,10 +499,8 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     fs::remove_all(folder);
-    if (experiment.case_spec && options.announce)
-      if (const auto p = case_probability(ResultsFile(out)))
-        fmt::print("case {}: the model gave the observed {} probability {:.3f} [95% {:.3f}, {:.3f}]\n",
-                   experiment.case_spec->name, experiment.case_spec->observed, p->share, p->low, p->high);
+    if (!experiment.model->cases().empty() && options.announce && !options.quiet)
+      print_case_table(ResultsFile(out).case_forecasts(), stdout, false);
     if (!options.quiet && options.announce)
       fmt::print(stderr, "wrote {}{}\n", out, world.size() > 1 ? fmt::format(" ({} MPI ranks)", world.size()) : "");
     return 0;

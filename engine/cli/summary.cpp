@@ -41,11 +41,12 @@ void print_header(const ResultsFile& r, std::FILE* out) {
   fmt::print(out, "{}  model {}  draws {}  seed {}  {}\n", r.path(), r.attribute("model"), r.count_attribute("draws"),
              r.count_attribute("seed"), how);
   if (!r.attribute("description").empty()) fmt::print(out, "{}\n", r.attribute("description"));
-  if (const auto p = case_probability(r))
-    fmt::print(out, "case {}{}: observed {} in {}; the model gave it probability {:.3f} [95% {:.3f}, {:.3f}]\n",
-               r.attribute("case_name"), r.attribute("case_year").empty() ? "" : " (" + r.attribute("case_year") + ")",
-               r.attribute("case_observed"), r.attribute("case_element"), p->share, p->low, p->high);
   fmt::print(out, "\n");
+  if (!r.cases().empty()) {
+    fmt::print(out, "Historical cases, each under the policy then in force:\n");
+    print_case_table(r.case_forecasts(), out, false);
+    fmt::print(out, "\n");
+  }
 }
 
 void print_csv(const ResultsFile& r, std::FILE* out) {

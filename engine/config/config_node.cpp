@@ -5,54 +5,178 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <filesystem>
+#include <algorithm>
 
 namespace deterrence {
 
 struct ConfigNode::Document {
-  std::string source;
+  std::string source;                                      // the file loaded (the top of an extends chain)
   std::map<std::string, std::set<std::string>> read_keys;  // by map path
+  std::map<std::string, std::string> origins;              // key path -> file that set it (extends)
+  std::vector<std::string> files;                          // every file of the chain, top first
+  std::vector<std::string> texts;                          // their text, as read
 };
 
 namespace {
 std::string join_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
+
+std::string read_text_file(const std::string& path, const std::string& what_for) {
+  std::ifstream in(path);
+  if (!in || std::filesystem::is_directory(path)) throw ConfigError(fmt::format("{}: cannot open the file{}", path, what_for));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: not valid YAML: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+}
+
+std::string mark_of(const YAML::Node& node, const std::string& source) {
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? source : fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
+}
+
+void check_unique_keys(const YAML::Node& map, const std::string& source, const std::string& path) {
+  std::set<std::string> seen;
+  for (const auto& entry : map)
+    if (!seen.insert(entry.first.Scalar()).second)
+      throw ConfigError(fmt::format("{}: {}: duplicate key '{}'", mark_of(entry.first, source),
+                                    join_path(path, entry.first.Scalar()), entry.first.Scalar()));
+}
+
+// Applies `over` (from file `source`) on `base` (extends): maps merge key by key, lists and
+// scalars replace; a value tagged !replace replaces a map whole, one tagged !delete removes the
+// key. Records which file set each key path.
+YAML::Node merge_layer(const YAML::Node& base, const YAML::Node& over, const std::string& path, const std::string& source,
+                       std::map<std::string, std::string>& origins, const std::string& skip = "") {
+  const auto forget_below = [&](const std::string& prefix) {
+    for (auto it = origins.lower_bound(prefix + "."); it != origins.end() && it->first.rfind(prefix + ".", 0) == 0;)
+      it = origins.erase(it);
+  };
+  if (!(base.IsMap() && over.IsMap()) || over.Tag() == "!replace") {
+    if (!path.empty()) {
+      forget_below(path);
+      origins[path] = source;
+    }
+    YAML::Node result = over;
+    if (over.Tag() == "!replace") result.SetTag("");
+    return result;
+  }
+  check_unique_keys(over, source, path);
+  YAML::Node merged(YAML::NodeType::Map);
+  for (const auto& entry : base) {
+    const std::string key = entry.first.Scalar();
+    const std::string child_path = join_path(path, key);
+    YAML::Node replacement;
+    bool overridden = false;
+    for (const auto& o : over)
+      if (o.first.Scalar() == key) {
+        replacement.reset(o.second);
+        overridden = true;
+      }
+    if (!overridden) {
+      merged[entry.first] = entry.second;
+    } else if (replacement.Tag() == "!delete") {
+      forget_below(child_path);
+      origins.erase(child_path);
+    } else {
+      merged[entry.first] = merge_layer(entry.second, replacement, child_path, source, origins);
+    }
+  }
+  for (const auto& o : over) {
+    const std::string key = o.first.Scalar();
+    if (key == skip) continue;
+    bool in_base = false;
+    for (const auto& entry : base) in_base = in_base || entry.first.Scalar() == key;
+    if (in_base) continue;
+    if (o.second.Tag() == "!delete")
+      throw ConfigError(fmt::format("{}: {}: !delete of a key the extended config does not set", mark_of(o.first, source),
+                                    join_path(path, key)));
+    merged[o.first] = o.second;
+    origins[join_path(path, key)] = source;
+  }
+  return merged;
+}
+
+// Loads `path` and, through its `extends:` key, every config it extends (base first), merged.
+YAML::Node load_chain(const std::string& text, const std::string& source, ConfigNode::Document& doc,
+                      std::vector<std::string>& visiting) {
+  YAML::Node root = parse_yaml(text, source);
+  doc.files.push_back(source);
+  doc.texts.push_back(text);
+  if (!root.IsMap() || !root["extends"]) return root;
+  const YAML::Node extends = root["extends"];
+  if (!extends.IsScalar())
+    throw ConfigError(fmt::format("{}: extends: found a {}, expected the path of a config to extend", mark_of(extends, source),
+                                  extends.IsMap() ? "map" : "list"));
+  std::filesystem::path base_path = extends.Scalar();
+  if (base_path.is_relative()) base_path = std::filesystem::path(source).parent_path() / base_path;
+  const std::string canonical = std::filesystem::weakly_canonical(base_path).string();
+  if (std::find(visiting.begin(), visiting.end(), canonical) != visiting.end())
+    throw ConfigError(fmt::format("{}: extends: '{}' extends itself through the chain (a cycle)", mark_of(extends, source),
+                                  extends.Scalar()));
+  if (!std::filesystem::is_regular_file(base_path))
+    throw ConfigError(fmt::format("{}: extends: found '{}', expected a config file ({} does not exist)",
+                                  mark_of(extends, source), extends.Scalar(), base_path.string()));
+  visiting.push_back(canonical);
+  const std::string base_text = read_text_file(base_path.string(), " (extended)");
+  YAML::Node base = load_chain(base_text, base_path.string(), doc, visiting);
+  visiting.pop_back();
+  if (!base.IsMap()) throw ConfigError(fmt::format("{}: expected a map of settings at the top level", base_path.string()));
+  // The base's own top-level keys are its file's unless its chain said otherwise.
+  for (const auto& entry : base)
+    doc.origins.emplace(entry.first.Scalar(), doc.origins.count("") ? doc.origins[""] : base_path.string());
+  // (Not a clone without `extends`: a clone loses the line numbers messages need.)
+  YAML::Node merged = merge_layer(base, root, "", source, doc.origins, "extends");
+  merged["extends"] = extends;  // kept so that it is read (and allowed) like any key
+  doc.origins["extends"] = source;
+  return merged;
+}
 }  // namespace
 
 ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<Document> doc, std::string path)
     : node_(std::move(node)), doc_(std::move(doc)), path_(std::move(path)) {}
 
-const std::string& ConfigNode::source() const { return doc_->source; }
-
 ConfigNode ConfigNode::parse(const std::string& text, const std::string& source,
                              const std::function<void(YAML::Node)>& edit) {
   auto doc = std::make_shared<Document>();
   doc->source = source;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(fmt::format("{}:{}:{}: not valid YAML: {}", source, e.mark.line + 1,
-                                  e.mark.column + 1, e.msg));
-  }
+  std::vector<std::string> visiting{std::filesystem::weakly_canonical(source).string()};
+  YAML::Node root = load_chain(text, source, *doc, visiting);
   ConfigNode result(root, doc, "");
   if (!root.IsMap()) result.fail(result.describe_found(), "a map of settings at the top level");
   if (edit) edit(root);
   return result;
 }
 
-ConfigNode ConfigNode::load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(fmt::format("{}: cannot open the file", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str(), path);
+ConfigNode ConfigNode::load_file(const std::string& path) { return parse(read_text_file(path, ""), path); }
+
+const std::string& ConfigNode::source() const {
+  // The file that set this key path (its nearest ancestor recorded by an extends chain).
+  std::string path = path_;
+  while (!path.empty()) {
+    if (auto it = doc_->origins.find(path); it != doc_->origins.end()) return it->second;
+    const auto cut = path.find_last_of(".[");
+    path = cut == std::string::npos ? "" : path.substr(0, cut);
+  }
+  return doc_->source;
 }
+
+const std::vector<std::string>& ConfigNode::files() const { return doc_->files; }
+const std::vector<std::string>& ConfigNode::texts() const { return doc_->texts; }
 
 std::string ConfigNode::location() const {
   const YAML::Mark mark = node_.Mark();
-  if (mark.is_null()) return doc_->source;
-  return fmt::format("{}:{}:{}", doc_->source, mark.line + 1, mark.column + 1);
+  if (mark.is_null()) return source();
+  return fmt::format("{}:{}:{}", source(), mark.line + 1, mark.column + 1);
 }
 
 std::string ConfigNode::describe_found() const {

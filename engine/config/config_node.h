@@ -18,14 +18,22 @@ namespace deterrence {
 
 class ConfigNode {
  public:
-  // Parses YAML text; `source` names it in messages (usually the file path).
-  // `edit`, when given, may change the parsed tree first (a sweep point's values).
+  // Parses YAML text; `source` names it in messages (usually the file path). A top-level
+  // `extends: PATH` applies this text as overrides on the config at PATH (relative to this one):
+  // maps merge key by key, lists and scalars replace, `!replace` replaces a map whole and
+  // `!delete` removes a key; chains are followed, cycles refused. `edit`, when given, may change
+  // the merged tree first (a sweep point's values).
   static ConfigNode parse(const std::string& text, const std::string& source,
                           const std::function<void(YAML::Node)>& edit = {});
   static ConfigNode load_file(const std::string& path);
 
   const std::string& path() const { return path_; }
+  // The file that set this node's value (with `extends:`, not always the file loaded); relative
+  // paths in a value resolve against its folder.
   const std::string& source() const;
+  // Every file of the extends chain (the loaded file first) and its text as read.
+  const std::vector<std::string>& files() const;
+  const std::vector<std::string>& texts() const;
   const YAML::Node& yaml() const { return node_; }
   std::string describe_found() const;  // "'word'", "a map", "a list" or "nothing", for messages
   bool is_map() const { return node_.IsMap(); }
@@ -58,8 +66,9 @@ class ConfigNode {
   [[noreturn]] void fail_message(const std::string& message) const;
   std::string location() const;  // "file:line:col"
 
+ struct Document;
+
  private:
-  struct Document;
   ConfigNode(YAML::Node node, std::shared_ptr<Document> doc, std::string path);
   void check_duplicate_keys() const;
   void mark_read(const std::string& key) const;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "config/config_node.h"
@@ -72,41 +73,6 @@ ParameterSpace parse_parameters(const ConfigNode& root) {
   return space;
 }
 
-// case: {output, element: {dim: label, ...}, observed, name, year, source}
-CaseSpec read_case(const ConfigNode& node, const Model& model) {
-  CaseSpec c;
-  c.output = node.get_string("output", "outcome");
-  const OutputSpec* spec = model.outputs().find(c.output);
-  if (!spec || spec->kind != OutputKind::categorical)
-    node.at("output").fail(fmt::format("'{}'", c.output), "the name of a categorical output of the model");
-  const ConfigNode element = node.at("element");
-  std::size_t index = 0;
-  for (const auto& dim : spec->dims) {
-    const ConfigNode label_node = element.at(dim.name);
-    const std::string label = label_node.as_string();
-    const auto it = std::find(dim.labels.begin(), dim.labels.end(), label);
-    if (it == dim.labels.end())
-      label_node.fail(fmt::format("'{}'", label), fmt::format("one of the {} labels: {}", dim.name,
-                                                              fmt::join(dim.labels, ", ")));
-    index = index * dim.labels.size() + static_cast<std::size_t>(it - dim.labels.begin());
-  }
-  element.reject_unknown_keys();
-  c.element_index = index;
-  c.element = spec->element_label(index);
-  const ConfigNode observed = node.at("observed");
-  c.observed = observed.as_string();
-  const auto it = std::find(spec->categories.begin(), spec->categories.end(), c.observed);
-  if (it == spec->categories.end())
-    observed.fail(fmt::format("'{}'", c.observed), fmt::format("one of: {}", fmt::join(spec->categories, ", ")));
-  c.observed_index = static_cast<std::size_t>(it - spec->categories.begin());
-  c.name = node.get_string("name", "");
-  c.year = node.find("year") ? node.at("year").as_string() : "";
-  c.source = node.get_string("source", "");
-  node.get_string("note", "");
-  node.reject_unknown_keys();
-  return c;
-}
-
 }  // namespace
 
 Experiment load_experiment(const std::string& path, const SweepPoint* point) {
@@ -123,13 +89,19 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     if (point) apply_point(tree, *point, path);
   });
   // A typo in a top-level key is reported before anything else is read.
-  for (const char* key : {"description", "model", "draws", "seed", "chunk_size", "records", "parameters",
-                          "correlations", "model_options", "case", "design"})
+  for (const char* key : {"extends", "description", "model", "draws", "seed", "chunk_size", "records", "parameters",
+                          "correlations", "model_options", "design"})
     root.find(key);
   if (!point) read_sweep(root);  // checks the section; a point's values are already applied
   else root.find("sweep");
   root.reject_unknown_keys();
+  // The identity of the experiment covers every file of its extends chain.
   std::string hashed = experiment.config_text;
+  for (std::size_t k = 1; k < root.files().size(); ++k) {
+    experiment.extended_files.push_back(root.files()[k]);
+    experiment.extended_texts.push_back(root.texts()[k]);
+    hashed += fmt::format("\n# extends {}\n", std::filesystem::path(root.files()[k]).filename().string()) + root.texts()[k];
+  }
   if (point)
     for (const auto& [key, value] : *point) hashed += fmt::format("\n# sweep point {} = {}", key, Sweep::text(value));
   experiment.config_hash = hash_text(hashed);
@@ -188,10 +160,10 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     experiment.model = entry->factory(std::move(setup));
   } catch (const ConfigError& error) {
     const std::string message = error.what();
-    if (message.rfind(path, 0) == 0) throw;
+    // A message that already names a file and line (the config's, or a data file's) stands alone.
+    if (message.rfind(path, 0) == 0 || std::regex_search(message, std::regex("^[^ ]+:[0-9]+:[0-9]+: "))) throw;
     throw ConfigError(path + ": " + message);  // model errors without a position still name the file
   }
-  if (auto node = root.find("case")) experiment.case_spec = read_case(*node, *experiment.model);
   return experiment;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/sweep.h"
 #include "sampling/design.h"
@@ -17,21 +18,11 @@ struct RecordOptions {
   bool parameters = false;  // per-draw values of every sampled parameter
 };
 
-// A historical case (Dakota-style "one keyword per key"): which categorical output element the
-// observed outcome belongs to, so a run reports the probability the model gave it.
-struct CaseSpec {
-  std::string output;      // a categorical output, e.g. outcome
-  std::string element;     // its element label, e.g. "status_quo/NOR:human_rights"
-  std::size_t element_index = 0;
-  std::string observed;    // the category observed
-  std::size_t observed_index = 0;
-  std::string name, year, source;
-};
-
 struct Experiment {
   std::string config_path;
   std::string config_text;
-  std::string config_hash;  // hex FNV-1a of config_text
+  std::string config_hash;  // hex FNV-1a of config_text and of every config it extends
+  std::vector<std::string> extended_files, extended_texts;  // the extends chain below config_path
   std::string description;
   std::string model_name;
   std::uint64_t draws = 0;
@@ -39,7 +30,6 @@ struct Experiment {
   std::uint32_t chunk_size = 0;
   RecordOptions records;
   DesignSpec design;
-  std::optional<CaseSpec> case_spec;
   std::unique_ptr<Model> model;
 };
 

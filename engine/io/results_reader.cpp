@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "io/cases_io.h"
 #include "io/h5.h"
 #include "io/pieces.h"
 #include "io/results_writer.h"
@@ -43,8 +44,7 @@ h5::Handle open_results_file(const std::string& path) {
 ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(path), point_(point) {
   h5::Handle file = open_results_file(path);
   for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config",
-                           "config_path", "config_hash", "start_time", "end_time", "shard", "case_name", "case_output",
-                           "case_element", "case_observed", "case_year", "case_source"})
+                           "config_path", "config_hash", "start_time", "end_time", "shard"})
     if (h5::has_attribute(file, name)) strings_[name] = h5::read_string_attribute(file, name);
   for (const char* name : {"format_version", "seed", "draws", "first_draw", "chunk_size", "threads", "total_draws",
                            "chunk_first", "chunk_end"})
@@ -96,6 +96,18 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
     }
     outputs_.push_back(std::move(table));
   }
+  if (h5::exists(file, "cases")) {
+    // Cases are read against the output they name (sweeps store their cases per file, not per point).
+    const OutputTable* outcome = nullptr;
+    for (const auto& o : outputs_)
+      if (o.kind == "categorical") outcome = outcome ? outcome : &o;
+    if (outcome) cases_ = read_cases(file, outcome->categories);
+    for (const auto& c : cases_) {
+      const OutputTable* table = find(c.output);
+      if (!table || table->kind != "categorical" || c.element >= table->elements)
+        throw std::runtime_error(fmt::format("{}: case {} names an output element the file does not have", path, c.id));
+    }
+  }
   if (h5::exists(file, "sensitivity")) {
     h5::Handle root = h5::open_group(file, "sensitivity");
     const auto groups = h5::read_strings(root, "groups");
@@ -125,6 +137,18 @@ std::string ResultsFile::attribute(const std::string& name) const {
 std::uint64_t ResultsFile::count_attribute(const std::string& name) const {
   auto it = counts_.find(name);
   return it == counts_.end() ? 0 : it->second;
+}
+
+std::vector<CaseForecast> ResultsFile::case_forecasts() const {
+  std::vector<CaseForecast> forecasts;
+  for (const auto& c : cases_) {
+    const OutputTable* table = find(c.output);
+    std::vector<std::uint64_t> counts;
+    for (std::size_t k = 0; k < table->categories.size(); ++k)
+      counts.push_back(static_cast<std::uint64_t>(table->at("counts", c.element, k)));
+    forecasts.push_back(forecast_case(c, counts));
+  }
+  return forecasts;
 }
 
 const OutputTable* ResultsFile::find(const std::string& name) const {

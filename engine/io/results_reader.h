@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "io/h5.h"
+#include "model/case_spec.h"
+#include "stats/case_forecast.h"
 
 namespace deterrence {
 
@@ -54,6 +56,9 @@ class ResultsFile {
   const std::vector<std::vector<std::string>>& sweep_values() const { return sweep_values_; }
   std::size_t point() const { return point_; }
   const std::vector<SensitivityTable>& sensitivity() const { return sensitivity_; }
+  // Historical cases the run played (/cases), and their forecasts from the stored counts.
+  const std::vector<CaseSpec>& cases() const { return cases_; }
+  std::vector<CaseForecast> case_forecasts() const;
 
  private:
   std::string path_;
@@ -65,6 +70,7 @@ class ResultsFile {
   std::vector<std::vector<std::string>> sweep_values_;
   std::size_t point_ = 0;
   std::vector<SensitivityTable> sensitivity_;
+  std::vector<CaseSpec> cases_;
 };
 
 }  // namespace deterrence

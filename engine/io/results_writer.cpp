@@ -1,5 +1,7 @@
 #include "io/results_writer.h"
 
+#include "io/cases_io.h"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -106,6 +108,10 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
   h5::write_attribute(file_, "config", experiment.config_text);
   h5::write_attribute(file_, "config_path", experiment.config_path);
   h5::write_attribute(file_, "config_hash", experiment.config_hash);
+  if (!experiment.extended_files.empty()) {  // the configs it extends, as read
+    h5::write_attribute(file_, "config_extends", experiment.extended_files);
+    h5::write_attribute(file_, "config_extends_text", experiment.extended_texts);
+  }
   h5::write_attribute(file_, "seed", experiment.seed);
   h5::write_attribute(file_, "draws", info.draw_count);
   h5::write_attribute(file_, "first_draw", info.first_draw);
@@ -117,15 +123,8 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
   h5::write_attribute(file_, "threads", static_cast<std::uint64_t>(info.threads));
   h5::write_attribute(file_, "start_time", info.start_time);
   h5::write_attribute(file_, "end_time", info.end_time);
-  if (experiment.case_spec) {
-    const CaseSpec& c = *experiment.case_spec;
-    h5::write_attribute(file_, "case_name", c.name);
-    h5::write_attribute(file_, "case_output", c.output);
-    h5::write_attribute(file_, "case_element", c.element);
-    h5::write_attribute(file_, "case_observed", c.observed);
-    h5::write_attribute(file_, "case_year", c.year);
-    h5::write_attribute(file_, "case_source", c.source);
-  }
+  if (const auto cases = model.cases(); !cases.empty())
+    write_cases(file_, cases, model.outputs().find(cases.front().output)->categories);
 
   write_dims(file_, model.outputs());
   {

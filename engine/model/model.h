@@ -6,6 +6,9 @@
 #include <span>
 #include <string>
 
+#include <vector>
+
+#include "model/case_spec.h"
 #include "model/output_layout.h"
 #include "sampling/parameter_space.h"
 
@@ -27,6 +30,9 @@ class Model {
   // Must not allocate, lock or do I/O: it runs once per draw on every thread.
   virtual void evaluate(std::span<const double> parameters, ModelWorkspace* workspace,
                         DrawOutputs& out) const = 0;
+  // Historical cases this experiment plays (none for most models): `deterrence cases`, `run`
+  // and `summary` forecast and score them from the outputs' category counts.
+  virtual std::vector<CaseSpec> cases() const { return {}; }
 };
 
 }  // namespace deterrence

@@ -13,7 +13,7 @@ for config in "$ROOT"/configs/*.yaml; do
   test -s "$TMP/$name.txt"
 done
 # Every experiment (sweeps included) validates at every point and runs briefly; the cases score.
-for config in "$ROOT"/configs/experiments/*.yaml "$ROOT"/configs/experiments/cases/*.yaml; do
+for config in "$ROOT"/configs/experiments/*.yaml; do
   "$BIN" validate "$config" >/dev/null
 done
 for config in "$ROOT"/configs/experiments/*.yaml; do
@@ -22,8 +22,23 @@ for config in "$ROOT"/configs/experiments/*.yaml; do
   "$BIN" summary "$TMP/exp-$name.h5" > "$TMP/exp-$name.txt"
   test -s "$TMP/exp-$name.txt"
 done
-"$BIN" cases "$ROOT/configs/experiments/cases" --draws 500 > "$TMP/cases.txt"
-grep -q "mean over 5 cases" "$TMP/cases.txt"
+"$BIN" cases "$ROOT/configs/experiments/cases.yaml" --draws 500 > "$TMP/cases.txt"
+grep -q "cases, .* scored: mean log score" "$TMP/cases.txt"
+# Versions 2 and 3 switched off are version 1 bit for bit: the frozen version-1 baseline
+# (tests/fixtures/v1_baseline) gives the outputs the version-1 engine wrote, both with the new
+# keys absent and with forced_share, done_deed and loss_misperception declared as 0.
+V1="$ROOT/tests/fixtures/v1_baseline"
+"$BIN" run "$V1/baseline.yaml" --out "$TMP/v1-absent.h5" --quiet
+/usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-absent.h5" "$V1/expected_v1.h5" --groups /outputs,/dims
+mkdir -p "$TMP/v1zero/data"
+cp "$V1"/data/*.yaml "$TMP/v1zero/data/"
+sed -e 's/^\(    obfuscation: .*\)$/\1\n    forced_share: 0\n    done_deed: 0/' "$V1/data/issues.yaml" > "$TMP/v1zero/data/issues.yaml"
+sed -e 's/^\(  misperception: .*\)$/\1\n  loss_misperception: {dist: constant, value: 0, group: perception}/' "$V1/baseline.yaml" > "$TMP/v1zero/baseline.yaml"
+test "$(grep -c 'forced_share: 0' "$TMP/v1zero/data/issues.yaml")" -eq 5
+grep -q loss_misperception "$TMP/v1zero/baseline.yaml"
+"$BIN" run "$TMP/v1zero/baseline.yaml" --out "$TMP/v1-zero.h5" --quiet
+/usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-zero.h5" "$V1/expected_v1.h5" --groups /outputs,/dims
+echo "[configs] versions 2 and 3 at zero reproduce version 1's outputs bit for bit"
 # A bad config is refused with exit code 2 and a message naming the file and line.
 printf 'model: ishigami\ndraws: 10\nseed: 1\nparamters: {}\n' > "$TMP/typo.yaml"
 set +e

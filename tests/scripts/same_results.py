@@ -1,8 +1,8 @@
 """Exit 0 when two deterrence results files hold bit-identical statistics (and records).
 
-Usage: /usr/bin/python3 same_results.py A.h5 B.h5
-Compares every dataset under /outputs, /dims, /parameters and /records byte for byte (NaN
-payloads included); run-specific attributes (times, threads) are not compared."""
+Usage: /usr/bin/python3 same_results.py A.h5 B.h5 [--groups /outputs,/dims]
+Compares every dataset under /outputs, /dims, /parameters and /records (or the groups given)
+byte for byte (NaN payloads included); run-specific attributes (times, threads) are not compared."""
 import sys
 
 import h5py
@@ -16,10 +16,10 @@ def datasets(f, group):
     return sorted(names)
 
 
-def main(a_path, b_path):
+def main(a_path, b_path, groups=("/outputs", "/dims", "/parameters", "/records")):
     differences = []
     with h5py.File(a_path, "r") as a, h5py.File(b_path, "r") as b:
-        for group in ("/outputs", "/dims", "/parameters", "/records"):
+        for group in groups:
             names = datasets(a, group)
             if names != datasets(b, group):
                 differences.append(f"{group}: different datasets")
@@ -41,4 +41,6 @@ def main(a_path, b_path):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[3] == "--groups":
+        sys.exit(main(sys.argv[1], sys.argv[2], tuple(sys.argv[4].split(","))))
     sys.exit(main(sys.argv[1], sys.argv[2]))

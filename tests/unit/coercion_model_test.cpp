@@ -73,7 +73,7 @@ TEST(CoercionModel, DefaultEpisodesAreEveryMemberOnEveryIssue) {
   TempDir dir;
   const Experiment e = load_experiment(baseline_in(dir));
   const auto* outcome = e.model->outputs().find("outcome");
-  EXPECT_EQ(outcome->dims[1].labels.size(), 16u * 5u);
+  EXPECT_EQ(outcome->dims[1].labels.size(), 21u * 5u);  // every country of the data is a member of status_quo
   EXPECT_EQ(outcome->dims[1].labels.front(), "USA:taiwan");
 }
 
@@ -154,7 +154,7 @@ TEST(CoercionModel, PerDrawOutcomeRecordsAreAnEnumThatAgreesWithTheCounts) {
                                        "import sys, h5py, numpy as np\n"
                                        "f = h5py.File(sys.argv[1], 'r')\n"
                                        "r = f['records/outcome']\n"
-                                       "assert r.shape == (300, 5, 80), r.shape\n"
+                                       "assert r.shape == (300, 5, 105), r.shape\n"
                                        "names = h5py.check_enum_dtype(r.dtype)\n"
                                        "assert names['DETERRED'] == 2 and names['ESCALATION'] == 6, names\n"
                                        "codes = r[...]\n"

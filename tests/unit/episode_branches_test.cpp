@@ -308,5 +308,67 @@ TEST(EpisodeBranches, TargetIndifferentRefrains) {
   expect_result(c.play(), Outcome::self_censorship, 0, 64, 0, 0);
 }
 
+// Version 2: forced stances. Each case is chosen so that the government, free to choose, would
+// refrain; forced, the stance is taken and nodes 2–5 play as usual (worked by hand).
+
+TEST(EpisodeBranches, ForcedStanceIsDeterred) {
+  Case c;
+  c.design.trigger = Trigger::majority;
+  c.stance = {1, 500, 80};  // v_t = 1: the target does not join (0.9 < 6); B and C do
+  c.scalars.misperception = 1;
+  c.episode.z[2] = 3;  // the target sees W' = 60·e^3 ≈ 1205
+  // Majority 2·2 > 3, D = 48 + 29.6 = 77.6, C_t = 0. In the target's view the coercer persists
+  // (0.55·77.6 + 0.75·0.6 = 43.13 ≤ 0.5·1205), so it would concede (1 − 6 = −5 < −0.3 − 1.5 =
+  // −1.8) after being coerced: predicted U_T = −1.8, it refrains.
+  expect_result(c.play(), Outcome::self_censorship, 0, 60, 0, 0);
+  // Forced: the coercer (true W = 60) predicts a back-down (43.13 > 30) after resistance
+  // (1 − 0.25·6 = −0.5 ≥ −1.8): U_C = −0.15 − 0.45·77.6 − 12 < 0, it tolerates; without the policy
+  // the target would concede (−5 < −1.8) and the coercer gain 60 − 0.15 > 0: DETERRED, U_T = 1.
+  c.episode.forced = true;
+  expect_result(c.play(), Outcome::deterred, 1, 0, 0, 0);
+}
+
+TEST(EpisodeBranches, ForcedStanceIsNotContested) {
+  Case c;
+  c.design.sanctions = false;
+  c.stance = {1, 500, 80};
+  c.episode.issue_value = 0.1;
+  c.scalars.misperception = 1;
+  c.episode.z[2] = 3;  // the target sees W' = 0.1·e^3 ≈ 2.01
+  // In its view the coercer gains 2.01 − 0.15 > 0 from a concession (−5 < −1.8): it refrains.
+  expect_result(c.play(), Outcome::self_censorship, 0, 0.1, 0, 0);
+  // Forced: the coercer's 0.1 − 0.25·0.6 = −0.05 is not > 0, with or without the policy.
+  c.episode.forced = true;
+  expect_result(c.play(), Outcome::not_contested, 1, 0, 0, 0);
+}
+
+TEST(EpisodeBranches, ForcedStanceCapitulates) {
+  Case c;
+  c.design.sanctions = false;
+  c.stance = {1, 500, 80};
+  // Resisting costs 1 − 6 = −5 < −0.3 − 1.5 = −1.8, and the coercer gains 60 − 0.15 > 0 from the
+  // concession it foresees: free to choose, the target refrains.
+  expect_result(c.play(), Outcome::self_censorship, 0, 60, 0, 0);
+  c.episode.forced = true;
+  expect_result(c.play(), Outcome::capitulation, -1.8, 59.85, 0, 0);
+}
+
+TEST(EpisodeBranches, ForcedStanceEscalates) {
+  Case c;
+  c.design.trigger = Trigger::majority;
+  c.stance = {1, 500, 80};
+  c.episode.issue_value = 400;
+  c.episode.target_exports = 2.5;  // L = 0.3·2.5·2 = 1.5, c0 = 0.15
+  // B and C join (D = 77.6, C_t = 0). Node 5: 0.55·77.6 + 0.75·0.15 = 42.79 ≤ 0.5·400: the coercer
+  // persists. The target resists (1 − 1.5 = −0.5 ≥ −0.3 − 0.375 = −0.675) but that is worth −0.5,
+  // and the coercer gains 0.3·400 − 0.15 − 77.6 = 42.25 > 0: free to choose, it refrains.
+  expect_result(c.play(), Outcome::self_censorship, 0, 400, 0, 0);
+  // Forced: ESCALATION; bloc cost Σ C_c over B, C = 20 + 14; the coercer loses D.
+  c.episode.forced = true;
+  const EpisodeResult r = c.play();
+  expect_result(r, Outcome::escalation, -0.5, 42.25, 34, 77.6);
+  EXPECT_TRUE(r.triggered);
+}
+
 }  // namespace
 }  // namespace deterrence::coercion

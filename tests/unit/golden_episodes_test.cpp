@@ -1,5 +1,7 @@
-// The sixteen golden episodes of MODEL.md (tests/fixtures/golden_episodes.json, copied from the
-// model's contract): outcome and payoffs to 1e-9, through the same play_episode the model runs.
+// The twenty-one golden episodes of the model's contract (tests/fixtures/golden_episodes.json,
+// copied from it: sixteen of version 1, two forced stances of version 2, three of version 3's
+// loss surprise and done deeds): outcome and payoffs to 1e-9, through the same play_episode the
+// model runs.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -45,6 +47,7 @@ GoldenCase load_case(const YAML::Node& node) {
   g.scalars.concession_cost = sc["zeta"].as<double>();
   g.scalars.misperception = sc["sigma"].as<double>();
   g.scalars.premium = pol["premium"].as<double>();
+  g.scalars.loss_misperception = sc["sigma_loss"].as<double>();
 
   const std::string trigger = pol["trigger"].as<std::string>();
   g.design.sanctions = pol["sanctions"].as<bool>();
@@ -88,6 +91,9 @@ GoldenCase load_case(const YAML::Node& node) {
   g.episode.target_position = static_cast<int>(t);  // every listed country is a member
   g.episode.in_scope = pol["in_scope"].as<bool>();
   for (int k = 0; k < 4; ++k) g.episode.z[k] = sc["z"][k].as<double>();
+  g.episode.z5 = sc["z5"].as<double>();
+  g.episode.done_deed = sc["done_deed"].as<double>();
+  g.episode.forced = node["forced"].as<bool>();
 
   const YAML::Node expected = node["expected"];
   g.outcome = expected["outcome"].as<std::string>();
@@ -123,9 +129,11 @@ TEST_P(GoldenEpisode, OutcomeAndPayoffsMatchTheContract) {
 INSTANTIATE_TEST_SUITE_P(Contract, GoldenEpisode, ::testing::ValuesIn(load_all()),
                          [](const auto& info) { return info.param.name; });
 
-TEST(GoldenEpisodes, AllSixteenAreLoadedAndEveryOutcomeIsCovered) {
+TEST(GoldenEpisodes, AllTwentyOneAreLoadedAndEveryOutcomeIsCovered) {
   const auto cases = load_all();
-  ASSERT_EQ(cases.size(), 16u);
+  ASSERT_EQ(cases.size(), 21u);
+  const auto forced = std::count_if(cases.begin(), cases.end(), [](const auto& g) { return g.episode.forced; });
+  EXPECT_EQ(forced, 2);
   for (const char* outcome : kOutcomeNames) {
     const bool covered = std::any_of(cases.begin(), cases.end(), [&](const auto& g) { return g.outcome == outcome; });
     EXPECT_TRUE(covered) << outcome;

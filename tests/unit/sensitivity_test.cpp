@@ -92,10 +92,10 @@ TEST(Sensitivity, TheGameIsAnalysedByGroup) {
   const h5::Handle file = h5::open_file(out);
   auto groups = h5::read_strings(h5::open_group(file, "sensitivity"), "groups");
   std::sort(groups.begin(), groups.end());
-  EXPECT_EQ(groups, (std::vector<std::string>{"assurance", "other", "perception", "replacement", "resolve", "salience"}));
+  EXPECT_EQ(groups, (std::vector<std::string>{"assurance", "forced", "other", "perception", "replacement", "resolve", "salience"}));
   EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/outcome_share"), "first_order"),
-            (std::vector<hsize_t>{5, 7, 6}));
-  EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/mean_target_payoff"), "total"), (std::vector<hsize_t>{5, 6}));
+            (std::vector<hsize_t>{5, 7, 7}));
+  EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/mean_target_payoff"), "total"), (std::vector<hsize_t>{5, 7}));
 }
 
 TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {

@@ -39,6 +39,37 @@ class CoercionModel final : public Model {
   }
 
   std::string name() const override { return "coercion"; }
+
+  // Each case is read under the policy then in force. A record of coercion exists only when the
+  // target was coerced (docs/model.md §8); a withdrawn threat only when it provoked.
+  std::vector<CaseSpec> cases() const override {
+    const auto code = [](Outcome o) { return static_cast<std::size_t>(o); };
+    std::vector<CaseSpec> result;
+    for (const auto& c : s_.cases) {
+      CaseSpec spec;
+      spec.id = c.id;
+      spec.name = c.name;
+      spec.year = c.year;
+      spec.source = c.source;
+      spec.output = "outcome";
+      spec.element = c.regime * s_.episodes.size() + c.episode;
+      const bool withdrawn = c.observed.front().first == "WITHDRAWN";
+      if (withdrawn) {
+        spec.condition = "provoked";
+        spec.classes = {{"WITHDRAWN", {code(Outcome::not_contested), code(Outcome::deterred)}},
+                        {"COERCED",
+                         {code(Outcome::capitulation), code(Outcome::resisted), code(Outcome::compelled),
+                          code(Outcome::escalation)}}};
+      } else {
+        spec.condition = "coerced";
+        for (Outcome o : {Outcome::capitulation, Outcome::resisted, Outcome::compelled, Outcome::escalation})
+          spec.classes.push_back({kOutcomeNames[code(o)], {code(o)}});
+      }
+      for (const auto& [label, weight] : c.observed) spec.observed.push_back({label, weight});
+      result.push_back(std::move(spec));
+    }
+    return result;
+  }
   const ParameterSpace& parameters() const override { return space_; }
   const OutputLayout& outputs() const override { return layout_; }
 
@@ -66,6 +97,7 @@ class CoercionModel final : public Model {
     sc.concession_cost = x[s_.concession_cost];
     sc.premium = x[s_.premium];
     sc.misperception = x[s_.misperception];
+    sc.loss_misperception = s_.loss_misperception ? x[*s_.loss_misperception] : 0.0;
     const std::size_t n_issues = s_.issues.size();
 
     // Draw-level quantities, computed once and shared by every episode and policy.
@@ -109,6 +141,11 @@ class CoercionModel final : public Model {
         ep.target_position = policy.member_position[spec.target];
         ep.in_scope = ep.target_position >= 0 && policy.issue_in_scope[spec.issue];
         for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
+        ep.z5 = spec.loss_error ? x[*spec.loss_error] : 0.0;
+        ep.done_deed = x[s_.done_deed[spec.issue]];
+        // Version 2: the stance is forced when the episode's own uniform falls below χ_i.
+        ep.forced = spec.stance == Stance::forced ||
+                    (spec.forced_draw && x[*spec.forced_draw] < x[s_.forced_share[spec.issue]]);
         const MemberView members{{w.member_stance.data() + base * n_issues + spec.issue * m, m},
                                  policy.member_gdp,
                                  policy.member_supply,
@@ -158,8 +195,7 @@ class CoercionModel final : public Model {
   void declare_outputs() {
     std::vector<std::string> policy_names, episode_names, outcome_names(kOutcomeNames, kOutcomeNames + kOutcomeCount);
     for (const auto& p : s_.policies) policy_names.push_back(p.name);
-    for (const auto& e : s_.episodes)
-      episode_names.push_back(fmt::format("{}:{}", s_.countries[e.target].code, s_.issues[e.issue]));
+    for (const auto& e : s_.episodes) episode_names.push_back(e.label);
     const Dimension policy{"policy", policy_names}, episode{"episode", episode_names}, outcome{"outcome", outcome_names};
     const Dimension measure{"measure", {kDifferenceMeasures, kDifferenceMeasures + kDifferenceCount}};
     const bool q = s_.episode_quantiles;

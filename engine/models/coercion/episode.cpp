@@ -109,7 +109,8 @@ struct Continuation {
 
 double target_payoff(const Context& c, Outcome o, double stance, const Response& r) {
   switch (o) {
-    case Outcome::capitulation: return -c.s.concession_cost * stance - c.s.lag * r.net_loss;
+    // Version 3: a done deed keeps β·v of the stance even after conceding (β = 0: version 1).
+    case Outcome::capitulation: return (c.e.done_deed - c.s.concession_cost) * stance - c.s.lag * r.net_loss;
     case Outcome::resisted: return stance - r.net_loss;
     case Outcome::compelled: return stance - c.s.lag * (r.net_loss + r.target_cost);
     case Outcome::escalation: return stance - r.net_loss - r.target_cost;
@@ -154,10 +155,12 @@ bool coerces(const Context& c, const Setting& setting, const View& view) {
   return predict(c, setting, view).coercer_payoff > 0.0;
 }
 
-Setting make_setting(const Context& c, bool measures_on) {
+// `loss_scale` is 1 except in the target's node-1 view under loss surprise (version 3), where
+// every quantity built from the gross loss uses L' = L·e^{σ_L z5}.
+Setting make_setting(const Context& c, bool measures_on, double loss_scale = 1.0) {
   const bool apply = measures_on && c.e.in_scope;
   const double exposure = c.e.target_exports * (1.0 - (apply ? c.d.resilience : 0.0));
-  const double loss = c.e.intensity * exposure * c.s.duration;
+  const double loss = c.e.intensity * exposure * c.s.duration * loss_scale;
   return {apply && c.p.sanctions, apply && c.p.aid, loss, c.s.coercion_cost * loss};
 }
 
@@ -173,13 +176,18 @@ EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesig
   const Setting on = make_setting(c, true);
 
   EpisodeResult result;
-  // Node 1: the target provokes if, in its view, provoking pays.
-  const Continuation foreseen_play = predict(c, on, target_view);
-  const double foreseen = foreseen_play.coercer_payoff > 0.0 ? foreseen_play.target_payoff : e.target_stance;
-  if (!(foreseen > 0.0)) {
-    result.outcome = Outcome::self_censorship;
-    result.coercer_payoff = stakes;
-    return result;
+  // Node 1: the target provokes if, in its view, provoking pays. A forced stance (version 2)
+  // has been taken whatever the government foresees.
+  if (!e.forced) {
+    const double loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
+    const Setting foreseen_setting = loss_scale != 1.0 ? make_setting(c, true, loss_scale) : on;
+    const Continuation foreseen_play = predict(c, foreseen_setting, target_view);
+    const double foreseen = foreseen_play.coercer_payoff > 0.0 ? foreseen_play.target_payoff : e.target_stance;
+    if (!(foreseen > 0.0)) {
+      result.outcome = Outcome::self_censorship;
+      result.coercer_payoff = stakes;
+      return result;
+    }
   }
   // Node 2: the coercer decides in its own view; if it tolerates, would it have coerced
   // without the policy's collective measures?

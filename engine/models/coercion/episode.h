@@ -1,6 +1,7 @@
 #pragma once
-// One episode of the coercion game (MODEL.md §4–5): target t provokes or not on issue i,
-// under one policy, in one draw. Pure arithmetic on numbers prepared by the caller; no
+// One episode of the coercion game (docs/model.md §4–5, with version 2's forced stances and
+// version 3's loss surprise and done deeds): target t provokes or not on issue i, under one
+// policy, in one draw. Pure arithmetic on numbers prepared by the caller; no
 // allocation, so it runs in the hot path. The golden tests call play_episode directly.
 #include <cstdint>
 #include <span>
@@ -34,6 +35,7 @@ struct PolicyDesign {
 struct Scalars {
   double resolve = 1, duration = 1, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
          demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;
+  double loss_misperception = 0;  // σ_L (version 3): scale of the target's error about its own loss
 };
 
 // The policy's own uncertain parameters in this draw.
@@ -60,6 +62,9 @@ struct Episode {
   int target_position = -1;  // the target's position among members, or -1
   bool in_scope = false;
   double z[4] = {0, 0, 0, 0};  // perception errors z1..z4
+  double z5 = 0;               // the target's error about its own loss (version 3)
+  double done_deed = 0;        // β_i: share of the stance a concession does not undo (version 3)
+  bool forced = false;         // the stance was taken by an actor the government does not control
 };
 
 struct EpisodeResult {

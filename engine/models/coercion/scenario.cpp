@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "config/config_error.h"
 #include "sampling/distribution.h"
@@ -39,12 +41,18 @@ std::size_t index_of(const std::vector<std::string>& names, const std::string& n
   return static_cast<std::size_t>(it - names.begin());
 }
 
-ConfigNode load_data_file(const ConfigNode& options, const std::string& key, const ModelSetup& setup) {
+std::filesystem::path data_path(const ConfigNode& options, const std::string& key, const ModelSetup& setup) {
   const ConfigNode node = options.at(key);
   std::filesystem::path path = node.as_string();
-  if (path.is_relative()) path = setup.config_dir / path;
+  // Relative to the config that set it (an extended config's data stay its own).
+  if (path.is_relative()) path = std::filesystem::path(node.source()).parent_path() / path;
+  (void)setup;
   if (!std::filesystem::exists(path)) node.fail(fmt::format("'{}'", node.as_string()), fmt::format("a data file ({} does not exist)", path.string()));
-  return ConfigNode::load_file(path.string());
+  return path;
+}
+
+ConfigNode load_data_file(const ConfigNode& options, const std::string& key, const ModelSetup& setup) {
+  return ConfigNode::load_file(data_path(options, key, setup).string());
 }
 
 double non_negative(const ConfigNode& node) {
@@ -103,6 +111,13 @@ void read_issues(Scenario& s, ParameterSpace& space, const ConfigNode& file) {
     s.issue_value.push_back(space.add("issue_value." + name, positive_distribution(issue.at("issue_value")), "resolve"));
     s.intensity.push_back(space.add("coercion_intensity." + name, share_distribution(issue.at("coercion_intensity")), "other"));
     s.obfuscation.push_back(space.add("obfuscation." + name, share_distribution(issue.at("obfuscation")), "perception"));
+    // Version 2 and 3 issue parameters; absent means 0 (versions 1 and 2 bit for bit).
+    const auto optional_share = [&](const char* key) {
+      auto node = issue.find(key);
+      return node ? share_distribution(*node) : Distribution::constant(0.0);
+    };
+    s.forced_share.push_back(space.add("forced_share." + name, optional_share("forced_share"), "forced"));
+    s.done_deed.push_back(space.add("done_deed." + name, optional_share("done_deed"), "other"));
     issue.reject_unknown_keys();
   }
   if (s.issues.empty()) issues.fail("no issues", "at least one issue");
@@ -293,7 +308,57 @@ void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, co
   s.policies.push_back(std::move(p));
 }
 
+bool is_zero(const Distribution& d) { return d.kind == DistributionKind::constant && d.a == 0.0; }
+
+// Adds one episode and its own streams: perception errors z1..z4 (and z5 under loss surprise),
+// and the forced-stance uniform where the issue's forced share can be positive. Streams are
+// named by the episode, so adding an episode, or a stream, changes no other draw.
+void add_episode(Scenario& s, ParameterSpace& space, std::size_t target, std::size_t issue, const std::string& name,
+                 Stance stance) {
+  EpisodeSpec e;
+  e.target = target;
+  e.issue = issue;
+  e.stance = stance;
+  const std::string key = name.empty() ? fmt::format("{}.{}", s.countries[target].code, s.issues[issue]) : name;
+  e.label = name.empty() ? fmt::format("{}:{}", s.countries[target].code, s.issues[issue]) : name;
+  for (int k = 0; k < 4; ++k)
+    e.perception[k] = space.add(fmt::format("perception.z{}.{}", k + 1, key), Distribution::normal(0.0, 1.0), "perception");
+  if (s.loss_misperception && !is_zero(space[*s.loss_misperception].distribution))
+    e.loss_error = space.add(fmt::format("perception.z5.{}", key), Distribution::normal(0.0, 1.0), "perception");
+  if (stance == Stance::uncertain && !is_zero(space[s.forced_share[issue]].distribution))
+    e.forced_draw = space.add(fmt::format("stance.forced.{}", key), Distribution::uniform(0.0, 1.0), "forced");
+  for (const auto& other : s.episodes)
+    if (other.label == e.label) throw ConfigError(fmt::format("the episode '{}' is listed twice", e.label));
+  s.episodes.push_back(e);
+}
+
+Stance read_stance(const ConfigNode& node) {
+  const std::string word = node.as_string();
+  if (word == "forced") return Stance::forced;
+  if (word == "chosen") return Stance::chosen;
+  if (word == "uncertain") return Stance::uncertain;
+  node.fail(fmt::format("'{}'", word), "forced, chosen or uncertain");
+}
+
+// episodes: {targets, issues} (every pair), or a list of {target, issue, name?, stance?}.
 void read_episodes(Scenario& s, ParameterSpace& space, const std::optional<ConfigNode>& node) {
+  const auto codes = country_codes(s);
+  if (node && node->is_sequence()) {
+    for (const auto& item : node->items()) {
+      const std::size_t t = index_of(codes, item.at("target").as_string(), item.at("target"), "country");
+      const std::size_t i = index_of(s.issues, item.at("issue").as_string(), item.at("issue"), "issue");
+      const std::string name = item.get_string("name", "");
+      const Stance stance = item.find("stance") ? read_stance(item.at("stance")) : Stance::uncertain;
+      item.reject_unknown_keys();
+      try {
+        add_episode(s, space, t, i, name, stance);
+      } catch (const ConfigError& error) {
+        item.fail_message(error.what());
+      }
+    }
+    if (s.episodes.empty()) node->fail("an empty list", "at least one episode");
+    return;
+  }
   std::vector<std::size_t> targets, issues;
   if (node && node->has("targets")) {
     targets = select_countries(s, node->at("targets"));
@@ -306,16 +371,103 @@ void read_episodes(Scenario& s, ParameterSpace& space, const std::optional<Confi
   else for (std::size_t i = 0; i < s.issues.size(); ++i) issues.push_back(i);
   if (node) node->reject_unknown_keys();
   for (std::size_t t : targets)
-    for (std::size_t i : issues) {
-      EpisodeSpec e;
-      e.target = t;
-      e.issue = i;
-      for (int k = 0; k < 4; ++k)
-        e.perception[k] = space.add(fmt::format("perception.z{}.{}.{}", k + 1, s.countries[t].code, s.issues[i]),
-                                    Distribution::normal(0.0, 1.0), "perception");
-      s.episodes.push_back(e);
-    }
+    for (std::size_t i : issues) add_episode(s, space, t, i, "", Stance::uncertain);
   if (s.episodes.empty()) throw ConfigError("the configuration selects no episodes");
+}
+
+// The outcome codes the case codebook defines (configs/cases/CODEBOOK.md): what a record of a
+// coercion episode can observe, plus WITHDRAWN (a threat not carried out).
+constexpr const char* kRecordedOutcomes[] = {"CAPITULATION", "RESISTED", "COMPELLED", "ESCALATION", "WITHDRAWN"};
+
+std::vector<std::pair<std::string, double>> read_observed(const ConfigNode& node, const std::string& codebook_text) {
+  const auto check_code = [&](const ConfigNode& where, const std::string& code) {
+    const bool known = std::any_of(std::begin(kRecordedOutcomes), std::end(kRecordedOutcomes),
+                                   [&](const char* c) { return code == c; });
+    if (!known || codebook_text.find(code) == std::string::npos)
+      where.fail(fmt::format("'{}'", code.substr(0, 40)),
+                 "an outcome code of the codebook: CAPITULATION, RESISTED, COMPELLED, ESCALATION or WITHDRAWN");
+  };
+  std::vector<std::pair<std::string, double>> observed;
+  if (node.is_scalar()) {
+    check_code(node, node.as_string());
+    observed.emplace_back(node.as_string(), 1.0);
+    return observed;
+  }
+  double total = 0;
+  for (const auto& code : node.keys()) {
+    check_code(node, code);
+    if (code == "WITHDRAWN") node.fail("WITHDRAWN in a partial outcome", "a partial outcome of coerced outcomes (CAPITULATION, RESISTED, ...)");
+    const double w = node.at(code).as_probability();
+    if (w <= 0.0) node.at(code).fail(fmt::format("{}", w), "a weight in (0, 1]");
+    observed.emplace_back(code, w);
+    total += w;
+  }
+  if (observed.size() != 2 || std::abs(total - 1.0) > 1e-9)
+    node.fail(fmt::format("{} outcomes with weights summing to {}", observed.size(), total),
+              "one outcome code, or two with weights summing to 1 (a partial outcome)");
+  return observed;
+}
+
+// The case library (a data file): every case becomes an episode named by its id, played under
+// every policy; its forecast is read under the policy then in force (its regime).
+void read_cases(Scenario& s, ParameterSpace& space, const ConfigNode& file, const std::filesystem::path& file_path) {
+  const ConfigNode codebook_node = file.at("codebook");
+  std::filesystem::path codebook = codebook_node.as_string();
+  if (codebook.is_relative()) codebook = file_path.parent_path() / codebook;
+  std::string codebook_text;
+  {
+    std::ifstream in(codebook);
+    if (!in || !std::filesystem::is_regular_file(codebook))
+      codebook_node.fail(fmt::format("'{}'", codebook_node.as_string()), "the case library's codebook (a readable file beside it)");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    codebook_text = buffer.str();
+  }
+  const auto codes = country_codes(s);
+  std::vector<std::string> policy_names;
+  for (const auto& p : s.policies) policy_names.push_back(p.name);
+  for (const auto& item : file.at("cases").items()) {
+    HistoricalCase c;
+    c.id = item.at("id").as_string();
+    c.name = item.at("name").as_string();
+    const std::size_t t = index_of(codes, item.at("target").as_string(), item.at("target"), "country");
+    const std::size_t i = index_of(s.issues, item.at("issue").as_string(), item.at("issue"), "issue");
+    const long long year = item.at("year").as_integer();
+    if (year < 1945 || year > 2100) item.at("year").fail(fmt::format("{}", year), "a year between 1945 and 2100");
+    c.year = std::to_string(year);
+    const ConfigNode stance_node = item.at("stance");
+    const Stance stance = read_stance(stance_node);
+    if (stance == Stance::uncertain) stance_node.fail("'uncertain'", "forced or chosen (a case codes its stance)");
+    item.at("stance_actor").as_string();
+    const std::string act = item.at("act").as_string();
+    if (act != "one_off" && act != "ongoing") item.at("act").fail(fmt::format("'{}'", act), "one_off or ongoing");
+    item.at("measures").as_string();
+    item.at("measure_imposed_before_outcome").as_bool();
+    if (item.at("months_to_outcome").as_integer() < 0) item.at("months_to_outcome").fail("a negative number", "months >= 0");
+    c.regime = index_of(policy_names, item.at("regime").as_string(), item.at("regime"), "policy (the regime then in force)");
+    item.at("bloc_response").as_string();
+    c.observed = read_observed(item.at("observed"), codebook_text);
+    if (auto csm = item.find("csm")) csm->as_strings();
+    const ConfigNode sources = item.at("sources");
+    const auto source_list = sources.as_strings();
+    if (source_list.empty() || std::any_of(source_list.begin(), source_list.end(), [](const auto& x) { return x.empty(); }))
+      sources.fail("no source", "at least one source (a case is coded from its sources)");
+    c.source = source_list.front();
+    if (item.at("note").as_string().empty()) item.at("note").fail("an empty note", "a coding note");
+    item.reject_unknown_keys();
+    for (const auto& other : s.cases)
+      if (other.id == c.id) item.at("id").fail(fmt::format("'{}' again", c.id), "a case id used once");
+    try {
+      add_episode(s, space, t, i, c.id, stance);
+    } catch (const ConfigError& error) {
+      item.fail_message(error.what());
+    }
+    c.episode = s.episodes.size() - 1;
+    s.cases.push_back(std::move(c));
+  }
+  if (s.cases.empty()) file.at("cases").fail("no cases", "at least one case");
+  file.get_string("description", "");
+  file.reject_unknown_keys();
 }
 
 }  // namespace
@@ -329,6 +481,7 @@ Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
     if (!index) options.fail_message(fmt::format("model coercion needs parameter '{}' under 'parameters'", scalar.key));
     s.*scalar.slot = *index;
   }
+  s.loss_misperception = space.find("loss_misperception");  // version 3, optional
   read_countries(s, load_data_file(options, "countries", setup));
   read_issues(s, space, load_data_file(options, "issues", setup));
   read_goods(s, space, load_data_file(options, "goods", setup));
@@ -342,7 +495,14 @@ Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
     s.reference_policy = index_of(names, reference->as_string(), *reference, "policy");
   }
   s.episode_quantiles = options.get_bool("episode_quantiles", false);
-  read_episodes(s, space, options.find("episodes"));
+  if (options.has("cases")) {
+    if (options.has("episodes"))
+      options.at("episodes").fail("episodes beside cases", "either episodes or a case library (its cases are the episodes)");
+    const auto path = data_path(options, "cases", setup);
+    read_cases(s, space, ConfigNode::load_file(path.string()), path);
+  } else {
+    read_episodes(s, space, options.find("episodes"));
+  }
   options.reject_unknown_keys();
   return s;
 }

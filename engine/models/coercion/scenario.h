@@ -1,7 +1,10 @@
 #pragma once
 // The coercion model's fixed data, validated: countries, issues, goods, policies and the
 // episodes to play, plus where each uncertain quantity sits in the parameter vector.
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/registry.h"
@@ -33,9 +36,25 @@ struct Policy {
   std::size_t absorption = 0, derisking = 0, resilience = 0, treaty_penalty = 0;
 };
 
+// How an episode's stance comes about (version 2): by the government's choice unless the
+// issue's forced share says otherwise (uncertain), or fixed by a historical case.
+enum class Stance : std::uint8_t { uncertain, forced, chosen };
+
 struct EpisodeSpec {
+  std::string label;  // "NOR:human_rights", or a case's id
   std::size_t target = 0, issue = 0;
+  Stance stance = Stance::uncertain;
   std::size_t perception[4] = {0, 0, 0, 0};  // parameter indices of z1..z4
+  std::optional<std::size_t> forced_draw;    // u_x, when the stance can be forced
+  std::optional<std::size_t> loss_error;     // z5, when loss surprise is on
+};
+
+// A real episode of the library (configs/cases), coded by its codebook before any run.
+struct HistoricalCase {
+  std::string id, name, year, source;
+  std::size_t episode = 0;  // index into Scenario::episodes
+  std::size_t regime = 0;   // the policy then in force (index into Scenario::policies)
+  std::vector<std::pair<std::string, double>> observed;  // outcome code (or WITHDRAWN), weight
 };
 
 struct Scenario {
@@ -44,15 +63,17 @@ struct Scenario {
   std::vector<Good> goods;
   std::vector<Policy> policies;
   std::vector<EpisodeSpec> episodes;
+  std::vector<HistoricalCase> cases;
   std::size_t reference_policy = 0;
   bool episode_quantiles = false;
 
   // Parameter indices.
   std::vector<std::size_t> salience;  // country x issue
-  std::vector<std::size_t> issue_value, intensity, obfuscation;  // by issue
+  std::vector<std::size_t> issue_value, intensity, obfuscation, forced_share, done_deed;  // by issue
   std::vector<std::size_t> replacement_cost, replacement_years, outside_supply;  // by good
   std::size_t resolve = 0, duration = 0, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
               demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;
+  std::optional<std::size_t> loss_misperception;  // σ_L (version 3); absent: 0
 };
 
 // Reads model_options (and the data files it names), adds the model's parameters to `space`.
