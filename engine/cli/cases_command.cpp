@@ -15,7 +15,8 @@ namespace {
 std::string observed_text(const CaseSpec& c) {
   std::string text;
   for (const auto& o : c.observed)
-    text += (text.empty() ? "" : "+") + (c.observed.size() > 1 ? fmt::format("{:g}·{}", o.weight, o.label) : o.label);
+    // A partial outcome: "CAP 0.25 + RES 0.75".
+    text += (text.empty() ? "" : " + ") + (c.observed.size() > 1 ? fmt::format("{} {:g}", o.label.substr(0, 3), o.weight) : o.label);
   return text;
 }
 

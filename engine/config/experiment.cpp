@@ -154,6 +154,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
 
   ModelSetup setup;
   setup.parameters = parse_parameters(root);
+  setup.parameters.forget_reads();  // what the model reads from here on
   setup.options = root.find("model_options");
   setup.config_dir = std::filesystem::path(path).parent_path();
   try {
@@ -164,6 +165,18 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     if (message.rfind(path, 0) == 0 || std::regex_search(message, std::regex("^[^ ]+:[0-9]+:[0-9]+: "))) throw;
     throw ConfigError(path + ": " + message);  // model errors without a position still name the file
   }
+  // A parameter the model never reads would be sampled and never act: refuse it.
+  if (auto parameters = root.find("parameters"))
+    for (const auto& name : parameters->keys()) {
+      const ParameterSpace& space = experiment.model->parameters();
+      std::size_t index = 0;
+      while (index < space.size() && space[index].name != name) ++index;
+      if (index < space.size() && !space.was_read(index))
+        parameters->at(name).fail_message(fmt::format(
+            "declared, but model {} reads no parameter '{}', so it cannot act (remove it, or check the name "
+            "against the parameters listed in docs/model.md)",
+            experiment.model_name, name));
+    }
   return experiment;
 }
 

@@ -21,6 +21,7 @@ std::size_t ParameterSpace::add(const std::string& name, const Distribution& dis
   parameters_.push_back({name, distribution, stream, group});
   parameters_.back().distribution.prepare();
   in_copula_.push_back(false);
+  read_.push_back(true);  // a parameter added by a model is read by it
   by_name_[name] = index;
   by_stream_[stream] = index;
   return index;
@@ -63,8 +64,11 @@ void ParameterSpace::correlate(const std::vector<std::size_t>& members,
 std::optional<std::size_t> ParameterSpace::find(const std::string& name) const {
   auto it = by_name_.find(name);
   if (it == by_name_.end()) return std::nullopt;
+  read_[it->second] = true;
   return it->second;
 }
+
+void ParameterSpace::forget_reads() const { std::fill(read_.begin(), read_.end(), false); }
 
 std::size_t ParameterSpace::largest_copula() const {
   std::size_t largest = 0;

@@ -39,13 +39,19 @@ class ParameterSpace {
   const Parameter& operator[](std::size_t i) const { return parameters_[i]; }
   const std::vector<Parameter>& parameters() const { return parameters_; }
   const std::vector<CopulaGroup>& copulas() const { return copulas_; }
+  // Looks a parameter up by name, and notes that it was read (see was_read).
   std::optional<std::size_t> find(const std::string& name) const;
+  // Whether a parameter was looked up since forget_reads(), or added since: a parameter the
+  // config declares but no model reads cannot act, and is refused.
+  void forget_reads() const;
+  bool was_read(std::size_t i) const { return read_[i]; }
   std::size_t largest_copula() const;
 
  private:
   std::vector<Parameter> parameters_;
   std::vector<CopulaGroup> copulas_;
   std::vector<bool> in_copula_;
+  mutable std::vector<bool> read_;
   std::unordered_map<std::string, std::size_t> by_name_;
   std::unordered_map<std::uint64_t, std::size_t> by_stream_;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -249,6 +250,53 @@ Distribution policy_share(const ConfigNode& policy, const char* key) {
   return node ? share_distribution(*node) : Distribution::constant(0.0);
 }
 
+// A setting that cannot act is an error (a typo or an omission must not pass silently): each
+// key below acts only when its condition holds. `allow_inert: [key, ...]` says a key is inert on
+// purpose (e.g. at some points of a sweep).
+void refuse_inert_settings(const Scenario& s, const PolicyDesign& d, const ConfigNode& node) {
+  (void)s;
+  struct Rule {
+    const char* key;
+    bool acts;
+    const char* why;
+  };
+  const bool weighted = d.trigger == Trigger::weighted;
+  const Rule rules[] = {
+      {"absorption", d.aid, "aid is off: add 'aid: true'"},
+      {"compensated_share", d.aid, "aid is off: add 'aid: true'"},
+      {"fund_cap", d.aid && d.compensated_share > 0.0,
+       d.aid ? "nothing is compensated: set compensated_share > 0" : "aid is off: add 'aid: true' and a compensated_share > 0"},
+      {"aid_activation", d.aid, "aid is off: add 'aid: true'"},
+      {"trigger", d.sanctions, "sanctions are off: add 'sanctions: true'"},
+      {"threshold", d.sanctions && weighted,
+       d.sanctions ? "the trigger is not weighted: add 'trigger: weighted'" : "sanctions are off: add 'sanctions: true' and 'trigger: weighted'"},
+      {"sanctioned_goods", d.sanctions, "sanctions are off: add 'sanctions: true'"},
+      {"commitment", d.sanctions, "sanctions are off: add 'sanctions: true'"},
+      {"derisking", d.sanctions, "it scales the coercer's loss from joint sanctions, which are off: add 'sanctions: true'"},
+      {"treaty_penalty", d.sanctions && d.commitment == Commitment::rules,
+       d.sanctions ? "it binds only under rules: add 'commitment: rules'" : "sanctions are off: add 'sanctions: true' and 'commitment: rules'"},
+  };
+  std::vector<std::string> allowed;
+  if (auto allow = node.find("allow_inert")) {
+    for (const auto& item : allow->items()) {
+      const std::string key = item.as_string();
+      if (std::none_of(std::begin(rules), std::end(rules), [&](const Rule& r) { return key == r.key; }))
+        item.fail(fmt::format("'{}'", key.substr(0, 40)), "a policy key that can be inert (absorption, compensated_share, fund_cap, "
+                                                         "aid_activation, trigger, threshold, sanctioned_goods, commitment, derisking, treaty_penalty)");
+      allowed.push_back(key);
+    }
+  }
+  if (d.aid && d.compensated_share > 0.0 && d.fund_cap == 0.0 && std::find(allowed.begin(), allowed.end(), "compensated_share") == allowed.end())
+    node.at("fund_cap").fail_message("a fund cap of 0 compensates nothing, so compensated_share cannot act: raise the cap (USD bn per year, "
+                                     "or 'unbounded'), or list compensated_share under allow_inert");
+  for (const Rule& rule : rules) {
+    if (rule.acts || !node.has(rule.key) || std::find(allowed.begin(), allowed.end(), rule.key) != allowed.end()) continue;
+    node.at(rule.key).fail_message(fmt::format("set, but it cannot act here because {} (or list it under allow_inert "
+                                               "if it is inert on purpose, e.g. at a sweep point)",
+                                               rule.why));
+  }
+}
+
 void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, const ConfigNode& node) {
   Policy p;
   p.name = name;
@@ -280,12 +328,20 @@ void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, co
   else if (activation == "majority") p.design.activation = Activation::majority;
   else node.at("aid_activation").fail(fmt::format("'{}'", activation), "automatic or majority");
   p.design.compensated_share = node.get_probability("compensated_share", 0.0);
-  if (auto cap = node.find("fund_cap")) p.design.fund_cap = non_negative(*cap);
+  // The fund cap F (USD bn per year) has no silent default: `unbounded`, or a number >= 0.
+  if (auto cap = node.find("fund_cap")) {
+    p.design.fund_cap = cap->is_scalar() && cap->as_string() == "unbounded" ? std::numeric_limits<double>::infinity()
+                                                                           : non_negative(*cap);
+  } else if (p.design.aid && p.design.compensated_share > 0.0) {
+    node.fail_message("aid compensates (compensated_share > 0) but 'fund_cap' is missing: give the fund's cap in "
+                      "USD bn per year, or 'unbounded'");
+  }
   const std::string commitment = node.get_string("commitment", "discretion");
   if (commitment == "rules") p.design.commitment = Commitment::rules;
   else if (commitment == "discretion") p.design.commitment = Commitment::discretion;
   else node.at("commitment").fail(fmt::format("'{}'", commitment), "rules or discretion");
   node.get_string("description", "");
+  refuse_inert_settings(s, p.design, node);
   // The policy's own parameters live on streams named after it: adding a policy changes
   // nobody else's draws.
   p.absorption = space.add("absorption." + name, policy_share(node, "absorption"), "assurance");
