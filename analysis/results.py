@@ -31,9 +31,16 @@ class Results:
         if not os.path.exists(path):
             raise FileNotFoundError(path)
         self.path = path
-        self.file = h5py.File(path, "r")
-        if self.file.attrs.get("filetype") != "deterrence.results":
+        try:
+            self.file = h5py.File(path, "r")
+        except OSError as error:
+            raise ValueError(f"{path}: not an HDF5 file (or an incomplete one): {error}") from None
+        filetype = self.file.attrs.get("filetype")
+        if isinstance(filetype, bytes):
+            filetype = filetype.decode(errors="replace")
+        if not isinstance(filetype, str) or filetype != "deterrence.results":
             raise ValueError(f"{path}: not a deterrence results file")
+        self._check_structure()
         self._check_record_sources()
 
     # --- what the file is -------------------------------------------------------------------
@@ -220,6 +227,79 @@ class Results:
                 rows.append({"policy": p, "salience_low": edges[b], "salience_high": edges[b + 1], "episodes": int(n),
                              "self_censorship": share, "low": share - half, "high": share + half})
         return pd.DataFrame(rows)
+
+    def _check_structure(self) -> None:
+        # As the engine does (engine/io/results_reader.cpp): no link or dataset may pull another
+        # file's bytes into what this reader returns, and scalar attributes must be scalars.
+        merged = [os.path.abspath(str(s.decode() if isinstance(s, bytes) else s))
+                  for s in np.atleast_1d(self.file.attrs.get("merged_from", []))]
+        folder = os.path.dirname(os.path.abspath(self.path))
+        problems = []
+
+        def visit(name):
+            link = self.file.get(name, getlink=True)
+            if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
+                problems.append(f"/{name} is an external or soft link")
+                return
+            obj = self.file.get(name)
+            if not isinstance(obj, h5py.Dataset):
+                return
+            if obj.external:
+                problems.append(f"dataset /{name} stores its data in external files")
+            if obj.is_virtual:
+                if not (name.startswith("records/") or (name.startswith("points/") and "/records/" in name)):
+                    problems.append(f"dataset /{name} is virtual (only merged per-draw records may be)")
+                for source in obj.virtual_sources():
+                    path = source.file_name if os.path.isabs(source.file_name) else os.path.join(folder, source.file_name)
+                    if os.path.abspath(path) not in merged and os.path.join(folder, os.path.basename(path)) not in [
+                            os.path.join(folder, os.path.basename(m)) for m in merged]:
+                        problems.append(f"virtual dataset /{name} reads {path}, not one of the shards it was merged from")
+
+        def walk(group, prefix):
+            for key in group:
+                name = f"{prefix}{key}"
+                link = group.get(key, getlink=True)
+                if isinstance(link, (h5py.ExternalLink, h5py.SoftLink)):
+                    problems.append(f"/{name} is an external or soft link (it could point outside the file)")
+                    continue
+                obj = group.get(key)
+                if isinstance(obj, h5py.Group):
+                    walk(obj, name + "/")
+                    continue
+                visit(name)
+                if isinstance(obj, h5py.Dataset) and not obj.is_virtual and not obj.external:
+                    check_values(name, obj)
+
+        def check_values(name, obj):
+            if obj.size > 2**28:
+                problems.append(f"dataset /{name} has {obj.size} elements, more than a results file holds")
+                return
+            leaf = name.rsplit("/", 1)[-1]
+            if name.startswith("dims/") and obj.dtype.kind not in "OSU":
+                problems.append(f"dataset /{name} holds {obj.dtype}, expected strings")
+            if leaf in ("count", "counts", "sum_exact", "sum_sq_exact", "sketch"):
+                if obj.dtype.kind not in "iu":
+                    problems.append(f"dataset /{name} holds {obj.dtype}, expected integers")
+                elif leaf in ("count", "counts") and obj.size and obj[...].min() < 0:
+                    problems.append(f"dataset /{name} holds a negative count")
+            if leaf in ("mean", "sd", "variance", "share", "min", "max") and obj.dtype.kind not in "fiu":
+                problems.append(f"dataset /{name} holds {obj.dtype}, expected numbers")
+
+        walk(self.file, "")
+        for key in ("seed", "draws", "total_draws", "format_version", "chunk_size", "first_draw"):
+            value = self.file.attrs.get(key)
+            if value is not None and (np.ndim(value) != 0 or not np.issubdtype(np.asarray(value).dtype, np.integer)
+                                      or int(value) < 0):
+                problems.append(f"attribute {key} is not a single non-negative integer")
+        for key in ("model", "config_hash", "engine_version", "start_time", "shard", "config", "filetype"):
+            if key not in self.file.attrs:
+                continue
+            attribute = self.file.attrs.get_id(key)
+            info = h5py.check_string_dtype(attribute.dtype)
+            if attribute.shape != () or info is None or info.length is not None:
+                problems.append(f"attribute {key} is not a single variable-length string")
+        if problems:
+            raise ValueError(f"{self.path}: refused: {problems[0]}")
 
     def _check_record_sources(self) -> None:
         # A virtual dataset over shard files reads a missing shard as fill values, silently.

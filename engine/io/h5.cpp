@@ -55,14 +55,108 @@ void write_numbers(hid_t parent, const std::string& name, const std::vector<T>& 
     check_status(H5Dwrite(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()),
                  "write dataset " + name);
 }
+// Every read checks what the file holds before a buffer is filled: the class of its type, the
+// number of elements (one for a scalar attribute), a bound on the size, and signs of counts.
+// A file that fails is refused with the object's name and what was expected; never trusted.
+constexpr hssize_t kMaxElements = hssize_t{1} << 28;  // 256 Mi values: far above any results file
+
+// "FILE: dataset /outputs/y/count" (or "attribute seed of /"), for messages.
+std::string describe_object(hid_t object, const std::string& kind, const std::string& name) {
+  std::string file(1024, '\0'), path(1024, '\0');
+  const ssize_t f = H5Fget_name(object, file.data(), file.size());
+  const ssize_t p = H5Iget_name(object, path.data(), path.size());
+  file.resize(f > 0 ? std::min<std::size_t>(static_cast<std::size_t>(f), 1023) : 0);
+  path.resize(p > 0 ? std::min<std::size_t>(static_cast<std::size_t>(p), 1023) : 0);
+  const std::string where = kind == "attribute" ? fmt::format("attribute {} of {}", name, path.empty() ? "/" : path)
+                                                : fmt::format("dataset {}", path.empty() ? name : path);
+  return file.empty() ? where : file + ": " + where;
+}
+
+std::string class_name(H5T_class_t c) {
+  switch (c) {
+    case H5T_INTEGER: return "an integer";
+    case H5T_FLOAT: return "a float";
+    case H5T_STRING: return "a string";
+    case H5T_ENUM: return "an enum";
+    case H5T_COMPOUND: return "a compound";
+    case H5T_ARRAY: return "an array";
+    case H5T_VLEN: return "a variable-length sequence";
+    default: return "another type";
+  }
+}
+
+void expect_class(hid_t type, H5T_class_t expected, const std::string& what) {
+  const H5T_class_t c = H5Tget_class(type);
+  if (c != expected) throw Error(fmt::format("{} holds {}, expected {}", what, class_name(c), class_name(expected)));
+}
+
+hssize_t checked_points(hid_t space, const std::string& what) {
+  if (H5Sget_simple_extent_type(space) == H5S_NULL) return 0;
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (n < 0 || n > kMaxElements) throw Error(fmt::format("{} has {} elements, more than a results file holds", what, n));
+  return n;
+}
+
+void expect_one(hid_t space, const std::string& what) {
+  const hssize_t n = checked_points(space, what);
+  if (n != 1) throw Error(fmt::format("{} has {} elements, expected a single value", what, n));
+}
+
+// Numbers: floats for doubles, integers for integers (a float count is refused), and no negative
+// value where the reader expects an unsigned count.
+void expect_number_type(hid_t type, hid_t memory_type, const std::string& what) {
+  const H5T_class_t c = H5Tget_class(type);
+  const bool want_integer = H5Tget_class(memory_type) == H5T_INTEGER;
+  if (want_integer && c != H5T_INTEGER) throw Error(fmt::format("{} holds {}, expected integers", what, class_name(c)));
+  if (!want_integer && c != H5T_FLOAT && c != H5T_INTEGER)
+    throw Error(fmt::format("{} holds {}, expected numbers", what, class_name(c)));
+}
+
+template <typename T>
+void refuse_negative(const std::vector<T>& data, hid_t type, hid_t memory_type, hid_t read_from,
+                     herr_t (*read)(hid_t, hid_t, void*), const std::string& what) {
+  (void)data;
+  if (memory_type != H5T_NATIVE_UINT64 || H5Tget_sign(type) != H5T_SGN_2) return;
+  std::vector<std::int64_t> as_signed(data.size());
+  if (!as_signed.empty()) check_status(read(read_from, H5T_NATIVE_INT64, as_signed.data()), "read " + what);
+  for (auto v : as_signed)
+    if (v < 0) throw Error(fmt::format("{} holds a negative count ({})", what, v));
+}
+
+herr_t read_whole_dataset(hid_t dataset, hid_t memory_type, void* buffer) {
+  return H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
+}
+
 template <typename T>
 std::vector<T> read_numbers(hid_t parent, const std::string& name, hid_t memory_type) {
   Handle dataset(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
+  const std::string what = describe_object(dataset, "dataset", name);
   Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + name);
-  std::vector<T> data(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  Handle type(H5Dget_type(dataset), H5Tclose, "get the type of " + name);
+  expect_number_type(type, memory_type, what);
+  std::vector<T> data(static_cast<std::size_t>(checked_points(space, what)));
+  refuse_negative(data, type, memory_type, dataset, read_whole_dataset, what);
   if (!data.empty())
     check_status(H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), "read " + name);
   return data;
+}
+
+herr_t read_whole_attribute(hid_t attribute, hid_t memory_type, void* buffer) {
+  return H5Aread(attribute, memory_type, buffer);
+}
+
+template <typename T>
+T read_number_attribute(hid_t object, const std::string& name, hid_t memory_type) {
+  const std::string what = describe_object(object, "attribute", name);
+  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  Handle space(H5Aget_space(attribute), H5Sclose, "get the dataspace of attribute " + name);
+  Handle type(H5Aget_type(attribute), H5Tclose, "get the type of attribute " + name);
+  expect_one(space, what);
+  expect_number_type(type, memory_type, what);
+  std::vector<T> value(1);
+  refuse_negative(value, type, memory_type, attribute, read_whole_attribute, what);
+  check_status(H5Aread(attribute, memory_type, value.data()), "read attribute " + name);
+  return value[0];
 }
 }  // namespace
 
@@ -162,6 +256,14 @@ bool has_attribute(hid_t object, const std::string& name) { return H5Aexists(obj
 
 std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
+  {
+    Handle space(H5Aget_space(attribute), H5Sclose, "get the dataspace of attribute " + name);
+    Handle stored(H5Aget_type(attribute), H5Tclose, "get the type of attribute " + name);
+    const std::string what = describe_object(object, "attribute", name);
+    expect_one(space, what);
+    expect_class(stored, H5T_STRING, what);
+    if (H5Tis_variable_str(stored) <= 0) throw Error(what + " is a fixed-length string, expected a variable-length one");
+  }
   Handle type = string_type();
   char* text = nullptr;
   check_status(H5Aread(attribute, type, &text), "read attribute " + name);
@@ -170,22 +272,22 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
   return value;
 }
 double read_double_attribute(hid_t object, const std::string& name) {
-  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
-  double value = 0;
-  check_status(H5Aread(attribute, H5T_NATIVE_DOUBLE, &value), "read attribute " + name);
-  return value;
+  return read_number_attribute<double>(object, name, H5T_NATIVE_DOUBLE);
 }
 std::uint64_t read_u64_attribute(hid_t object, const std::string& name) {
-  Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
-  std::uint64_t value = 0;
-  check_status(H5Aread(attribute, H5T_NATIVE_UINT64, &value), "read attribute " + name);
-  return value;
+  return read_number_attribute<std::uint64_t>(object, name, H5T_NATIVE_UINT64);
 }
 std::vector<std::string> read_strings_attribute(hid_t object, const std::string& name) {
   Handle attribute(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose, "open attribute " + name);
   Handle space(H5Aget_space(attribute), H5Sclose, "get attribute space");
   if (H5Sget_simple_extent_type(space) == H5S_NULL) return {};
-  std::vector<char*> texts(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  {
+    Handle stored(H5Aget_type(attribute), H5Tclose, "get the type of attribute " + name);
+    const std::string what = describe_object(object, "attribute", name);
+    expect_class(stored, H5T_STRING, what);
+    if (H5Tis_variable_str(stored) <= 0) throw Error(what + " is a fixed-length string, expected a variable-length one");
+  }
+  std::vector<char*> texts(static_cast<std::size_t>(checked_points(space, describe_object(object, "attribute", name))));
   Handle type = string_type();
   check_status(H5Aread(attribute, type, texts.data()), "read attribute " + name);
   std::vector<std::string> values;
@@ -238,7 +340,13 @@ std::vector<std::int64_t> read_i64(hid_t parent, const std::string& name) {
 std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
   Handle dataset(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), H5Dclose, "open dataset " + name);
   Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + name);
-  std::vector<char*> texts(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+  {
+    Handle stored(H5Dget_type(dataset), H5Tclose, "get the type of " + name);
+    const std::string what = describe_object(dataset, "dataset", name);
+    expect_class(stored, H5T_STRING, what);
+    if (H5Tis_variable_str(stored) <= 0) throw Error(what + " is fixed-length strings, expected variable-length ones");
+  }
+  std::vector<char*> texts(static_cast<std::size_t>(checked_points(space, describe_object(dataset, "dataset", name))));
   Handle type = string_type();
   if (!texts.empty()) check_status(H5Dread(dataset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, texts.data()), "read " + name);
   std::vector<std::string> values;

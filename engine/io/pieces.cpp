@@ -168,9 +168,17 @@ void write_piece_records(hid_t file, const std::string& file_path, const PieceSe
     for (const auto& d : datasets) {
       if (!h5::exists(records, d.name))
         throw std::runtime_error(fmt::format("{} has no per-draw records '{}'", piece.path, d.name));
-      if (h5::shape_of(records, d.name)[0] != piece.draws)
+      const auto shape = h5::shape_of(records, d.name);
+      if (shape.empty() || shape[0] != piece.draws)
         throw std::runtime_error(fmt::format("{}: records '{}' has {} rows for {} draws", piece.path, d.name,
-                                             h5::shape_of(records, d.name)[0], piece.draws));
+                                             shape.empty() ? 0 : shape[0], piece.draws));
+      // Every piece's rows must have the same shape and type, or the merged dataset is unreadable.
+      h5::Handle dataset = h5::open_dataset(records, d.name);
+      h5::Handle type(H5Dget_type(dataset), H5Tclose, "get the type of records " + d.name);
+      if (!std::equal(shape.begin() + 1, shape.end(), d.row_shape.begin(), d.row_shape.end()) ||
+          H5Tequal(type, d.type) <= 0)
+        throw std::runtime_error(fmt::format("{}: records '{}' have another row shape or type than in {}", piece.path,
+                                             d.name, set.pieces.front().path));
     }
   }
   const fs::path folder = fs::absolute(file_path).parent_path();

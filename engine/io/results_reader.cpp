@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "io/cases_io.h"
@@ -10,6 +11,8 @@
 #include "io/results_writer.h"
 
 namespace deterrence {
+
+namespace fs = std::filesystem;
 
 std::string OutputTable::element_label(std::size_t element) const {
   std::string label;
@@ -29,6 +32,108 @@ double OutputTable::at(const std::string& statistic, std::size_t element, std::s
   return it->second.at(element * width + column);
 }
 
+namespace {
+
+struct StructureWalk {
+  std::string path, problem;
+  std::vector<std::string> merged_from;
+};
+
+// Refuses what could pull other files' bytes into a reader or a merge: external links, soft
+// links (the writer makes none), datasets with external storage, and virtual datasets other than
+// per-draw records over the shard files the file itself was merged from.
+herr_t check_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
+  auto& walk = *static_cast<StructureWalk*>(data);
+  if (info->type == H5L_TYPE_EXTERNAL || info->type == H5L_TYPE_SOFT) {
+    walk.problem = fmt::format("/{} is a {} link (results files hold none; it could point outside the file)", name,
+                               info->type == H5L_TYPE_EXTERNAL ? "external" : "soft");
+    return 1;
+  }
+  if (info->type != H5L_TYPE_HARD) {
+    walk.problem = fmt::format("/{} is a link of an unknown kind", name);
+    return 1;
+  }
+  hid_t object = H5I_INVALID_HID;
+  H5E_BEGIN_TRY { object = H5Oopen(group, name, H5P_DEFAULT); }
+  H5E_END_TRY;
+  if (object < 0) {
+    walk.problem = fmt::format("/{} cannot be opened", name);
+    return 1;
+  }
+  h5::Handle owner(object, H5Oclose, "open /" + std::string(name));
+  if (H5Iget_type(object) != H5I_DATASET) return 0;
+  h5::Handle plist(H5Dget_create_plist(object), H5Pclose, "get dataset properties");
+  if (H5Pget_external_count(plist) > 0) {
+    walk.problem = fmt::format("dataset /{} stores its data in external files", name);
+    return 1;
+  }
+  const std::string path = name;
+  if (H5Pget_layout(plist) != H5D_VIRTUAL) {
+    // Its type and size, by what the name says it holds (as the writer makes them).
+    h5::Handle space(H5Dget_space(object), H5Sclose, "get the dataspace of /" + path);
+    h5::Handle type(H5Dget_type(object), H5Tclose, "get the type of /" + path);
+    const hssize_t n = H5Sget_simple_extent_npoints(space);
+    if (n < 0 || n > (hssize_t{1} << 28)) {
+      walk.problem = fmt::format("dataset /{} has {} elements, more than a results file holds", path, n);
+      return 1;
+    }
+    const std::string leaf = path.substr(path.rfind('/') + 1);
+    const H5T_class_t c = H5Tget_class(type);
+    const bool in_dims = path.rfind("dims/", 0) == 0 || path.find("/dims/") != std::string::npos;
+    const bool integer_leaf = leaf == "count" || leaf == "counts" || leaf == "sum_exact" || leaf == "sum_sq_exact" ||
+                              leaf == "sketch";
+    const bool real_leaf = leaf == "mean" || leaf == "sd" || leaf == "variance" || leaf == "share" || leaf == "min" ||
+                           leaf == "max" || leaf == "ci95_half_width" || leaf == "quantiles";
+    if (in_dims && c != H5T_STRING) walk.problem = fmt::format("dataset /{} holds no strings (dimension labels)", path);
+    if (integer_leaf && c != H5T_INTEGER) walk.problem = fmt::format("dataset /{} holds no integers", path);
+    if (real_leaf && c != H5T_FLOAT) walk.problem = fmt::format("dataset /{} holds no floating-point numbers", path);
+    return walk.problem.empty() ? 0 : 1;
+  }
+  const bool records = path.rfind("records/", 0) == 0 ||
+                       (path.rfind("points/", 0) == 0 && path.find("/records/") != std::string::npos);
+  if (!records) {
+    walk.problem = fmt::format("dataset /{} is virtual (only merged per-draw records may be)", name);
+    return 1;
+  }
+  const fs::path folder = fs::absolute(walk.path).parent_path();
+  for (const auto& source : h5::virtual_source_files(object)) {
+    const fs::path resolved = fs::weakly_canonical(fs::path(source).is_absolute() ? fs::path(source) : folder / source);
+    const bool named = std::any_of(walk.merged_from.begin(), walk.merged_from.end(), [&](const std::string& shard) {
+      return fs::weakly_canonical(fs::absolute(shard)) == resolved ||
+             fs::weakly_canonical(folder / fs::path(shard).filename()) == resolved;
+    });
+    if (!named) {
+      walk.problem = fmt::format("virtual dataset /{} reads {}, which is not one of the shard files it was merged from",
+                                 name, source.substr(0, 200));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+// The root attributes every reader relies on: each, where present, a single value of its kind.
+void check_root_attributes(hid_t file) {
+  for (const char* name : {"filetype", "engine_version", "git_commit", "model", "description", "config", "config_path",
+                           "config_hash", "start_time", "end_time", "shard"})
+    if (h5::has_attribute(file, name)) h5::read_string_attribute(file, name);
+  for (const char* name : {"format_version", "seed", "draws", "first_draw", "total_draws", "chunk_size", "chunk_first",
+                           "chunk_end", "threads", "sweep_points"})
+    if (h5::has_attribute(file, name)) h5::read_u64_attribute(file, name);
+  for (const char* name : {"merged_from", "config_extends", "config_extends_text"})
+    if (h5::has_attribute(file, name)) h5::read_strings_attribute(file, name);
+}
+
+void check_structure(hid_t file, const std::string& path) {
+  check_root_attributes(file);
+  StructureWalk walk{path, "", {}};
+  if (h5::has_attribute(file, "merged_from")) walk.merged_from = h5::read_strings_attribute(file, "merged_from");
+  if (H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, check_link, &walk) < 0 && walk.problem.empty())
+    walk.problem = "its structure cannot be read";
+  if (!walk.problem.empty()) throw std::runtime_error(fmt::format("{}: refused: {}", path, walk.problem));
+}
+
+}  // namespace
+
 h5::Handle open_results_file(const std::string& path) {
   if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("{}: no such file", path));
   hid_t id = H5I_INVALID_HID;
@@ -38,6 +143,7 @@ h5::Handle open_results_file(const std::string& path) {
   h5::Handle file(id, H5Fclose, "open " + path);
   if (!h5::has_attribute(file, "filetype") || h5::read_string_attribute(file, "filetype") != kFileType)
     throw std::runtime_error(fmt::format("{}: not a deterrence results file (no filetype '{}')", path, kFileType));
+  check_structure(file, path);
   return file;
 }
 

@@ -185,7 +185,7 @@ TEST(Cases, CasesCommandScoresTheShippedLibrary) {
   const std::string log = dir.file("cases.csv");
   ASSERT_EQ(shell(kBinary + " cases " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 2000 --csv", log), 0);
   const std::string text = testing::read_text(log);
-  EXPECT_NE(text.find("norway_2010"), std::string::npos) << text;
+  EXPECT_NE(text.find("nor_2010_nobel"), std::string::npos) << text;
   EXPECT_GE(std::count(text.begin(), text.end(), '\n'), 26);  // header + at least 25 cases
 }
 

@@ -56,7 +56,7 @@ TEST(Sweep, GamePointsShareTheirDrawsAcrossPoints) {
   TempDir dir;
   std::filesystem::copy(DETERRENCE_CONFIGS "/data", dir.path() / "data");
   std::string text = testing::read_text(DETERRENCE_CONFIGS "/baseline.yaml");
-  text += "sweep:\n  model_options.policies.economic_nato.fund_cap: [0, 20]\n";
+  text += "sweep:\n  model_options.policies.economic_nato.fund_cap: [0.5, 20]\n";  // a cap of 0 could not act
   const std::string config = dir.write("swept.yaml", text);
   ASSERT_EQ(shell(fmt::format("{} run {} --draws 400 --quiet --out {}", kBinary, config, dir.file("s.h5"))), 0);
   const ResultsFile zero(dir.file("s.h5"), 0), twenty(dir.file("s.h5"), 1);
