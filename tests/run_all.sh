@@ -24,6 +24,16 @@ if [[ "$refusal" == *"built without MPI"* ]]; then
 else
   echo "[tests] FAILED: the no-MPI build did not refuse mpirun"; exit 1
 fi
+# Crafted results files against every reader, with the release build and under AddressSanitizer
+# + UndefinedBehaviorSanitizer (a separate build of the command-line program).
+bash "$ROOT/tests/hostile/run_corpus.sh" "$BUILD_DIR/engine/deterrence"
+ASAN_DIR="$BUILD_DIR-asan"
+echo "[tests] building the sanitizer build in $ASAN_DIR"
+cmake -S "$ROOT" -B "$ASAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDETERRENCE_WITH_MPI=OFF -DDETERRENCE_BUILD_BENCH=OFF \
+  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" >/dev/null
+cmake --build "$ASAN_DIR" -j"$(nproc)" --target deterrence 2>&1 | grep -E "error" || true
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  bash "$ROOT/tests/hostile/run_corpus.sh" "$ASAN_DIR/engine/deterrence"
 # A real one-node SLURM on localhost: array of shards + merge, bit-identical to one process.
 bash "$ROOT/tests/slurm/slurm_integration.sh" "$BUILD_DIR"
 echo "[tests] all passed"

@@ -23,6 +23,7 @@ fail() { echo "[hostile] FAILED: $*"; failures=$((failures + 1)); }
 check() {  # name, what, exit code, allowed-zero
   local name="$1" what="$2" code="$3" zero_ok="$4"
   if ((code >= 128)); then fail "$what on $name crashed (exit $code)"; fi
+  if grep -qE "AddressSanitizer|runtime error:|LeakSanitizer" "$TMP/err"; then fail "$what on $name: sanitizer report: $(grep -m1 -E "Sanitizer|runtime error" "$TMP/err")"; fi
   if ((code == 0)) && [[ "$zero_ok" != yes ]]; then fail "$what accepted $name"; fi
 }
 count=0

@@ -1,4 +1,4 @@
-// Hand-computed episodes for the branches of MODEL.md §4–5 that the sixteen golden cases leave
+// Hand-computed episodes for the branches of docs/model.md §4–5 that the sixteen golden cases leave
 // untouched: weighted trigger with no supply and at its threshold, a majority at exactly half,
 // a target that stays out of a triggered response, aid with escalation and capitulation, aid
 // with no helpers or a split vote, a target outside the policy, and every tie (the strict and
@@ -13,7 +13,7 @@
 namespace deterrence::coercion {
 namespace {
 
-// Three members A (the target), B, C, close to MODEL.md §6's worked example. Stances, costs and
+// Three members A (the target), B, C, close to docs/model.md §6's worked example. Stances, costs and
 // damages are given directly (the model computes them once per draw from the data).
 struct Case {
   Episode episode;
@@ -245,7 +245,7 @@ TEST(EpisodeBranches, IssueOutOfScopeSwitchesTheMeasuresOff) {
   c.episode.in_scope = false;  // the target is a member, the issue is not covered
   const EpisodeResult r = c.play();
   expect_result(r, Outcome::resisted, kResistedTarget, kResistedCoercer, 0, 0);
-  // In scope, the same bloc (all join: D = 80) deters: MODEL.md §6's worked example, now with
+  // In scope, the same bloc (all join: D = 80) deters: docs/model.md §6's worked example, now with
   // half the exposure and aid on top.
   c.episode.in_scope = true;
   expect_result(c.play(), Outcome::deterred, 9, 0, 0, 0);

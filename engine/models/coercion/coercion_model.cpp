@@ -244,7 +244,7 @@ std::unique_ptr<Model> make_coercion(ModelSetup setup) {
 }  // namespace
 
 ModelEntry coercion_model_entry() {
-  return {"coercion", "The coercion-deterrence game of MODEL.md (data files and policies in model_options)",
+  return {"coercion", "The coercion-deterrence game of docs/model.md (data files and policies in model_options)",
           make_coercion, print_coercion_summary, coercion_sweep_rows};
 }
 

@@ -7,7 +7,7 @@ namespace deterrence::coercion {
 
 namespace {
 
-// How an actor sees the game (MODEL.md §5, "Views").
+// How an actor sees the game (docs/model.md §5, "Views").
 struct View {
   double stakes;          // W'
   double target_stance;   // v'

@@ -31,7 +31,7 @@ struct PolicyDesign {
   Commitment commitment = Commitment::discretion;
 };
 
-// The draw's shared scalars (MODEL.md §3).
+// The draw's shared scalars (docs/model.md §3).
 struct Scalars {
   double resolve = 1, duration = 1, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
          demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;

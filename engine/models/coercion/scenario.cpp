@@ -15,7 +15,7 @@ namespace deterrence::coercion {
 
 namespace {
 
-// The shared scalars of MODEL.md §3, by their config names, with their sensitivity group.
+// The shared scalars of docs/model.md §3, by their config names, with their sensitivity group.
 struct ScalarName {
   const char* key;
   std::size_t Scenario::*slot;
