@@ -250,10 +250,10 @@ class Results:
                 if not (name.startswith("records/") or (name.startswith("points/") and "/records/" in name)):
                     problems.append(f"dataset /{name} is virtual (only merged per-draw records may be)")
                 for source in obj.virtual_sources():
-                    path = source.file_name if os.path.isabs(source.file_name) else os.path.join(folder, source.file_name)
-                    if os.path.abspath(path) not in merged and os.path.join(folder, os.path.basename(path)) not in [
-                            os.path.join(folder, os.path.basename(m)) for m in merged]:
-                        problems.append(f"virtual dataset /{name} reads {path}, not one of the shards it was merged from")
+                    # merge names sources relative to the merged file; merged_from as given.
+                    if os.path.basename(source.file_name) not in [os.path.basename(m) for m in merged]:
+                        problems.append(f"virtual dataset /{name} reads {source.file_name}, "
+                                        "not one of the shards it was merged from")
 
         def walk(group, prefix):
             for key in group:

@@ -19,6 +19,7 @@
 #include "io/pieces.h"
 #include "io/results_reader.h"
 #include "io/results_writer.h"
+#include "io/safe_files.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
 #include "run/runner.h"
@@ -44,17 +45,39 @@ std::string default_out(const RunCommandOptions& options, const Shard& shard) {
 
 std::string segment_name(std::uint64_t chunk_first) { return fmt::format("segment-{:012}.h5", chunk_first); }
 
-// The checkpoint folder holds one results file per completed segment of chunks; anything
-// else in it (a segment cut off by SIGKILL) is debris from before the last checkpoint.
+// The checkpoint folder holds one results file per completed segment of chunks, and perhaps a
+// segment's temporary file cut off by SIGKILL (debris, removed). Anything else was not written
+// by this program: it is neither followed nor removed, and the resume is refused.
 std::vector<std::string> completed_segments(const fs::path& folder) {
+  refuse_symlink(folder, "the checkpoint folder");
   std::vector<std::string> segments;
   for (const auto& entry : fs::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with("segment-") && name.ends_with(".h5")) segments.push_back(entry.path().string());
-    else fs::remove_all(entry.path());
+    if (!is_own_file(entry.path(), "segment-"))
+      throw UsageError(fmt::format("{} holds {}, which this program did not write; move it away and run again",
+                                   folder.string(), entry.path().filename().string().substr(0, 80)));
+    if (name.ends_with(".h5")) segments.push_back(entry.path().string());
+    else fs::remove(entry.path());
   }
   std::sort(segments.begin(), segments.end());
   return segments;
+}
+
+// Removes a checkpoint folder: its segments and their temporary files, its rank subfolders, then
+// the folder if empty. A link is never followed, and nothing else is touched.
+void remove_checkpoint(const fs::path& folder) {
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(folder, error))) return;
+  refuse_symlink(folder, "the checkpoint folder");
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (is_own_file(entry.path(), "segment-") || is_own_file(entry.path(), "point-")) fs::remove(entry.path());
+    else if ((name.starts_with("rank-") || (name.starts_with("point-") && name.ends_with(".h5.checkpoint"))) &&
+             !entry.is_symlink() && entry.is_directory())
+      remove_checkpoint(entry.path());
+  }
+  if (!fs::remove(folder, error) && fs::exists(folder))
+    fmt::print(stderr, "left {} in place: it holds files this program did not write\n", folder.string());
 }
 
 // A precision target (--until): a real output element and the 95% half-width it must reach.
@@ -301,13 +324,16 @@ namespace {
 // The output must be new (or --force), and a left-over checkpoint is resumed (--resume) or
 // discarded (--force), never silently; --resume needs one. Removes a discarded checkpoint.
 void check_output(const RunCommandOptions& options, const std::string& out, const fs::path& folder) {
+  refuse_symlink(out, "the output");
+  refuse_symlink(folder, "the checkpoint folder");
+  remove_dead_partials(out, options.quiet);
   if (fs::exists(out) && !options.force)
     throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
   const fs::path parent = fs::path(out).parent_path();
   if (!parent.empty() && !fs::is_directory(parent))
     throw UsageError(fmt::format("cannot write {}: folder {} does not exist", out, parent.string()));
   if (fs::exists(folder)) {
-    if (options.force && !options.resume) fs::remove_all(folder);
+    if (options.force && !options.resume) remove_checkpoint(folder);
     else if (!options.resume)
       throw UsageError(fmt::format("an interrupted run left its checkpoint in {}; pass --resume to continue it, or "
                                    "--force to start over",
@@ -323,7 +349,7 @@ int prepare_output(const RunCommandOptions& options, const Experiment& experimen
                    const std::string& out, const fs::path& folder, int ranks) {
   if (options.resume && fs::exists(out) && fs::exists(folder) && finished(out, experiment, range)) {
     // Killed after the final file was in place but before the checkpoint was removed.
-    fs::remove_all(folder);
+    remove_checkpoint(folder);
     if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
     return -1;
   }
@@ -498,7 +524,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
     write_design(writer.file(), experiment, run->replicates());
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
-    fs::remove_all(folder);
+    remove_checkpoint(folder);
     if (!experiment.model->cases().empty() && options.announce && !options.quiet)
       print_case_table(ResultsFile(out).case_forecasts(), stdout, false);
     if (!options.quiet && options.announce)
@@ -535,11 +561,9 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
   for (std::size_t k = 0; k < sweep.points.size(); ++k) {
     const std::string point_out = (folder / fmt::format("point-{:06}.h5", k)).string();
     point_files.push_back(point_out);
-    if (fs::exists(point_out) && !fs::exists(point_out + ".checkpoint")) continue;  // done before
     std::string label;
     for (const auto& [key, value] : sweep.points[k])
       label += fmt::format("{}{} = {}", label.empty() ? "" : ", ", key, Sweep::text(value));
-    if (!options.quiet && world.root()) fmt::print(stderr, "point {}/{}: {}\n", k + 1, sweep.points.size(), label);
     Experiment experiment;
     try {
       experiment = load_experiment(options.config, &sweep.points[k]);
@@ -549,6 +573,27 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
       return world.root() ? report(ConfigError(fmt::format("sweep point {} ({}): {}", k + 1, label, error.what())), 2)
                           : 2;
     }
+    if (fs::exists(point_out) && !fs::exists(point_out + ".checkpoint")) {
+      // Done before: only if it is this experiment's point (same config, seed and draws).
+      int verdict = 0;
+      if (world.root()) {
+        try {
+          const ResultsFile done(point_out);
+          if (done.attribute("config_hash") != experiment.config_hash || done.count_attribute("seed") != experiment.seed ||
+              done.count_attribute("total_draws") != experiment.draws)
+            verdict = report(UsageError(fmt::format("cannot resume: point {} in {} was made with another config, seed "
+                                                    "or draw count; pass --force to start the sweep over",
+                                                    k + 1, folder.string())),
+                             2);
+        } catch (const std::exception& error) {
+          verdict = report(error, 1);
+        }
+      }
+      verdict = world.max(verdict);  // every rank learns the root's verdict
+      if (verdict != 0) return verdict;
+      continue;
+    }
+    if (!options.quiet && world.root()) fmt::print(stderr, "point {}/{}: {}\n", k + 1, sweep.points.size(), label);
     RunCommandOptions point_options = options;
     point_options.force = false;
     point_options.announce = false;
@@ -607,7 +652,7 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
     }
     point0 = h5::Handle();
     writer.commit();
-    fs::remove_all(folder);
+    remove_checkpoint(folder);
     if (!options.quiet) fmt::print(stderr, "wrote {} ({} sweep points)\n", out, sweep.points.size());
     return 0;
   } catch (const std::exception& error) {

@@ -176,12 +176,14 @@ Handle& Handle::operator=(Handle&& other) noexcept {
   return *this;
 }
 
-Handle create_file(const std::string& path) {
+Handle create_file(const std::string& path, bool exclusive) {
   // Track creation order so readers list outputs in the order the model declared them.
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "create file properties");
   H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  return Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), H5Fclose,
-                "create file " + path);
+  hid_t id = H5I_INVALID_HID;
+  H5E_BEGIN_TRY { id = H5Fcreate(path.c_str(), exclusive ? H5F_ACC_EXCL : H5F_ACC_TRUNC, fcpl, H5P_DEFAULT); }
+  H5E_END_TRY;
+  return Handle(id, H5Fclose, "create file " + path);
 }
 Handle open_file(const std::string& path) {
   return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open file " + path);

@@ -33,7 +33,8 @@ class Handle {
   herr_t (*close_)(hid_t) = nullptr;
 };
 
-Handle create_file(const std::string& path);
+// exclusive: fail if anything (a file, a link) is at `path` (O_CREAT|O_EXCL, no link followed).
+Handle create_file(const std::string& path, bool exclusive = false);
 Handle open_file(const std::string& path);  // read-only
 Handle create_group(hid_t parent, const std::string& name);
 Handle open_group(hid_t parent, const std::string& name);

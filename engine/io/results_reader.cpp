@@ -97,12 +97,31 @@ herr_t check_link(hid_t group, const char* name, const H5L_info_t* info, void* d
   }
   const fs::path folder = fs::absolute(walk.path).parent_path();
   for (const auto& source : h5::virtual_source_files(object)) {
-    const fs::path resolved = fs::weakly_canonical(fs::path(source).is_absolute() ? fs::path(source) : folder / source);
+    // merge names its sources relative to the merged file; merged_from names them as given.
+    const fs::path resolved = fs::path(source).is_absolute() ? fs::path(source) : folder / source;
     const bool named = std::any_of(walk.merged_from.begin(), walk.merged_from.end(), [&](const std::string& shard) {
-      return fs::weakly_canonical(fs::absolute(shard)) == resolved ||
-             fs::weakly_canonical(folder / fs::path(shard).filename()) == resolved;
+      return fs::path(shard).filename() == resolved.filename();
     });
-    if (!named) {
+    bool foreign = !named;
+    std::error_code error;
+    if (named && fs::exists(resolved, error)) {
+      // The source must itself be a results file (not any readable file named like a shard).
+      hid_t id = H5I_INVALID_HID;
+      H5E_BEGIN_TRY { id = H5Fopen(resolved.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); }
+      H5E_END_TRY;
+      if (id < 0) {
+        foreign = true;
+      } else {
+        h5::Handle source_file(id, H5Fclose, "open " + resolved.string());
+        try {
+          foreign = !h5::has_attribute(source_file, "filetype") ||
+                    h5::read_string_attribute(source_file, "filetype") != kFileType;
+        } catch (const std::exception&) {
+          foreign = true;
+        }
+      }
+    }
+    if (foreign) {
       walk.problem = fmt::format("virtual dataset /{} reads {}, which is not one of the shard files it was merged from",
                                  name, source.substr(0, 200));
       return 1;

@@ -1,6 +1,7 @@
 #include "io/results_writer.h"
 
 #include "io/cases_io.h"
+#include "io/safe_files.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -26,13 +27,22 @@ std::string iso_time_now() {
 }
 
 ResultsWriter::ResultsWriter(std::string path, bool overwrite) : path_(std::move(path)) {
+  refuse_symlink(path_, "the output");
   if (fs::exists(path_) && !overwrite)
     throw std::runtime_error(fmt::format("{} already exists; pass --force to overwrite it", path_));
   const fs::path parent = fs::path(path_).parent_path();
   if (!parent.empty() && !fs::is_directory(parent))
     throw std::runtime_error(fmt::format("cannot write {}: folder {} does not exist", path_, parent.string()));
-  temporary_path_ = fmt::format("{}.partial-{}", path_, getpid());
-  file_ = h5::create_file(temporary_path_);
+  // Created exclusively under an unpredictable name: nothing planted there can be followed.
+  for (int attempt = 0;; ++attempt) {
+    temporary_path_ = temporary_name(path_);
+    try {
+      file_ = h5::create_file(temporary_path_, true);
+      break;
+    } catch (const h5::Error&) {
+      if (attempt == 8) throw std::runtime_error(fmt::format("cannot create a temporary file beside {}", path_));
+    }
+  }
 }
 
 ResultsWriter::~ResultsWriter() {
@@ -158,6 +168,7 @@ void ResultsWriter::commit() {
   if (H5Fget_obj_count(file_, H5F_OBJ_ALL | H5F_OBJ_LOCAL) != 1)
     throw std::logic_error("results file " + temporary_path_ + " still has open objects at commit");
   file_ = h5::Handle();
+  refuse_symlink(path_, "the output");
   fs::rename(temporary_path_, path_);
   committed_ = true;
 }
