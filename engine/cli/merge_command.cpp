@@ -7,6 +7,7 @@
 #include "io/h5.h"
 #include "io/pieces.h"
 #include "io/results_writer.h"
+#include "io/safe_files.h"
 #include "io/statistics_io.h"
 #include "sensitivity/sensitivity_io.h"
 
@@ -22,6 +23,7 @@ void copy_string_attributes(hid_t from, hid_t to, std::initializer_list<const ch
 }  // namespace
 
 int merge_command(const MergeCommandOptions& options) {
+  exit_cleanly_on_signals();  // SIGTERM: remove the temporary file, exit 3
   const auto start = std::chrono::steady_clock::now();
   try {
     // Every check before anything is written.

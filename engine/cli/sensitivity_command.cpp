@@ -8,6 +8,7 @@
 #include "config/experiment.h"
 #include "io/h5.h"
 #include "io/results_writer.h"
+#include "io/safe_files.h"
 #include "run/progress.h"
 #include "run/runner.h"
 #include "run/mpi_world.h"
@@ -22,6 +23,7 @@ namespace fs = std::filesystem;
 int sensitivity_command(const SensitivityCommandOptions& options, const World& world) {
   const auto start = std::chrono::steady_clock::now();
   const std::string start_time = iso_time_now();
+  exit_cleanly_on_signals();  // SIGTERM: remove the temporary file, exit 3 (nothing to resume)
   Experiment experiment;
   SensitivityGroups groups;
   std::vector<SensitivityTarget> targets;

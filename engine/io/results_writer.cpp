@@ -28,6 +28,7 @@ std::string iso_time_now() {
 
 ResultsWriter::ResultsWriter(std::string path, bool overwrite) : path_(std::move(path)) {
   refuse_symlink(path_, "the output");
+  remove_dead_partials(path_, false);
   if (fs::exists(path_) && !overwrite)
     throw std::runtime_error(fmt::format("{} already exists; pass --force to overwrite it", path_));
   const fs::path parent = fs::path(path_).parent_path();
@@ -38,6 +39,7 @@ ResultsWriter::ResultsWriter(std::string path, bool overwrite) : path_(std::move
     temporary_path_ = temporary_name(path_);
     try {
       file_ = h5::create_file(temporary_path_, true);
+      arm_temporary(temporary_path_);
       break;
     } catch (const h5::Error&) {
       if (attempt == 8) throw std::runtime_error(fmt::format("cannot create a temporary file beside {}", path_));
@@ -47,6 +49,7 @@ ResultsWriter::ResultsWriter(std::string path, bool overwrite) : path_(std::move
 
 ResultsWriter::~ResultsWriter() {
   if (!committed_) {
+    disarm_temporary();
     file_ = h5::Handle();
     std::error_code ignored;
     fs::remove(temporary_path_, ignored);
@@ -170,6 +173,7 @@ void ResultsWriter::commit() {
   file_ = h5::Handle();
   refuse_symlink(path_, "the output");
   fs::rename(temporary_path_, path_);
+  disarm_temporary();
   committed_ = true;
 }
 

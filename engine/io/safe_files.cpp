@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <random>
 #include <stdexcept>
@@ -72,5 +74,33 @@ bool is_own_file(const fs::path& path, const std::string& prefix) {
   if (name.rfind(prefix, 0) != 0) return false;
   return name.size() > 3 && (name.ends_with(".h5") || name.find(".h5.partial-") != std::string::npos);
 }
+
+namespace {
+char armed_path[4096];
+std::atomic<bool> armed{false};
+
+extern "C" void remove_and_exit(int) {
+  if (armed.load()) unlink(armed_path);  // async-signal-safe
+  _exit(3);                              // kExitInterrupted
+}
+}  // namespace
+
+void exit_cleanly_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = remove_and_exit;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+}
+
+void arm_temporary(const std::string& path) {
+  armed.store(false);
+  if (path.size() >= sizeof armed_path) return;
+  std::copy(path.begin(), path.end(), armed_path);
+  armed_path[path.size()] = '\0';
+  armed.store(true);
+}
+
+void disarm_temporary() { armed.store(false); }
 
 }  // namespace deterrence

@@ -115,5 +115,17 @@ TEST(SharedFolders, ASweepResumedAfterItsConfigChangedIsRefused) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST(SharedFolders, SensitivityStoppedBySigtermExitsThreeAndLeavesNothing) {
+  TempDir dir;
+  const std::string out = dir.file("s.h5"), log = dir.file("log");
+  EXPECT_EQ(shell("{ " + kBinary + " sensitivity " DETERRENCE_CONFIGS "/baseline.yaml --rows 262144 --quiet --out " + out +
+                      " & pid=$!; sleep 1; kill -TERM $pid; wait $pid; }",
+                  log),
+            3)
+      << testing::read_text(log);
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    EXPECT_EQ(entry.path().filename().string().find("s.h5"), std::string::npos) << entry.path();
+}
+
 }  // namespace
 }  // namespace deterrence
