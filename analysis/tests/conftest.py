@@ -38,6 +38,6 @@ def sweep_run(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("sweep"))
     out = os.path.join(folder, "sweep.h5")
     config = game_config(folder, records=False,
-                         extra="sweep:\n  model_options.policies.economic_nato.fund_cap: [0, 10, 40]\n")
+                         extra="sweep:\n  model_options.policies.economic_nato.fund_cap: [1, 10, 40]\n")
     run_engine("run", config, "--draws", "300", "--quiet", "--out", out)
     return out

@@ -87,7 +87,7 @@ def test_sweep_report_and_api(sweep_run, tmp_path):
     r = open_results(sweep_run)
     assert r.is_sweep and r.points == 3
     points = r.sweep()
-    assert list(points["model_options.policies.economic_nato.fund_cap"]) == [0, 10, 40]
+    assert list(points["model_options.policies.economic_nato.fund_cap"]) == [1, 10, 40]
     out = str(tmp_path / "report")
     figures = write_report(sweep_run, out)
     assert "Sweep curves" in figures

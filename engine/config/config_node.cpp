@@ -23,9 +23,23 @@ std::string join_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
+// Config and data files: regular files of at most this size (a device, a pipe or a huge file is
+// refused before it is read; /dev/zero would otherwise exhaust memory).
+constexpr std::uintmax_t kMaxInputBytes = 16u << 20;
+
 std::string read_text_file(const std::string& path, const std::string& what_for) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!std::filesystem::exists(status)) throw ConfigError(fmt::format("{}: no such file{}", path, what_for));
+  if (std::filesystem::is_directory(status)) throw ConfigError(fmt::format("{}: is a folder, not a file{}", path, what_for));
+  if (!std::filesystem::is_regular_file(status))
+    throw ConfigError(fmt::format("{}: not a regular file (a device, pipe or socket){}", path, what_for));
+  const auto size = std::filesystem::file_size(path, error);
+  if (error || size > kMaxInputBytes)
+    throw ConfigError(fmt::format("{}: {} bytes, more than the {} MiB a config or data file may have{}", path,
+                                  error ? 0 : size, kMaxInputBytes >> 20, what_for));
   std::ifstream in(path);
-  if (!in || std::filesystem::is_directory(path)) throw ConfigError(fmt::format("{}: cannot open the file{}", path, what_for));
+  if (!in) throw ConfigError(fmt::format("{}: cannot open the file (permission?){}", path, what_for));
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -183,7 +197,22 @@ std::string ConfigNode::describe_found() const {
   if (!node_.IsDefined() || node_.IsNull()) return "nothing";
   if (node_.IsMap()) return "a map";
   if (node_.IsSequence()) return "a list";
-  return fmt::format("'{}'", node_.Scalar());
+  return fmt::format("'{}'", excerpt(node_.Scalar()));
+}
+
+std::string excerpt(const std::string& text) {
+  // At most 80 characters of input in a message, control characters escaped: an error never
+  // echoes a file back (a data path naming /etc/passwd) or writes terminal escapes.
+  std::string out;
+  for (const char c : text) {
+    if (out.size() >= 80) return out + fmt::format("… ({} characters)", text.size());
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\x{:02x}", u);
+    else out += c;
+  }
+  return out;
 }
 
 void ConfigNode::fail(const std::string& what_found, const std::string& expected) const {

@@ -16,6 +16,9 @@
 
 namespace deterrence {
 
+// At most 80 characters of `text`, control characters escaped, for error messages.
+std::string excerpt(const std::string& text);
+
 class ConfigNode {
  public:
   // Parses YAML text; `source` names it in messages (usually the file path). A top-level

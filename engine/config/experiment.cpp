@@ -49,7 +49,7 @@ ParameterSpace parse_parameters(const ConfigNode& root) {
       for (const auto& item : names.items()) {
         const std::string name = item.as_string();
         auto index = space.find(name);
-        if (!index) item.fail(fmt::format("'{}'", name), "the name of a parameter defined under 'parameters'");
+        if (!index) item.fail(fmt::format("'{}'", excerpt(name)), "the name of a parameter defined under 'parameters'");
         members.push_back(*index);
       }
       const ConfigNode matrix_node = group.at("matrix");
@@ -112,7 +112,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   if (!entry) {
     std::string names;
     for (const auto& m : model_registry()) names += (names.empty() ? "" : ", ") + m.name;
-    model_node.fail(fmt::format("'{}'", experiment.model_name), "one of: " + names);
+    model_node.fail(fmt::format("'{}'", excerpt(experiment.model_name)), "one of: " + names);
   }
   experiment.draws = root.at("draws").as_count(1);
   experiment.seed = static_cast<std::uint64_t>(root.at("seed").as_count(0));
@@ -135,7 +135,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     if (name == "monte_carlo") experiment.design.kind = DesignKind::monte_carlo;
     else if (name == "latin_hypercube") experiment.design.kind = DesignKind::latin_hypercube;
     else if (name == "sobol") experiment.design.kind = DesignKind::sobol;
-    else kind.fail(fmt::format("'{}'", name), "monte_carlo, latin_hypercube or sobol");
+    else kind.fail(fmt::format("'{}'", excerpt(name)), "monte_carlo, latin_hypercube or sobol");
     if (auto replicates = design->find("replicates")) {
       if (experiment.design.kind != DesignKind::sobol) replicates->fail("replicates", "no replicates (sobol only)");
       experiment.design.replicates = replicates->as_count(1);

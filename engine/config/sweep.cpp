@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "config/config_node.h"
+
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -83,7 +85,7 @@ std::optional<Sweep> read_sweep(const ConfigNode& root) {
   for (const auto& key : section->keys()) {
     const ConfigNode node = section->at(key);
     if (key == "sweep" || key.starts_with("sweep.") || key == "seed" || key == "draws" || key == "chunk_size")
-      node.fail(fmt::format("'{}'", key), "a key that changes the experiment but not its draws (not seed, draws, "
+      node.fail(fmt::format("'{}'", excerpt(key)), "a key that changes the experiment but not its draws (not seed, draws, "
                                             "chunk_size or sweep)");
     sweep.keys.push_back(key);
     values.push_back(sweep_values(node));

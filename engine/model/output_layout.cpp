@@ -76,4 +76,18 @@ std::size_t OutputLayout::recorded_code_slots() const {
   return n;
 }
 
+void OutputLayout::set_may_not_apply(const std::string& name) {
+  for (auto& spec : specs_)
+    if (spec.name == name && spec.kind == OutputKind::real) spec.may_not_apply = true;
+}
+
+std::string OutputLayout::real_slot_label(std::size_t slot) const {
+  for (const auto& spec : specs_)
+    if (spec.kind == OutputKind::real && slot >= spec.offset && slot < spec.offset + spec.size) {
+      const std::string element = spec.element_label(slot - spec.offset);
+      return element.empty() ? spec.name : spec.name + "/" + element;
+    }
+  return "?";
+}
+
 }  // namespace deterrence

@@ -26,6 +26,8 @@ struct OutputSpec {
   bool quantiles = false;               // real only: keep a quantile sketch per element
   bool record = false;                  // categorical only: eligible for per-draw records
   bool sensitivity = false;             // real only: analysed by `deterrence sensitivity` by default
+  bool may_not_apply = false;           // real only: NaN means "does not apply to this draw";
+                                        // otherwise a non-finite value is a numerical failure
   std::size_t offset = 0;               // first slot in DrawOutputs::reals or ::codes
   std::size_t size = 1;                 // number of elements (product of dims)
 
@@ -46,6 +48,11 @@ class OutputLayout {
   const OutputSpec* find(const std::string& name) const;
   // Marks a real output as a default target of sensitivity analysis.
   void set_sensitivity(const std::string& name);
+  // Marks a real output whose NaN means "does not apply" (not counted); any other non-finite
+  // value of any real output stops the run as a numerical failure.
+  void set_may_not_apply(const std::string& name);
+  // The output and element label of a real slot, for messages.
+  std::string real_slot_label(std::size_t slot) const;
   std::size_t real_slots() const { return real_slots_; }
   std::size_t code_slots() const { return code_slots_; }
   std::size_t recorded_code_slots() const;

@@ -1,5 +1,7 @@
 #include "run/runner.h"
 
+#include <fmt/format.h>
+
 #include <oneapi/tbb/info.h>
 
 #include <algorithm>
@@ -43,6 +45,20 @@ struct ChunkSlot {
   std::uint64_t first_draw = 0, draws = 0;
 };
 
+// A value that is no result (NaN from arithmetic where the output applies, or ±inf): the run
+// stops, naming the draw, the output and the parameter values that produced it.
+std::string numerical_failure_message(const Model& model, std::uint64_t draw, std::size_t slot, double value,
+                                      std::span<const double> x) {
+  std::string values;
+  const auto& parameters = model.parameters();
+  const std::size_t shown = std::min<std::size_t>(x.size(), 12);
+  for (std::size_t i = 0; i < shown; ++i) values += fmt::format("{}{} = {:.6g}", i ? ", " : "", parameters[i].name, x[i]);
+  return fmt::format("numerical failure: draw {} gave {} = {} (no result: not a 'does not apply'); its parameters: {}{} "
+                     "— check the distributions' ranges (records.parameters keeps every draw's values)",
+                     draw, model.outputs().real_slot_label(slot), value, values,
+                     x.size() > shown ? fmt::format(" and {} more", x.size() - shown) : "");
+}
+
 void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& settings, ChunkSlot& slot) {
   slot.statistics.reset();
   const std::size_t params = model.parameters().size();
@@ -53,7 +69,8 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
     std::span<double> values(slot.parameters.data() + row * params, params);
     sampler.sample(slot.first_draw + k, values, slot.scratch);
     model.evaluate(values, slot.workspace.get(), out);
-    slot.statistics.add(out);
+    if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
+      throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k, bad, slot.reals[bad], values));
     if (settings.record_codes)
       for (std::size_t j = 0; j < recorded_width; ++j)
         slot.recorded[k * recorded_width + j] = slot.codes[slot.recorded_slots[j]];

@@ -1,4 +1,5 @@
 #pragma once
+#include <stdexcept>
 // Runs a model over a range of draws: fixed-size chunks in parallel (TBB), each into its own
 // accumulator, folded in chunk order. Results depend only on (config, seed, draw range), never
 // on the number of threads or on scheduling.
@@ -15,6 +16,12 @@
 #include "stats/statistics.h"
 
 namespace deterrence {
+
+// A draw produced a value that is no result (see ChunkStatistics::add).
+class NumericalFailure : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct RunSettings {
   std::uint64_t first_draw = 0;

@@ -27,7 +27,9 @@ class CounterRng {
     const auto bits = r123::Philox4x32()(counter, key_);
     const std::uint64_t mantissa =
         (static_cast<std::uint64_t>(bits[0]) << 21) ^ (static_cast<std::uint64_t>(bits[1]) >> 11);
-    return (static_cast<double>(mantissa) + 0.5) * 0x1.0p-53;
+    // The largest mantissa would round to exactly 1 (1 - 2^-54 is not a double): keep it below.
+    const double u = (static_cast<double>(mantissa) + 0.5) * 0x1.0p-53;
+    return u < 1.0 ? u : 0x1.fffffffffffffp-1;
   }
 
  private:

@@ -7,9 +7,11 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <vector>
 
 #include "config/config_node.h"
 
@@ -19,7 +21,15 @@ namespace {
 
 // Compute special functions in double, not long double: 3-5x faster and accurate to a few ulp,
 // far below Monte Carlo error.
-using DoublePolicy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+// Errors become values (inf, NaN), never exceptions or aborts: a legal distribution that Boost
+// cannot evaluate somewhere is refused by sampling_problem() with its parameters named.
+using DoublePolicy = boost::math::policies::policy<
+    boost::math::policies::promote_double<false>,
+    boost::math::policies::overflow_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::domain_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::pole_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::errno_on_error>,
+    boost::math::policies::rounding_error<boost::math::policies::errno_on_error>>;
 constexpr DoublePolicy kDouble{};
 
 constexpr double kSqrt2 = std::numbers::sqrt2;
@@ -193,7 +203,7 @@ double Distribution::cdf(double x) const {
       pert_shape(*this, alpha, beta_shape);
       if (x <= a) return 0.0;
       if (x >= b) return 1.0;
-      return boost::math::ibeta(alpha, beta_shape, (x - a) / (b - a));
+      return boost::math::ibeta(alpha, beta_shape, (x - a) / (b - a), kDouble);
     }
     case DistributionKind::normal:
       return std_normal_cdf((x - a) / b);
@@ -207,9 +217,9 @@ double Distribution::cdf(double x) const {
     case DistributionKind::lognormal:
       return x <= 0.0 ? 0.0 : std_normal_cdf((std::log(x) - a) / b);
     case DistributionKind::beta:
-      return x <= 0.0 ? 0.0 : x >= 1.0 ? 1.0 : boost::math::ibeta(a, b, x);
+      return x <= 0.0 ? 0.0 : x >= 1.0 ? 1.0 : boost::math::ibeta(a, b, x, kDouble);
     case DistributionKind::gamma:
-      return x <= 0.0 ? 0.0 : boost::math::gamma_p(a, x / b);
+      return x <= 0.0 ? 0.0 : boost::math::gamma_p(a, x / b, kDouble);
   }
   return 0.0;
 }
@@ -352,7 +362,8 @@ Distribution parse_distribution(const ConfigNode& node) {
       node.fail_message("give either {median, log_sd} or {mean, sd}, not both");
     if (by_moments) {
       const double mean = positive(node, "mean"), sd = positive(node, "sd");
-      d.b = std::sqrt(std::log1p(sd * sd / (mean * mean)));
+      const double ratio = sd / mean;  // (sd/mean)^2, not sd^2/mean^2: no underflow at tiny scales
+      d.b = std::sqrt(std::log1p(ratio * ratio));
       d.a = std::log(mean) - 0.5 * d.b * d.b;
     } else {
       d.a = std::log(positive(node, "median"));
@@ -378,12 +389,66 @@ Distribution parse_distribution(const ConfigNode& node) {
     if (node.has("rate") && node.has("scale")) node.fail_message("give either scale or rate, not both");
     d.b = node.has("rate") ? 1.0 / positive(node, "rate") : positive(node, "scale");
   } else {
-    dist_node.fail(fmt::format("'{}'", name),
+    dist_node.fail(fmt::format("'{}'", excerpt(name)),
                    "one of constant, uniform, triangular, pert, normal, truncated_normal, "
                    "lognormal, beta, gamma");
   }
   node.reject_unknown_keys();
+  // Beyond these shapes Boost's incomplete beta and gamma inverses lose their accuracy or run
+  // for unbounded time (beta(1e300, 1e12) did not return in 30 s): refused before evaluating.
+  constexpr double kMinShape = 1e-12, kMaxShape = 1e9;
+  for (double v : {d.a, d.b, d.c, d.lo, d.hi})
+    if (!std::isfinite(v))
+      node.fail_message(fmt::format("{} cannot be sampled: its parameters overflow or underflow", d.describe()));
+  if (d.kind == DistributionKind::lognormal && !(d.b > 0.0))
+    node.fail_message(fmt::format("{} cannot be sampled: its log-scale spread underflows to 0", d.describe()));
+  const auto shape_ok = [&](double s) { return s >= kMinShape && s <= kMaxShape; };
+  if ((d.kind == DistributionKind::beta && !(shape_ok(d.a) && shape_ok(d.b))) ||
+      (d.kind == DistributionKind::gamma && !shape_ok(d.a)))
+    node.fail_message(fmt::format("{} cannot be sampled: its shape parameters must lie in [{:g}, {:g}]", d.describe(),
+                                  kMinShape, kMaxShape));
+  if (const std::string problem = sampling_problem(d); !problem.empty())
+    node.fail_message(fmt::format("{} cannot be sampled: {} (choose parameters away from this edge)", d.describe(), problem));
   return d;
+}
+
+std::string sampling_problem(const Distribution& d) {
+  // Memoised: many parameters share a distribution, and sweeps reload their config per point.
+  static std::mutex mutex;
+  static std::map<std::array<double, 6>, std::string> verdicts;
+  const std::array<double, 6> key{static_cast<double>(d.kind), d.a, d.b, d.c, d.lo, d.hi};
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = verdicts.find(key); it != verdicts.end()) return it->second;
+  }
+  std::string problem;
+  Distribution prepared = d;
+  try {
+    prepared.prepare();
+    // Its quantile must be finite and non-decreasing over every uniform a draw can use: from
+    // 2^-54 (the smallest the generator gives) through a fine grid to 1 - 2^-53 (the largest).
+    std::vector<double> grid{0x1.0p-54, 1e-15, 1e-12, 1e-9, 1e-6, 1e-4};
+    for (int k = 1; k < 1000; ++k) grid.push_back(k / 1000.0);
+    for (double tail : {1e-4, 1e-6, 1e-9, 1e-12, 1e-15, 0x1.0p-53}) grid.push_back(1.0 - tail);
+    double previous = -std::numeric_limits<double>::infinity();
+    for (double u : grid) {
+      const double x = prepared.quantile(u);
+      if (!std::isfinite(x)) {
+        problem = fmt::format("its quantile at u = {:g} is {}", u, x);
+        break;
+      }
+      if (x < previous) {
+        problem = fmt::format("its quantile decreases at u = {:g} (the numerics fail at these parameters)", u);
+        break;
+      }
+      previous = x;
+    }
+  } catch (const std::exception& error) {
+    problem = fmt::format("evaluating it fails ({})", std::string(error.what()).substr(0, 120));
+  }
+  std::lock_guard lock(mutex);
+  verdicts.emplace(key, problem);
+  return problem;
 }
 
 }  // namespace deterrence

@@ -56,6 +56,10 @@ struct Distribution {
 };
 
 // Reads `{dist: NAME, ...}`; every out-of-range argument is a ConfigError naming it.
+// Empty when `d` can be sampled: its quantile finite and non-decreasing over (0, 1) (checked on a
+// grid reaching 2^-54, the generator's smallest uniform, of either end); else what goes wrong, for a message naming the parameters.
+std::string sampling_problem(const Distribution& d);
+
 Distribution parse_distribution(const ConfigNode& node);
 
 }  // namespace deterrence

@@ -1,5 +1,7 @@
 #include "sensitivity/saltelli.h"
 
+#include "run/runner.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -115,7 +117,10 @@ void accumulate_saltelli(const Model& model, const SensitivityGroups& groups,
           s.mix = s.a;
           {
             const DrawOutputs outputs = evaluate(s, s.mix, s.f_a, 0);
-            s.statistics.add(outputs);  // the A rows are a plain run's draws
+            // The A rows are a plain run's draws; a value that is no result stops the analysis.
+            if (const std::size_t bad = s.statistics.add(outputs); bad != ChunkStatistics::npos)
+              throw NumericalFailure(fmt::format("numerical failure: design row {} gave {} = {} (no result)", j,
+                                                 model.outputs().real_slot_label(bad), outputs.reals[bad]));
           }
           s.mix = s.b;
           evaluate(s, s.mix, s.f_b, 0);

@@ -42,6 +42,10 @@ ChunkStatistics::ChunkStatistics(const OutputLayout& layout) : layout_(&layout) 
   sum_sq_.resize(n);
   min_.resize(n);
   max_.resize(n);
+  may_not_apply_.assign(n, 0);
+  for (const auto& spec : layout.specs())
+    if (spec.kind == OutputKind::real && spec.may_not_apply)
+      std::fill_n(may_not_apply_.begin() + static_cast<long>(spec.offset), spec.size, 1);
   sketched_ = sketched_slots(layout);
   sketch_.resize(sketched_.size() * sketch::size());
   std::size_t total = 0;
@@ -60,11 +64,16 @@ void ChunkStatistics::reset() {
   std::fill(category_counts_.begin(), category_counts_.end(), 0);
 }
 
-void ChunkStatistics::add(const DrawOutputs& draw) {
+std::size_t ChunkStatistics::add(const DrawOutputs& draw) {
   const std::size_t n = count_.size();
   for (std::size_t i = 0; i < n; ++i) {
     const double x = draw.reals[i];
-    if (std::isnan(x)) continue;  // NaN: the output does not apply to this draw
+    if (!std::isfinite(x)) {
+      // NaN where the output may not apply: not counted. Anything else is no result: refuse the
+      // draw before it reaches a sum.
+      if (std::isnan(x) && may_not_apply_[i]) continue;
+      return i;
+    }
     ++count_[i];
     sum_[i] += x;
     sum_sq_[i] += x * x;
@@ -77,6 +86,7 @@ void ChunkStatistics::add(const DrawOutputs& draw) {
     if (!std::isnan(x)) ++sketch_[k * width + sketch::bucket_of(x)];
   }
   for (std::size_t c = 0; c < code_offset_.size(); ++c) ++category_counts_[code_offset_[c] + draw.codes[c]];
+  return npos;
 }
 
 RunStatistics::RunStatistics(const OutputLayout& layout) : layout_(&layout) {

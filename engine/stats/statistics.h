@@ -16,13 +16,17 @@ class ChunkStatistics {
  public:
   explicit ChunkStatistics(const OutputLayout& layout);
   void reset();
-  void add(const DrawOutputs& draw);
+  // Adds one draw. Returns the first real slot holding a value that is no result — ±inf, or NaN
+  // where the output always applies (a numerical failure) — or npos when every value is sound.
+  std::size_t add(const DrawOutputs& draw);
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 
  private:
   friend class RunStatistics;
   const OutputLayout* layout_;
   std::vector<std::uint64_t> count_;
   std::vector<double> sum_, sum_sq_, min_, max_;
+  std::vector<char> may_not_apply_;           // per real slot
   std::vector<std::size_t> sketched_;        // real slots that keep a sketch, in slot order
   std::vector<std::uint32_t> sketch_;        // sketched_.size() x sketch::size()
   std::vector<std::size_t> code_offset_;     // per code slot: first count in counts_

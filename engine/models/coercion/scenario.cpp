@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "config/config_node.h"
+
 #include <algorithm>
 #include <fstream>
 #include <limits>
@@ -38,7 +40,7 @@ constexpr ScalarName kScalars[] = {
 std::size_t index_of(const std::vector<std::string>& names, const std::string& name, const ConfigNode& where,
                      const char* what) {
   auto it = std::find(names.begin(), names.end(), name);
-  if (it == names.end()) where.fail(fmt::format("'{}'", name), fmt::format("the name of a {} in the data set", what));
+  if (it == names.end()) where.fail(fmt::format("'{}'", excerpt(name)), fmt::format("the name of a {} in the data set", what));
   return static_cast<std::size_t>(it - names.begin());
 }
 
@@ -48,7 +50,7 @@ std::filesystem::path data_path(const ConfigNode& options, const std::string& ke
   // Relative to the config that set it (an extended config's data stay its own).
   if (path.is_relative()) path = std::filesystem::path(node.source()).parent_path() / path;
   (void)setup;
-  if (!std::filesystem::exists(path)) node.fail(fmt::format("'{}'", node.as_string()), fmt::format("a data file ({} does not exist)", path.string()));
+  if (!std::filesystem::exists(path)) node.fail(fmt::format("'{}'", excerpt(node.as_string())), fmt::format("a data file ({} does not exist)", path.string()));
   return path;
 }
 
@@ -191,8 +193,11 @@ void read_salience(Scenario& s, ParameterSpace& space, const ConfigNode& file) {
       const ConfigNode cell = row.at(s.issues[i]);
       const double m = cell.as_double();
       if (m <= 0.0 || m >= 1.0) cell.fail(fmt::format("{}", m), "a mean salience in (0, 1)");
-      s.salience[c * s.issues.size() + i] =
-          space.add(fmt::format("salience.{}.{}", code, s.issues[i]), Distribution::beta_mean(m, concentration), "salience");
+      const Distribution d = Distribution::beta_mean(m, concentration);
+      if (const std::string problem = sampling_problem(d); !problem.empty())
+        cell.fail_message(fmt::format("{} (mean {} at concentration {}) cannot be sampled: {}", d.describe(), m,
+                                      concentration, problem));
+      s.salience[c * s.issues.size() + i] = space.add(fmt::format("salience.{}.{}", code, s.issues[i]), d, "salience");
     }
     row.reject_unknown_keys();
   }
@@ -218,7 +223,7 @@ std::vector<std::size_t> select_countries(const Scenario& s, const ConfigNode& n
     const std::string word = node.as_string();
     for (std::size_t c = 0; c < s.countries.size(); ++c)
       if (word == "all" || (word == "democracies" && s.countries[c].democracy)) result.push_back(c);
-    if (word != "all" && word != "democracies") node.fail(fmt::format("'{}'", word), "all, democracies or a list of country codes");
+    if (word != "all" && word != "democracies") node.fail(fmt::format("'{}'", excerpt(word)), "all, democracies or a list of country codes");
     return result;
   }
   const auto codes = country_codes(s);
@@ -233,7 +238,7 @@ std::vector<std::size_t> select_countries(const Scenario& s, const ConfigNode& n
 std::vector<std::size_t> select_issues(const Scenario& s, const ConfigNode& node) {
   std::vector<std::size_t> result;
   if (node.is_scalar()) {
-    if (node.as_string() != "all") node.fail(fmt::format("'{}'", node.as_string()), "all or a list of issues");
+    if (node.as_string() != "all") node.fail(fmt::format("'{}'", excerpt(node.as_string())), "all or a list of issues");
     for (std::size_t i = 0; i < s.issues.size(); ++i) result.push_back(i);
     return result;
   }
@@ -281,7 +286,7 @@ void refuse_inert_settings(const Scenario& s, const PolicyDesign& d, const Confi
     for (const auto& item : allow->items()) {
       const std::string key = item.as_string();
       if (std::none_of(std::begin(rules), std::end(rules), [&](const Rule& r) { return key == r.key; }))
-        item.fail(fmt::format("'{}'", key.substr(0, 40)), "a policy key that can be inert (absorption, compensated_share, fund_cap, "
+        item.fail(fmt::format("'{}'", excerpt(key.substr(0, 40))), "a policy key that can be inert (absorption, compensated_share, fund_cap, "
                                                          "aid_activation, trigger, threshold, sanctioned_goods, commitment, derisking, treaty_penalty)");
       allowed.push_back(key);
     }
@@ -320,13 +325,13 @@ void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, co
   if (trigger == "consensus") p.design.trigger = Trigger::consensus;
   else if (trigger == "majority") p.design.trigger = Trigger::majority;
   else if (trigger == "weighted") p.design.trigger = Trigger::weighted;
-  else node.at("trigger").fail(fmt::format("'{}'", trigger), "consensus, majority or weighted");
+  else node.at("trigger").fail(fmt::format("'{}'", excerpt(trigger)), "consensus, majority or weighted");
   p.design.threshold = node.get_probability("threshold", 0.5);
   p.design.aid = node.get_bool("aid", false);
   const std::string activation = node.get_string("aid_activation", "automatic");
   if (activation == "automatic") p.design.activation = Activation::automatic;
   else if (activation == "majority") p.design.activation = Activation::majority;
-  else node.at("aid_activation").fail(fmt::format("'{}'", activation), "automatic or majority");
+  else node.at("aid_activation").fail(fmt::format("'{}'", excerpt(activation)), "automatic or majority");
   p.design.compensated_share = node.get_probability("compensated_share", 0.0);
   // The fund cap F (USD bn per year) has no silent default: `unbounded`, or a number >= 0.
   if (auto cap = node.find("fund_cap")) {
@@ -339,7 +344,7 @@ void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, co
   const std::string commitment = node.get_string("commitment", "discretion");
   if (commitment == "rules") p.design.commitment = Commitment::rules;
   else if (commitment == "discretion") p.design.commitment = Commitment::discretion;
-  else node.at("commitment").fail(fmt::format("'{}'", commitment), "rules or discretion");
+  else node.at("commitment").fail(fmt::format("'{}'", excerpt(commitment)), "rules or discretion");
   node.get_string("description", "");
   refuse_inert_settings(s, p.design, node);
   // The policy's own parameters live on streams named after it: adding a policy changes
@@ -393,7 +398,7 @@ Stance read_stance(const ConfigNode& node) {
   if (word == "forced") return Stance::forced;
   if (word == "chosen") return Stance::chosen;
   if (word == "uncertain") return Stance::uncertain;
-  node.fail(fmt::format("'{}'", word), "forced, chosen or uncertain");
+  node.fail(fmt::format("'{}'", excerpt(word)), "forced, chosen or uncertain");
 }
 
 // episodes: {targets, issues} (every pair), or a list of {target, issue, name?, stance?}.
@@ -440,7 +445,7 @@ std::vector<std::pair<std::string, double>> read_observed(const ConfigNode& node
     const bool known = std::any_of(std::begin(kRecordedOutcomes), std::end(kRecordedOutcomes),
                                    [&](const char* c) { return code == c; });
     if (!known || codebook_text.find(code) == std::string::npos)
-      where.fail(fmt::format("'{}'", code.substr(0, 40)),
+      where.fail(fmt::format("'{}'", excerpt(code.substr(0, 40))),
                  "an outcome code of the codebook: CAPITULATION, RESISTED, COMPELLED, ESCALATION or WITHDRAWN");
   };
   std::vector<std::pair<std::string, double>> observed;
@@ -474,7 +479,7 @@ void read_cases(Scenario& s, ParameterSpace& space, const ConfigNode& file, cons
   {
     std::ifstream in(codebook);
     if (!in || !std::filesystem::is_regular_file(codebook))
-      codebook_node.fail(fmt::format("'{}'", codebook_node.as_string()), "the case library's codebook (a readable file beside it)");
+      codebook_node.fail(fmt::format("'{}'", excerpt(codebook_node.as_string())), "the case library's codebook (a readable file beside it)");
     std::stringstream buffer;
     buffer << in.rdbuf();
     codebook_text = buffer.str();
@@ -496,7 +501,7 @@ void read_cases(Scenario& s, ParameterSpace& space, const ConfigNode& file, cons
     if (stance == Stance::uncertain) stance_node.fail("'uncertain'", "forced or chosen (a case codes its stance)");
     item.at("stance_actor").as_string();
     const std::string act = item.at("act").as_string();
-    if (act != "one_off" && act != "ongoing") item.at("act").fail(fmt::format("'{}'", act), "one_off or ongoing");
+    if (act != "one_off" && act != "ongoing") item.at("act").fail(fmt::format("'{}'", excerpt(act)), "one_off or ongoing");
     item.at("measures").as_string();
     item.at("measure_imposed_before_outcome").as_bool();
     if (item.at("months_to_outcome").as_integer() < 0) item.at("months_to_outcome").fail("a negative number", "months >= 0");
