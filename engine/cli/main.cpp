@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include "cli/cases_command.h"
+#include "cli/inputs_command.h"
 #include "cli/merge_command.h"
 #include "cli/run_command.h"
 #include "cli/sensitivity_command.h"
@@ -70,6 +71,11 @@ int main(int argc, char** argv) {
   sens_cmd->add_flag("--force", sens.force, "Overwrite an existing results file");
   sens_cmd->add_flag("--quiet", sens.quiet, "No progress output");
 
+  InputsCommandOptions inputs;
+  auto* inputs_cmd = app.add_subcommand("inputs", "List the inputs a results file recorded, or write them back");
+  inputs_cmd->add_option("file", inputs.file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
+  inputs_cmd->add_option("--extract", inputs.extract, "Write every input under this folder (never over a file)");
+
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand("validate", "Check a config file without running it");
   validate_cmd->add_option("config", validate_config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
@@ -98,6 +104,7 @@ int main(int argc, char** argv) {
     }
   }
   if (*validate_cmd) return validate_command(validate_config);
+  if (*inputs_cmd) return inputs_command(inputs);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);
   if (*sens_cmd) {

@@ -59,7 +59,7 @@ int merge_command(const MergeCommandOptions& options) {
     h5::write_attribute(file, "start_time", earliest);
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "merged_from", sources);
-    for (const char* group : {"dims", "parameters", "cases"})
+    for (const char* group : {"dims", "parameters", "cases", "inputs"})
       if (h5::exists(first, group) && H5Ocopy(first, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
         throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, set.pieces.front().path));
     write_outputs(file, layout, totals);

@@ -16,6 +16,7 @@
 #include "config/experiment.h"
 #include "config/sweep.h"
 #include "io/h5.h"
+#include "io/inputs_io.h"
 #include "io/pieces.h"
 #include "io/results_reader.h"
 #include "io/results_writer.h"
@@ -179,7 +180,13 @@ class SegmentedRun {
                                     "start over",
                                     folder_.string(), what));
     };
-    if (set.config_hash != e_.config_hash) throw mismatch("config");
+    if (set.config_hash != e_.config_hash) {
+      h5::Handle segment = h5::open_file(set.pieces.front().path);
+      const std::string which = differing_input(e_.inputs, read_inputs(segment));
+      throw UsageError(fmt::format("cannot resume: the checkpoint in {} was made with other inputs{}; pass --force to "
+                                   "start over",
+                                   folder_.string(), which.empty() ? "" : " (" + which + ")"));
+    }
     if (set.seed != e_.seed) throw mismatch("seed");
     if (set.total_draws != e_.draws) throw mismatch("number of draws");
     if (set.chunk_size != e_.chunk_size) throw mismatch("chunk size");
@@ -618,6 +625,9 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
                              "chunk_first", "chunk_end", "threads"})
       if (h5::has_attribute(point0, name)) h5::write_attribute(file, name, h5::read_u64_attribute(point0, name));
     h5::write_attribute(file, "config_hash", first.config_hash);
+    for (const char* group : {"inputs", "cases"})  // the same for every point
+      if (h5::exists(point0, group) && H5Ocopy(point0, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
+        throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, point_files.front()));
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "sweep_points", static_cast<std::uint64_t>(sweep.points.size()));
     {

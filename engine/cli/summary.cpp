@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "cli/cases_command.h"
 #include "model/registry.h"
@@ -41,6 +42,11 @@ void print_header(const ResultsFile& r, std::FILE* out) {
   fmt::print(out, "{}  model {}  draws {}  seed {}  {}\n", r.path(), r.attribute("model"), r.count_attribute("draws"),
              r.count_attribute("seed"), how);
   if (!r.attribute("description").empty()) fmt::print(out, "{}\n", r.attribute("description"));
+  if (!r.inputs().empty()) {
+    fmt::print(out, "inputs (SHA-256; `deterrence inputs {}` lists and extracts them):\n", r.path());
+    for (const auto& f : r.inputs())
+      fmt::print(out, "  {:<8} {}  {}\n", f.role, f.sha256.substr(0, 16), std::filesystem::path(f.path).filename().string());
+  }
   fmt::print(out, "\n");
   if (!r.cases().empty()) {
     fmt::print(out, "Historical cases, each under the policy then in force:\n");

@@ -1,5 +1,7 @@
 #include "config/config_node.h"
 
+#include "config/input_log.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -123,6 +125,7 @@ YAML::Node merge_layer(const YAML::Node& base, const YAML::Node& over, const std
 // Loads `path` and, through its `extends:` key, every config it extends (base first), merged.
 YAML::Node load_chain(const std::string& text, const std::string& source, ConfigNode::Document& doc,
                       std::vector<std::string>& visiting) {
+  if (!doc.files.empty()) record_input(source, "extends", text);
   YAML::Node root = parse_yaml(text, source);
   doc.files.push_back(source);
   doc.texts.push_back(text);
@@ -171,7 +174,17 @@ ConfigNode ConfigNode::parse(const std::string& text, const std::string& source,
   return result;
 }
 
-ConfigNode ConfigNode::load_file(const std::string& path) { return parse(read_text_file(path, ""), path); }
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  const std::string text = read_text_file(path, "");
+  record_input(path, "data", text);
+  return parse(text, path);
+}
+
+std::string ConfigNode::read_input(const std::string& path, const std::string& role) {
+  const std::string text = read_text_file(path, "");
+  record_input(path, role, text);
+  return text;
+}
 
 const std::string& ConfigNode::source() const {
   // The file that set this key path (its nearest ancestor recorded by an extends chain).

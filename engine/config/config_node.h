@@ -28,7 +28,9 @@ class ConfigNode {
   // the merged tree first (a sweep point's values).
   static ConfigNode parse(const std::string& text, const std::string& source,
                           const std::function<void(YAML::Node)>& edit = {});
-  static ConfigNode load_file(const std::string& path);
+  static ConfigNode load_file(const std::string& path);  // a data file (recorded as an input)
+  // Reads a regular file of bounded size and records it as an input (config, data, ...).
+  static std::string read_input(const std::string& path, const std::string& role);
 
   const std::string& path() const { return path_; }
   // The file that set this node's value (with `extends:`, not always the file loaded); relative

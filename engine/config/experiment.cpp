@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "config/config_node.h"
+#include "config/input_log.h"
 #include "model/registry.h"
 #include "sampling/distribution.h"
 
@@ -78,13 +79,8 @@ ParameterSpace parse_parameters(const ConfigNode& root) {
 Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   Experiment experiment;
   experiment.config_path = path;
-  {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(fmt::format("{}: cannot open the file", path));
-    std::stringstream text;
-    text << in.rdbuf();
-    experiment.config_text = text.str();
-  }
+  InputRecorder inputs;  // every file read from here on: the config, what it extends, its data
+  experiment.config_text = ConfigNode::read_input(path, "config");
   const ConfigNode root = ConfigNode::parse(experiment.config_text, path, [&](YAML::Node tree) {
     if (point) apply_point(tree, *point, path);
   });
@@ -95,16 +91,10 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   if (!point) read_sweep(root);  // checks the section; a point's values are already applied
   else root.find("sweep");
   root.reject_unknown_keys();
-  // The identity of the experiment covers every file of its extends chain.
-  std::string hashed = experiment.config_text;
-  for (std::size_t k = 1; k < root.files().size(); ++k) {
+  for (std::size_t k = 1; k < root.files().size(); ++k) {  // the extends chain (its identity: below)
     experiment.extended_files.push_back(root.files()[k]);
     experiment.extended_texts.push_back(root.texts()[k]);
-    hashed += fmt::format("\n# extends {}\n", std::filesystem::path(root.files()[k]).filename().string()) + root.texts()[k];
   }
-  if (point)
-    for (const auto& [key, value] : *point) hashed += fmt::format("\n# sweep point {} = {}", key, Sweep::text(value));
-  experiment.config_hash = hash_text(hashed);
   experiment.description = root.get_string("description", "");
   const ConfigNode model_node = root.at("model");
   experiment.model_name = model_node.as_string();
@@ -164,6 +154,16 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
     // A message that already names a file and line (the config's, or a data file's) stands alone.
     if (message.rfind(path, 0) == 0 || std::regex_search(message, std::regex("^[^ ]+:[0-9]+:[0-9]+: "))) throw;
     throw ConfigError(path + ": " + message);  // model errors without a position still name the file
+  }
+  // The identity of the experiment: every input's bytes (config, extended configs, data files),
+  // and a sweep point's values.
+  experiment.inputs = inputs.take();
+  {
+    std::string identity;
+    for (const auto& f : experiment.inputs) identity += f.role + " " + f.sha256 + "\n";
+    if (point)
+      for (const auto& [key, value] : *point) identity += fmt::format("sweep point {} = {}\n", key, Sweep::text(value));
+    experiment.config_hash = sha256_hex(identity);
   }
   // A parameter the model never reads would be sampled and never act: refuse it.
   if (auto parameters = root.find("parameters"))

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "config/input_log.h"
 #include "config/sweep.h"
 #include "sampling/design.h"
 #include "model/model.h"
@@ -21,8 +22,9 @@ struct RecordOptions {
 struct Experiment {
   std::string config_path;
   std::string config_text;
-  std::string config_hash;  // hex FNV-1a of config_text and of every config it extends
+  std::string config_hash;  // SHA-256 over every input's SHA-256 (and a sweep point's values)
   std::vector<std::string> extended_files, extended_texts;  // the extends chain below config_path
+  std::vector<InputFile> inputs;  // every file read, in order: config, extended configs, data
   std::string description;
   std::string model_name;
   std::uint64_t draws = 0;

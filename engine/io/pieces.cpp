@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "io/h5.h"
+#include "io/inputs_io.h"
 #include "io/results_reader.h"
 #include "io/results_writer.h"
 #include "io/statistics_io.h"
@@ -69,7 +70,15 @@ PieceSet read_pieces(const std::vector<std::string>& paths) {
       differ("format version", format, set.format_version);
       differ("engine version", engine, set.engine_version);
       differ("model", model, set.model);
-      differ("config hash", hash, set.config_hash);
+      if (hash != set.config_hash) {
+        // Name the input that changed (a config or data file), when both files recorded theirs.
+        h5::Handle first_file = open_results(first);
+        const std::string which = differing_input(read_inputs(file), read_inputs(first_file));
+        throw std::runtime_error(fmt::format("{} does not belong with {}: {}", path, first,
+                                             which.empty() ? fmt::format("its config hash is {}, not {}", hash,
+                                                                         set.config_hash)
+                                                           : "its inputs differ: " + which));
+      }
       differ("seed", seed, set.seed);
       differ("number of draws", total, set.total_draws);
       differ("chunk size", chunk, set.chunk_size);

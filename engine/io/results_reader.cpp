@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "io/cases_io.h"
+#include "io/inputs_io.h"
 #include "io/h5.h"
 #include "io/pieces.h"
 #include "io/results_writer.h"
@@ -176,6 +177,7 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
     if (h5::has_attribute(file, name)) counts_[name] = h5::read_u64_attribute(file, name);
 
   check_record_sources(file, path);
+  inputs_ = read_inputs(file);
   if (h5::has_attribute(file, "merged_from")) merged_from_ = h5::read_strings_attribute(file, "merged_from").size();
   std::string base = "/";
   if (h5::exists(file, "sweep")) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "config/input_log.h"
 #include "io/h5.h"
 #include "model/case_spec.h"
 #include "stats/case_forecast.h"
@@ -58,6 +59,8 @@ class ResultsFile {
   const std::vector<SensitivityTable>& sensitivity() const { return sensitivity_; }
   // Historical cases the run played (/cases), and their forecasts from the stored counts.
   const std::vector<CaseSpec>& cases() const { return cases_; }
+  // The files the run read (/inputs), checked against their stored SHA-256.
+  const std::vector<InputFile>& inputs() const { return inputs_; }
   std::vector<CaseForecast> case_forecasts() const;
 
  private:
@@ -71,6 +74,7 @@ class ResultsFile {
   std::size_t point_ = 0;
   std::vector<SensitivityTable> sensitivity_;
   std::vector<CaseSpec> cases_;
+  std::vector<InputFile> inputs_;
 };
 
 }  // namespace deterrence

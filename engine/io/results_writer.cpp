@@ -1,6 +1,7 @@
 #include "io/results_writer.h"
 
 #include "io/cases_io.h"
+#include "io/inputs_io.h"
 #include "io/safe_files.h"
 
 #include <fmt/format.h>
@@ -139,6 +140,7 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
   if (const auto cases = model.cases(); !cases.empty())
     write_cases(file_, cases, model.outputs().find(cases.front().output)->categories);
 
+  write_inputs(file_, experiment.inputs);
   write_dims(file_, model.outputs());
   {
     h5::Handle params = h5::create_group(file_, "parameters");

@@ -476,13 +476,11 @@ void read_cases(Scenario& s, ParameterSpace& space, const ConfigNode& file, cons
   std::filesystem::path codebook = codebook_node.as_string();
   if (codebook.is_relative()) codebook = file_path.parent_path() / codebook;
   std::string codebook_text;
-  {
-    std::ifstream in(codebook);
-    if (!in || !std::filesystem::is_regular_file(codebook))
-      codebook_node.fail(fmt::format("'{}'", excerpt(codebook_node.as_string())), "the case library's codebook (a readable file beside it)");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    codebook_text = buffer.str();
+  try {
+    codebook_text = ConfigNode::read_input(codebook.string(), "data");  // recorded with the other inputs
+  } catch (const ConfigError& error) {
+    codebook_node.fail(fmt::format("'{}'", excerpt(codebook_node.as_string())),
+                       fmt::format("the case library's codebook, a readable file beside it ({})", error.what()));
   }
   const auto codes = country_codes(s);
   std::vector<std::string> policy_names;
