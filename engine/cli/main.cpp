@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <hdf5.h>
 
+#include <cmath>
+#include <string>
+
 #include "cli/cases_command.h"
 #include "cli/inputs_command.h"
 #include "cli/merge_command.h"
@@ -12,6 +15,41 @@
 #include "run/mpi_world.h"
 #include "cli/summary.h"
 #include "version.h"
+
+namespace {
+
+// Command-line numbers obey the config's limits: a count is an integer in [min, 2^63 - 1] (what
+// a config's draws and seed accept), never clamped; a duration is a finite number > 0.
+CLI::Validator count_at_least(unsigned long long min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
+          return fmt::format("'{}' is not a whole number", text.substr(0, 40));
+        const std::string digits = text.substr(std::min(text.find_first_not_of('0'), text.size() - 1));
+        const std::string largest = "9223372036854775807";
+        if (digits.size() > largest.size() || (digits.size() == largest.size() && digits > largest))
+          return fmt::format("{} overflows: the largest accepted is {} (as in a config)", text.substr(0, 40), largest);
+        if (std::stoull(digits) < min) return fmt::format("{} is below {}", digits, min);
+        return "";
+      },
+      fmt::format("INTEGER >= {}", min));
+}
+
+const CLI::Validator kPositiveSeconds(
+    [](std::string& text) -> std::string {
+      try {
+        std::size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used != text.size() || !std::isfinite(value) || value <= 0.0)
+          return fmt::format("'{}' is not a finite number of seconds > 0", text.substr(0, 40));
+      } catch (const std::exception&) {
+        return fmt::format("'{}' is not a number of seconds", text.substr(0, 40));
+      }
+      return "";
+    },
+    "SECONDS > 0");
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace deterrence;
@@ -24,8 +62,8 @@ int main(int argc, char** argv) {
   RunCommandOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run the experiment a config file describes and write an HDF5 file");
   run_cmd->add_option("config", run.config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
-  run_cmd->add_option("--draws", run.draws, "Number of draws (overrides the config)")->check(CLI::PositiveNumber);
-  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the config)");
+  run_cmd->add_option("--draws", run.draws, "Number of draws (overrides the config)")->check(count_at_least(1));
+  run_cmd->add_option("--seed", run.seed, "Random seed (overrides the config)")->check(count_at_least(0));
   run_cmd->add_option("--threads", run.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   run_cmd->add_option("--out", run.out, "Results file (default: <config name>.h5)");
   run_cmd->add_flag("--force", run.force, "Overwrite an existing results file");
@@ -35,7 +73,7 @@ int main(int argc, char** argv) {
                       "Stop when OUTPUT[/ELEMENT]'s 95% half-width <= VALUE (repeatable; draws is the cap)");
   run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from its checkpoint (<out>.checkpoint)");
   run_cmd->add_option("--checkpoint-every", run.checkpoint_seconds, "Seconds between checkpoints (default 60)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositiveSeconds);
   run_cmd->footer(fmt::format("Exit codes: 0 done, 1 failed, 2 bad input, {} stopped by SIGTERM/SIGINT after a "
                               "checkpoint (continue with --resume).",
                               kExitInterrupted));
@@ -51,7 +89,7 @@ int main(int argc, char** argv) {
   CasesCommandOptions cases;
   auto* cases_cmd = app.add_subcommand("cases", "Play a case library and score its forecasts against a base rate");
   cases_cmd->add_option("config", cases.config, "A config whose model_options name a case library")->required()->check(CLI::ExistingFile);
-  cases_cmd->add_option("--draws", cases.draws, "Draws (overrides the config)")->check(CLI::PositiveNumber);
+  cases_cmd->add_option("--draws", cases.draws, "Draws (overrides the config)")->check(count_at_least(1));
   cases_cmd->add_option("--threads", cases.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cases_cmd->add_flag("--csv", cases.csv, "One CSV row per case");
 
@@ -64,7 +102,7 @@ int main(int argc, char** argv) {
   sens_cmd->add_flag("--by-parameter", sens.by_parameter, "One index per parameter instead of per group");
   sens_cmd->add_option("--bootstrap", sens.bootstrap, "Bootstrap replicates for the intervals (default 100)")
       ->check(CLI::Range(10, 2000));
-  sens_cmd->add_option("--seed", sens.seed, "Random seed (overrides the config)");
+  sens_cmd->add_option("--seed", sens.seed, "Random seed (overrides the config)")->check(count_at_least(0));
   sens_cmd->add_option("--threads", sens.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   sens_cmd->add_option("--out", sens.out, "Results file (default: <config name>.sensitivity.h5)");
   sens_cmd->add_option("--shard", sens.shard, "Only shard I of N of the rows (merge the files with deterrence merge)");

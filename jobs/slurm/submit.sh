@@ -40,14 +40,16 @@ work="$out.slurm"
 "$DETERRENCE_BIN" validate "$config" >/dev/null
 mkdir -p "$work/shards" "$work/logs"
 
-# shellcheck disable=SC2086  # run_args are words for `deterrence run`
+# run_args are words for `deterrence run`, split on blanks but never glob-expanded (a file named
+# like an option in this folder must not become one).
+read -r -a run_words <<< "$run_args"
 array_id=$(sbatch --parsable --array="1-$shards" --job-name=deterrence-shards \
   --output="$work/logs/shard-%a.out" "$@" \
-  "$HERE/shard.sbatch" "$config" "$work" "$shards" $run_args)
+  "$HERE/shard.sbatch" "$config" "$work" "$shards" ${run_words[@]+"${run_words[@]}"})
 array_id="${array_id%%;*}"
 merge_id=$(sbatch --parsable --dependency="afterok:$array_id" --kill-on-invalid-dep=yes \
   --job-name=deterrence-merge --output="$work/logs/merge.out" "$@" \
-  "$HERE/merge.sbatch" "$work" "$shards" "$out" $copy)
+  "$HERE/merge.sbatch" "$work" "$shards" "$out" ${copy:+"$copy"})
 merge_id="${merge_id%%;*}"
 echo "submitted shards: job $array_id (array 1-$shards), merge: job $merge_id"
 echo "logs: $work/logs/   result: $out"

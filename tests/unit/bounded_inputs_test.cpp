@@ -82,5 +82,29 @@ TEST(BoundedInputs, ANumericalFailureIsAnErrorNotADoesNotApply) {
   EXPECT_FALSE(std::filesystem::exists(dir.file("o.h5")));
 }
 
+TEST(BoundedInputs, CommandLineNumbersObeyTheConfigsLimits) {
+  TempDir dir;
+  const std::string config = dir.write("i.yaml", std::string("model: ishigami\ndraws: 100\nseed: 1\n") +
+                                                     "model_options: {a: 7, b: 0.1}\n" + testing::kIshigamiParameters);
+  const auto refused = [&](const std::string& args, const std::string& message) {
+    const std::string log = dir.file("log");
+    EXPECT_EQ(testing::shell(std::string(DETERRENCE_BINARY) + " run " + config + " " + args + " --quiet --out " +
+                                 dir.file("o.h5"),
+                             log),
+              2)
+        << args;
+    EXPECT_NE(testing::read_text(log).find(message), std::string::npos) << args << ": " << testing::read_text(log);
+  };
+  refused("--seed 18446744073709551616", "18446744073709551616 overflows: the largest accepted is 9223372036854775807");
+  refused("--seed 9223372036854775808", "overflows");  // the config refuses it too: no silent clamp
+  refused("--draws 18446744073709551615", "overflows");
+  refused("--draws 0", "0 is below 1");
+  refused("--checkpoint-every nan", "'nan' is not a finite number of seconds > 0");
+  refused("--checkpoint-every -5", "is not a finite number of seconds > 0");
+  EXPECT_EQ(testing::shell(std::string(DETERRENCE_BINARY) + " run " + config +
+                           " --seed 9223372036854775807 --quiet --out " + dir.file("o.h5")),
+            0);
+}
+
 }  // namespace
 }  // namespace deterrence
