@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "cli/calibrate_command.h"
 #include "cli/cases_command.h"
 #include "cli/inputs_command.h"
 #include "cli/merge_command.h"
@@ -109,6 +110,21 @@ int main(int argc, char** argv) {
   sens_cmd->add_flag("--force", sens.force, "Overwrite an existing results file");
   sens_cmd->add_flag("--quiet", sens.quiet, "No progress output");
 
+  CalibrateCommandOptions calib;
+  auto* calib_cmd = app.add_subcommand("calibrate", "Condition the global parameters on the historical cases");
+  calib_cmd->add_option("config", calib.config, "A config whose model declares cases (e.g. configs/experiments/cases.yaml)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  calib_cmd->add_option("--draws", calib.draws, "Prior draws of the global parameters (default 4000)")->check(count_at_least(1));
+  calib_cmd->add_option("--inner", calib.inner, "Inner plays per draw and case (default 200)")->check(count_at_least(1));
+  calib_cmd->add_option("--seed", calib.seed, "Random seed (default: the config's)")->check(count_at_least(0));
+  calib_cmd->add_option("--hold-out-from", calib.hold_out_from, "Fit on cases before this year, score the later ones")
+      ->check(CLI::Range(1900, 2100));
+  calib_cmd->add_option("--threads", calib.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  calib_cmd->add_option("--out", calib.out, "Results file (default: <config name>.calibration.h5)");
+  calib_cmd->add_flag("--force", calib.force, "Overwrite an existing results file");
+  calib_cmd->add_flag("--quiet", calib.quiet, "No output but errors");
+
   InputsCommandOptions inputs;
   auto* inputs_cmd = app.add_subcommand("inputs", "List the inputs a results file recorded, or write them back");
   inputs_cmd->add_option("file", inputs.file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
@@ -143,6 +159,7 @@ int main(int argc, char** argv) {
   }
   if (*validate_cmd) return validate_command(validate_config);
   if (*inputs_cmd) return inputs_command(inputs);
+  if (*calib_cmd) return calibrate_command(calib);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);
   if (*sens_cmd) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "calibration/calibration_io.h"
 #include "cli/cases_command.h"
 #include "model/registry.h"
 
@@ -197,6 +198,13 @@ void print_sweep_table(const ResultsFile& results, std::FILE* out) {
 }  // namespace
 
 void print_summary(const ResultsFile& results, SummaryFormat format, std::FILE* out) {
+  if (results.outputs().empty()) {
+    // A calibration file: its weights and validation (no per-draw outputs of a run).
+    print_header(results, out);
+    h5::Handle file = open_results_file(results.path());
+    if (!print_calibration(file, out)) fmt::print(out, "(no outputs)\n");
+    return;
+  }
   if (!results.sweep_keys().empty() && format == SummaryFormat::table) {
     print_header(results, out);
     print_sweep_table(results, out);

@@ -193,6 +193,7 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
   } else if (point != 0) {
     throw std::runtime_error(fmt::format("{}: not a sweep, so no point {}", path, point));
   }
+  if (!h5::exists(file, base + "dims") && h5::exists(file, "calibration")) return;  // a calibration file: no outputs
   h5::Handle dims = h5::open_group(file, base + "dims");
   h5::Handle outputs = h5::open_group(file, base + "outputs");
   for (const auto& name : h5::children(outputs)) {

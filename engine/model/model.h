@@ -33,6 +33,13 @@ class Model {
   // Historical cases this experiment plays (none for most models): `deterrence cases`, `run`
   // and `summary` forecast and score them from the outputs' category counts.
   virtual std::vector<CaseSpec> cases() const { return {}; }
+  // The global parameters θ a calibration conditions on the cases (the rest is each case's own
+  // uncertainty, played K times per draw). Default: every parameter.
+  virtual std::vector<std::size_t> calibration_parameters() const {
+    std::vector<std::size_t> all(parameters().size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return all;
+  }
 };
 
 }  // namespace deterrence

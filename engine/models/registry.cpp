@@ -2,12 +2,13 @@
 #include "model/registry.h"
 
 #include "models/coercion/coercion_model.h"
+#include "models/binomial.h"
 #include "models/ishigami.h"
 
 namespace deterrence {
 
 const std::vector<ModelEntry>& model_registry() {
-  static const std::vector<ModelEntry> entries = {ishigami_model_entry(), coercion_model_entry()};
+  static const std::vector<ModelEntry> entries = {ishigami_model_entry(), coercion_model_entry(), binomial_model_entry()};
   return entries;
 }
 

@@ -67,6 +67,27 @@ CaseForecast forecast_case(const CaseSpec& spec, const std::vector<std::uint64_t
   return f;
 }
 
+std::vector<double> base_rate(const CaseSpec& spec, const std::vector<const CaseSpec*>& others) {
+  const std::size_t k = spec.classes.size();
+  std::vector<double> base(k, 0.5);
+  double total = 0.5 * static_cast<double>(k);
+  for (const CaseSpec* other : others)
+    for (const auto& o : other->observed) {
+      const int j = class_holding(spec, *other, o.label);
+      if (j < 0) continue;
+      base[static_cast<std::size_t>(j)] += o.weight;
+      total += o.weight;
+    }
+  for (double& b : base) b /= total;
+  return base;
+}
+
+std::vector<double> observed_weights(const CaseSpec& spec) {
+  std::vector<double> observed(spec.classes.size(), 0.0);
+  for (const auto& o : spec.observed) observed[static_cast<std::size_t>(class_of(spec, o.label))] += o.weight;
+  return observed;
+}
+
 CaseScores score_cases(const std::vector<CaseForecast>& forecasts) {
   CaseScores s;
   const std::size_t n = forecasts.size();

@@ -38,4 +38,9 @@ struct CaseScores {
 // classes. A case whose condition never held is not scored, and is reported as such.
 CaseScores score_cases(const std::vector<CaseForecast>& forecasts);
 
+// The base-rate forecast of `spec`'s classes from other cases' observations (+1/2 per class), and
+// the observed weight of each class of `spec`.
+std::vector<double> base_rate(const CaseSpec& spec, const std::vector<const CaseSpec*>& others);
+std::vector<double> observed_weights(const CaseSpec& spec);
+
 }  // namespace deterrence

@@ -40,6 +40,19 @@ class CoercionModel final : public Model {
 
   std::string name() const override { return "coercion"; }
 
+  // θ for calibration: the draw's shared scalars and the issue parameters (docs/model.md §8); the
+  // saliences, perception errors, forced-stance draws, goods and policy parameters are each
+  // case's own uncertainty.
+  std::vector<std::size_t> calibration_parameters() const override {
+    std::vector<std::size_t> globals{s_.resolve, s_.duration, s_.stance_value, s_.sanction_loss, s_.lag,
+                                     s_.coercion_cost, s_.demonstration, s_.face, s_.concession_cost, s_.premium,
+                                     s_.misperception};
+    if (s_.loss_misperception) globals.push_back(*s_.loss_misperception);
+    for (const auto* issue_parameters : {&s_.issue_value, &s_.intensity, &s_.obfuscation, &s_.forced_share, &s_.done_deed})
+      globals.insert(globals.end(), issue_parameters->begin(), issue_parameters->end());
+    return globals;
+  }
+
   // Each case is read under the policy then in force. A record of coercion exists only when the
   // target was coerced (docs/model.md §8); a withdrawn threat only when it provoked.
   std::vector<CaseSpec> cases() const override {

@@ -1,0 +1,275 @@
+#include "calibration/calibration.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "calibration/psis.h"
+#include "run/parallel_chunks.h"
+#include "run/runner.h"
+#include "sampling/sampler.h"
+#include "stats/case_forecast.h"
+
+namespace deterrence {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Inner plays draw from the same named streams under another key: (seed ^ this, draw·K + play).
+constexpr std::uint64_t kInnerKey = 0x9e3779b97f4a7c15ULL;
+
+struct Slot {
+  Slot(const Model& model, const Sampler& outer, const Sampler& inner)
+      : outer_scratch(outer.make_scratch()), inner_scratch(inner.make_scratch()), workspace(model.make_workspace()) {
+    theta.resize(model.parameters().size());
+    values.resize(model.parameters().size());
+    reals.resize(model.outputs().real_slots());
+    codes.resize(model.outputs().code_slots());
+  }
+  Sampler::Scratch outer_scratch, inner_scratch;
+  std::unique_ptr<ModelWorkspace> workspace;
+  std::vector<double> theta, values, reals;
+  std::vector<std::uint8_t> codes;
+};
+
+// Weighted quantile of `x` (weights sum to 1).
+double weighted_quantile(const std::vector<double>& x, const std::vector<double>& w, double q) {
+  std::vector<std::size_t> order(x.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  double cumulative = 0;
+  for (std::size_t i : order) {
+    cumulative += w[i];
+    if (cumulative >= q) return x[i];
+  }
+  return x[order.back()];
+}
+
+// Normalised weights from log weights.
+std::vector<double> normalise(const std::vector<double>& log_w) {
+  const double top = *std::max_element(log_w.begin(), log_w.end());
+  std::vector<double> w(log_w.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) sum += (w[i] = std::exp(log_w[i] - top));
+  for (double& v : w) v /= sum;
+  return w;
+}
+
+double effective_sample_size(const std::vector<double>& w) {
+  double s = 0;
+  for (double v : w) s += v * v;
+  return 1.0 / s;
+}
+
+}  // namespace
+
+CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings) {
+  const auto cases = model.cases();
+  if (cases.empty()) throw std::runtime_error("the experiment declares no historical cases to calibrate on");
+  CalibrationDraws d;
+  d.globals = model.calibration_parameters();
+  d.cases = cases.size();
+  for (const auto& c : cases) d.classes = std::max(d.classes, c.classes.size());
+  const std::size_t N = settings.draws, C = d.cases, K = d.classes, G = d.globals.size();
+  d.theta.assign(N * G, kNaN);
+  d.p_class.assign(N * C * K, kNaN);
+  d.conditioned.assign(N * C, 0);
+  d.log_likelihood.assign(N, 0.0);
+  std::vector<std::size_t> case_slot(C);
+  for (std::size_t c = 0; c < C; ++c) case_slot[c] = model.outputs().find(cases[c].output)->offset + cases[c].element;
+  // Per case and category: which class it counts for (-1: none).
+  std::vector<std::vector<int>> class_of_category(C);
+  for (std::size_t c = 0; c < C; ++c) {
+    const auto& categories = model.outputs().find(cases[c].output)->categories;
+    class_of_category[c].assign(categories.size(), -1);
+    for (std::size_t k = 0; k < cases[c].classes.size(); ++k)
+      for (std::size_t cat : cases[c].classes[k].categories) class_of_category[c][cat] = static_cast<int>(k);
+  }
+  const Sampler outer(model.parameters(), settings.seed);
+  const Sampler inner(model.parameters(), settings.seed ^ kInnerKey);
+  ChunkPlan plan;
+  plan.first_draw = 0;
+  plan.draw_count = N;
+  plan.chunk_size = settings.chunk_size;
+  plan.threads = effective_threads(settings.threads);
+  parallel_chunks(
+      plan, [&] { return std::make_unique<Slot>(model, outer, inner); },
+      [&](Slot& s, std::uint64_t first, std::uint64_t count) {
+        std::vector<std::uint32_t> counts(C * K);
+        DrawOutputs out{s.reals, s.codes};
+        for (std::uint64_t i = first; i < first + count; ++i) {
+          outer.sample(i, s.theta, s.outer_scratch);
+          for (std::size_t g = 0; g < G; ++g) d.theta[i * G + g] = s.theta[d.globals[g]];
+          std::fill(counts.begin(), counts.end(), 0);
+          for (std::uint64_t k = 0; k < settings.inner; ++k) {
+            inner.sample(i * settings.inner + k, s.values, s.inner_scratch);
+            for (std::size_t g : d.globals) s.values[g] = s.theta[g];  // θ is the draw's; the rest varies
+            model.evaluate(s.values, s.workspace.get(), out);
+            for (std::size_t c = 0; c < C; ++c) {
+              const int cls = class_of_category[c][s.codes[case_slot[c]]];
+              if (cls >= 0) ++counts[c * K + static_cast<std::size_t>(cls)];
+            }
+          }
+          double log_lik = 0;
+          for (std::size_t c = 0; c < C; ++c) {
+            const std::size_t n_classes = cases[c].classes.size();
+            std::uint32_t n = 0;
+            for (std::size_t k = 0; k < n_classes; ++k) n += counts[c * K + k];
+            d.conditioned[i * C + c] = n;
+            if (n == 0) continue;  // never conditioned: contributes nothing for this θ (docs/model.md §8)
+            // Jeffreys-smoothed: a class no inner play produced gets 1/2, so ln p >= -ln(2K + 4).
+            double p_observed = 0;
+            for (std::size_t k = 0; k < n_classes; ++k) {
+              const double p = (counts[c * K + k] + 0.5) / (static_cast<double>(n) + 0.5 * static_cast<double>(n_classes));
+              d.p_class[(i * C + c) * K + k] = p;
+            }
+            for (const auto& o : cases[c].observed)
+              for (std::size_t k = 0; k < n_classes; ++k)
+                if (cases[c].classes[k].label == o.label) p_observed += o.weight * d.p_class[(i * C + c) * K + k];
+            log_lik += std::log(p_observed);
+          }
+          d.log_likelihood[i] = log_lik;
+        }
+      },
+      [](Slot&, std::uint64_t, std::uint64_t) { return true; }, [](std::uint64_t) {});
+  return d;
+}
+
+CalibrationSummary summarise_calibration(const Model& model, const CalibrationDraws& d,
+                                         const CalibrationSettings& settings) {
+  const auto cases = model.cases();
+  const std::size_t N = d.log_likelihood.size(), C = d.cases, K = d.classes, G = d.globals.size();
+  CalibrationSummary s;
+  const SmoothedWeights posterior = pareto_smooth(d.log_likelihood);
+  s.k_hat = posterior.k_hat;
+  s.weights = normalise(d.log_likelihood);  // plain weights for the posterior summaries
+  s.ess = effective_sample_size(s.weights);
+  const std::vector<double> flat(N, 1.0 / static_cast<double>(N));
+  for (std::size_t g = 0; g < G; ++g) {
+    std::vector<double> x(N);
+    for (std::size_t i = 0; i < N; ++i) x[i] = d.theta[i * G + g];
+    ParameterPosterior p;
+    p.name = model.parameters()[d.globals[g]].name;
+    const auto moments = [&](const std::vector<double>& w, double& mean, double& sd) {
+      mean = 0;
+      for (std::size_t i = 0; i < N; ++i) mean += w[i] * x[i];
+      double var = 0;
+      for (std::size_t i = 0; i < N; ++i) var += w[i] * (x[i] - mean) * (x[i] - mean);
+      sd = std::sqrt(var);
+    };
+    moments(flat, p.prior_mean, p.prior_sd);
+    moments(s.weights, p.mean, p.sd);
+    p.prior_q05 = weighted_quantile(x, flat, 0.05);
+    p.prior_q50 = weighted_quantile(x, flat, 0.5);
+    p.prior_q95 = weighted_quantile(x, flat, 0.95);
+    p.q05 = weighted_quantile(x, s.weights, 0.05);
+    p.q50 = weighted_quantile(x, s.weights, 0.5);
+    p.q95 = weighted_quantile(x, s.weights, 0.95);
+    p.at_edge = p.prior_q95 > p.prior_q05 && (p.q50 < p.prior_q05 || p.q50 > p.prior_q95);
+    s.parameters.push_back(p);
+  }
+  // Per case: its log p_c per draw (0 where never conditioned: it contributed nothing).
+  const auto log_p = [&](std::size_t i, std::size_t c) {
+    if (d.conditioned[i * C + c] == 0) return 0.0;
+    double p = 0;
+    for (const auto& o : cases[c].observed)
+      for (std::size_t k = 0; k < cases[c].classes.size(); ++k)
+        if (cases[c].classes[k].label == o.label) p += o.weight * d.p_class[(i * C + c) * K + k];
+    return std::log(p);
+  };
+  // The predictive class probabilities of case c under weights w (draws where c was never
+  // conditioned carry no forecast for it and are left out).
+  const auto predictive = [&](std::size_t c, const std::vector<double>& w) {
+    std::vector<double> p(cases[c].classes.size(), 0.0);
+    double total = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+      if (d.conditioned[i * C + c] == 0) continue;
+      total += w[i];
+      for (std::size_t k = 0; k < p.size(); ++k) p[k] += w[i] * d.p_class[(i * C + c) * K + k];
+    }
+    for (double& v : p) v = total > 0 ? v / total : kNaN;
+    return p;
+  };
+  const auto scores = [](const std::vector<double>& p, const std::vector<double>& observed, double& log_score,
+                         double& brier) {
+    double p_obs = 0;
+    brier = 0;
+    for (std::size_t k = 0; k < p.size(); ++k) {
+      p_obs += observed[k] * p[k];
+      brier += (p[k] - observed[k]) * (p[k] - observed[k]);
+    }
+    log_score = -std::log(p_obs);
+    return p_obs;
+  };
+  std::vector<double> elpd;
+  std::vector<const CaseSpec*> all;
+  for (const auto& c : cases) all.push_back(&c);
+  for (std::size_t c = 0; c < C; ++c) {
+    CaseValidation v;
+    v.id = cases[c].id;
+    v.year = cases[c].year;
+    const std::vector<double> observed = observed_weights(cases[c]);
+    std::size_t never = 0;
+    for (std::size_t i = 0; i < N; ++i) never += d.conditioned[i * C + c] == 0;
+    v.unconditioned_share = static_cast<double>(never) / static_cast<double>(N);
+    double ignored_log = 0, ignored_brier = 0;
+    v.p_in_sample = scores(predictive(c, s.weights), observed, ignored_log, ignored_brier);
+    // Leave-one-out: the prior draws weighted by every other case's likelihood, Pareto-smoothed.
+    std::vector<double> log_ratio(N);
+    for (std::size_t i = 0; i < N; ++i) log_ratio[i] = d.log_likelihood[i] - log_p(i, c);
+    const SmoothedWeights loo = pareto_smooth(log_ratio);
+    v.k_hat = loo.k_hat;
+    v.p_loo = scores(predictive(c, normalise(loo.log_weights)), observed, v.loo_log, v.loo_brier);
+    std::vector<const CaseSpec*> others;
+    for (std::size_t o = 0; o < C; ++o)
+      if (o != c) others.push_back(&cases[o]);
+    scores(base_rate(cases[c], others), observed, v.base_log, v.base_brier);
+    elpd.push_back(-v.loo_log);
+    s.cases.push_back(v);
+  }
+  for (const auto& v : s.cases) {
+    s.elpd_loo += -v.loo_log;
+    s.mean_loo_log += v.loo_log / static_cast<double>(C);
+    s.mean_base_log += v.base_log / static_cast<double>(C);
+    s.mean_loo_brier += v.loo_brier / static_cast<double>(C);
+    s.mean_base_brier += v.base_brier / static_cast<double>(C);
+  }
+  double mean = s.elpd_loo / static_cast<double>(C), var = 0;
+  for (double e : elpd) var += (e - mean) * (e - mean);
+  s.elpd_loo_se = std::sqrt(static_cast<double>(C) * var / std::max<double>(1.0, static_cast<double>(C) - 1.0));
+  // Held out by year: fit on the earlier cases, forecast the later ones.
+  if (settings.hold_out_from > 0) {
+    std::vector<double> log_train(N, 0.0);
+    std::vector<const CaseSpec*> train;
+    for (std::size_t c = 0; c < C; ++c)
+      if (std::stoll(cases[c].year) < settings.hold_out_from) {
+        train.push_back(&cases[c]);
+        for (std::size_t i = 0; i < N; ++i) log_train[i] += log_p(i, c);
+      }
+    const std::vector<double> w = normalise(pareto_smooth(log_train).log_weights);
+    s.held_ess = effective_sample_size(normalise(log_train));
+    for (std::size_t c = 0; c < C; ++c) {
+      if (std::stoll(cases[c].year) < settings.hold_out_from) continue;
+      CaseValidation& v = s.cases[c];
+      v.held_out = true;
+      const std::vector<double> observed = observed_weights(cases[c]);
+      v.p_held_out = scores(predictive(c, w), observed, v.held_log, v.held_brier);
+      scores(base_rate(cases[c], train), observed, v.held_base_log, v.held_base_brier);
+      ++s.held_out_count;
+    }
+    for (const auto& v : s.cases)
+      if (v.held_out) {
+        const double n = static_cast<double>(s.held_out_count);
+        s.mean_held_log += v.held_log / n;
+        s.mean_held_base_log += v.held_base_log / n;
+        s.mean_held_brier += v.held_brier / n;
+        s.mean_held_base_brier += v.held_base_brier / n;
+      }
+  }
+  return s;
+}
+
+}  // namespace deterrence

@@ -1,0 +1,20 @@
+#pragma once
+// `deterrence calibrate CONFIG`: conditions the experiment's global parameters on the historical
+// cases it declares (engine/calibration/), and writes the draws, weights and validation to FILE.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace deterrence {
+
+struct CalibrateCommandOptions {
+  std::string config, out;
+  std::optional<std::uint64_t> draws, inner, seed;
+  long long hold_out_from = 0;
+  int threads = 0;
+  bool force = false, quiet = false;
+};
+
+int calibrate_command(const CalibrateCommandOptions& options);
+
+}  // namespace deterrence
