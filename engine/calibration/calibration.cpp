@@ -7,6 +7,8 @@
 #include <limits>
 #include <numeric>
 
+#include <boost/math/distributions/beta.hpp>
+
 #include "calibration/psis.h"
 #include "run/parallel_chunks.h"
 #include "run/runner.h"
@@ -64,9 +66,75 @@ double effective_sample_size(const std::vector<double>& w) {
   return 1.0 / s;
 }
 
+// Adaptive importance sampling (population Monte Carlo): in the prior's own uniform scale
+// u = F(θ), where the prior is U(0, 1)^G, each round's proposal is a product of one beta per
+// global parameter fitted to the previous round's weighted u (moments), mixed with 10% of the
+// uniform so that no region of the prior is ever left out. A draw's weight is its likelihood
+// over its proposal density (in u: the prior's density is 1).
+struct Proposal {
+  std::vector<Distribution> beta;  // per global; constant parameters are left at their value
+  std::vector<bool> varies;
+  static constexpr double kDefensive = 0.1;
+  double log_density(const std::vector<double>& u) const {
+    double s = 0;
+    for (std::size_t g = 0; g < beta.size(); ++g) {
+      if (!varies[g]) continue;
+      const double density = boost::math::pdf(boost::math::beta_distribution<>(beta[g].a, beta[g].b), u[g]);
+      s += std::log(kDefensive + (1.0 - kDefensive) * density);
+    }
+    return s;
+  }
+};
+
+CalibrationDraws run_calibration_round(const Model& model, const CalibrationSettings& settings, std::uint64_t round,
+                                       const Proposal* proposal);
+
 }  // namespace
 
 CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings) {
+  CalibrationDraws d = run_calibration_round(model, settings, 0, nullptr);
+  d.prior_theta = d.theta;
+  const auto globals = d.globals;
+  const std::size_t G = globals.size(), N = settings.draws;
+  const auto log_weights = [](const CalibrationDraws& r) {
+    std::vector<double> lw(r.log_likelihood.size());
+    for (std::size_t i = 0; i < lw.size(); ++i) lw[i] = r.log_likelihood[i] - r.log_proposal[i];
+    return lw;
+  };
+  std::vector<double> round_ess{effective_sample_size(normalise(log_weights(d)))};
+  for (std::uint64_t round = 1; round < settings.rounds; ++round) {
+    const std::vector<double> w = normalise(log_weights(d));
+    Proposal q;
+    for (std::size_t g = 0; g < G; ++g) {
+      const Distribution& prior = model.parameters()[globals[g]].distribution;
+      const bool varies = prior.kind != DistributionKind::constant;
+      double m = 0, v = 0;
+      if (varies) {
+        for (std::size_t i = 0; i < N; ++i) m += w[i] * prior.cdf(d.theta[i * G + g]);
+        for (std::size_t i = 0; i < N; ++i) v += w[i] * std::pow(prior.cdf(d.theta[i * G + g]) - m, 2);
+      }
+      m = std::clamp(m, 0.01, 0.99);
+      // Moment-matched beta, kept from collapsing onto one draw: at least the spread of a beta of
+      // concentration 1000 (sd ~ 0.016 at m = 0.5).
+      const double concentration = std::clamp(m * (1 - m) / std::max(v, 1e-12) - 1.0, 2.0, 1000.0);
+      Distribution b = Distribution::beta(std::max(0.5, m * concentration), std::max(0.5, (1 - m) * concentration));
+      b.prepare();
+      q.beta.push_back(b);
+      q.varies.push_back(varies);
+    }
+    const std::vector<double> prior_theta = d.prior_theta;
+    d = run_calibration_round(model, settings, round, &q);
+    d.prior_theta = prior_theta;
+    round_ess.push_back(effective_sample_size(normalise(log_weights(d))));
+  }
+  d.round_ess = round_ess;
+  return d;
+}
+
+namespace {
+
+CalibrationDraws run_calibration_round(const Model& model, const CalibrationSettings& settings, std::uint64_t round,
+                                       const Proposal* proposal) {
   const auto cases = model.cases();
   if (cases.empty()) throw std::runtime_error("the experiment declares no historical cases to calibrate on");
   CalibrationDraws d;
@@ -78,6 +146,7 @@ CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& 
   d.p_class.assign(N * C * K, kNaN);
   d.conditioned.assign(N * C, 0);
   d.log_likelihood.assign(N, 0.0);
+  d.log_proposal.assign(N, 0.0);
   std::vector<std::size_t> case_slot(C);
   for (std::size_t c = 0; c < C; ++c) case_slot[c] = model.outputs().find(cases[c].output)->offset + cases[c].element;
   // Per case and category: which class it counts for (-1: none).
@@ -88,8 +157,11 @@ CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& 
     for (std::size_t k = 0; k < cases[c].classes.size(); ++k)
       for (std::size_t cat : cases[c].classes[k].categories) class_of_category[c][cat] = static_cast<int>(k);
   }
+  // Round 0's θ are draws 0..N-1 of `run` (same seed and streams); later rounds draw from their
+  // proposal on streams keyed by the round. Inner plays have their own key per round.
   const Sampler outer(model.parameters(), settings.seed);
-  const Sampler inner(model.parameters(), settings.seed ^ kInnerKey);
+  const Sampler inner(model.parameters(), settings.seed ^ kInnerKey ^ (round * 0xbf58476d1ce4e5b9ULL));
+  const CounterRng proposal_rng(settings.seed ^ (round * 0x94d049bb133111ebULL) ^ 0x2545f4914f6cdd1dULL);
   ChunkPlan plan;
   plan.first_draw = 0;
   plan.draw_count = N;
@@ -102,6 +174,20 @@ CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& 
         DrawOutputs out{s.reals, s.codes};
         for (std::uint64_t i = first; i < first + count; ++i) {
           outer.sample(i, s.theta, s.outer_scratch);
+          if (proposal) {
+            std::vector<double> u(G);
+            for (std::size_t g = 0; g < G; ++g) {
+              const Parameter& p = model.parameters()[d.globals[g]];
+              if (!proposal->varies[g]) continue;
+              // The defensive mixture: a tenth of the draws from the prior, the rest from the beta.
+              const double pick = proposal_rng.uniform(i, p.stream ^ 0x5851f42d4c957f2dULL);
+              const double v = proposal_rng.uniform(i, p.stream);
+              u[g] = pick < Proposal::kDefensive ? v : proposal->beta[g].quantile(v);
+              u[g] = std::clamp(u[g], 0x1.0p-54, 0x1.fffffffffffffp-1);
+              s.theta[d.globals[g]] = p.distribution.quantile(u[g]);
+            }
+            d.log_proposal[i] = proposal->log_density(u);
+          }
           for (std::size_t g = 0; g < G; ++g) d.theta[i * G + g] = s.theta[d.globals[g]];
           std::fill(counts.begin(), counts.end(), 0);
           for (std::uint64_t k = 0; k < settings.inner; ++k) {
@@ -138,33 +224,38 @@ CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& 
   return d;
 }
 
+}  // namespace
+
 CalibrationSummary summarise_calibration(const Model& model, const CalibrationDraws& d,
                                          const CalibrationSettings& settings) {
   const auto cases = model.cases();
   const std::size_t N = d.log_likelihood.size(), C = d.cases, K = d.classes, G = d.globals.size();
   CalibrationSummary s;
-  const SmoothedWeights posterior = pareto_smooth(d.log_likelihood);
+  std::vector<double> log_w(N);
+  for (std::size_t i = 0; i < N; ++i) log_w[i] = d.log_likelihood[i] - d.log_proposal[i];
+  const SmoothedWeights posterior = pareto_smooth(log_w);
   s.k_hat = posterior.k_hat;
-  s.weights = normalise(d.log_likelihood);  // plain weights for the posterior summaries
+  s.weights = normalise(log_w);  // plain weights for the posterior summaries
   s.ess = effective_sample_size(s.weights);
   const std::vector<double> flat(N, 1.0 / static_cast<double>(N));
   for (std::size_t g = 0; g < G; ++g) {
-    std::vector<double> x(N);
+    std::vector<double> x(N), x_prior(N);
     for (std::size_t i = 0; i < N; ++i) x[i] = d.theta[i * G + g];
+    for (std::size_t i = 0; i < N; ++i) x_prior[i] = d.prior_theta.empty() ? x[i] : d.prior_theta[i * G + g];
     ParameterPosterior p;
     p.name = model.parameters()[d.globals[g]].name;
-    const auto moments = [&](const std::vector<double>& w, double& mean, double& sd) {
+    const auto moments = [&](const std::vector<double>& v, const std::vector<double>& w, double& mean, double& sd) {
       mean = 0;
-      for (std::size_t i = 0; i < N; ++i) mean += w[i] * x[i];
+      for (std::size_t i = 0; i < N; ++i) mean += w[i] * v[i];
       double var = 0;
-      for (std::size_t i = 0; i < N; ++i) var += w[i] * (x[i] - mean) * (x[i] - mean);
+      for (std::size_t i = 0; i < N; ++i) var += w[i] * (v[i] - mean) * (v[i] - mean);
       sd = std::sqrt(var);
     };
-    moments(flat, p.prior_mean, p.prior_sd);
-    moments(s.weights, p.mean, p.sd);
-    p.prior_q05 = weighted_quantile(x, flat, 0.05);
-    p.prior_q50 = weighted_quantile(x, flat, 0.5);
-    p.prior_q95 = weighted_quantile(x, flat, 0.95);
+    moments(x_prior, flat, p.prior_mean, p.prior_sd);
+    moments(x, s.weights, p.mean, p.sd);
+    p.prior_q05 = weighted_quantile(x_prior, flat, 0.05);
+    p.prior_q50 = weighted_quantile(x_prior, flat, 0.5);
+    p.prior_q95 = weighted_quantile(x_prior, flat, 0.95);
     p.q05 = weighted_quantile(x, s.weights, 0.05);
     p.q50 = weighted_quantile(x, s.weights, 0.5);
     p.q95 = weighted_quantile(x, s.weights, 0.95);
@@ -219,7 +310,7 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
     v.p_in_sample = scores(predictive(c, s.weights), observed, ignored_log, ignored_brier);
     // Leave-one-out: the prior draws weighted by every other case's likelihood, Pareto-smoothed.
     std::vector<double> log_ratio(N);
-    for (std::size_t i = 0; i < N; ++i) log_ratio[i] = d.log_likelihood[i] - log_p(i, c);
+    for (std::size_t i = 0; i < N; ++i) log_ratio[i] = log_w[i] - log_p(i, c);
     const SmoothedWeights loo = pareto_smooth(log_ratio);
     v.k_hat = loo.k_hat;
     v.p_loo = scores(predictive(c, normalise(loo.log_weights)), observed, v.loo_log, v.loo_brier);
@@ -242,7 +333,8 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
   s.elpd_loo_se = std::sqrt(static_cast<double>(C) * var / std::max<double>(1.0, static_cast<double>(C) - 1.0));
   // Held out by year: fit on the earlier cases, forecast the later ones.
   if (settings.hold_out_from > 0) {
-    std::vector<double> log_train(N, 0.0);
+    std::vector<double> log_train(N);
+    for (std::size_t i = 0; i < N; ++i) log_train[i] = -d.log_proposal[i];
     std::vector<const CaseSpec*> train;
     for (std::size_t c = 0; c < C; ++c)
       if (std::stoll(cases[c].year) < settings.hold_out_from) {

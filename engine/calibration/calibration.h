@@ -21,6 +21,7 @@ struct CalibrationSettings {
   std::uint32_t chunk_size = 64;
   int threads = 0;
   long long hold_out_from = 0;   // 0: none; else fit on cases before this year, score the rest
+  std::uint64_t rounds = 1;      // 1: importance sampling from the prior; more: adaptive (below)
 };
 
 // Everything per draw, in draw order (bit-identical for any thread count).
@@ -31,6 +32,9 @@ struct CalibrationDraws {
   std::vector<double> p_class;        // [draw, case, class]: smoothed P(class | condition, θ); NaN if never conditioned
   std::vector<std::uint32_t> conditioned;  // [draw, case]: inner plays meeting the condition
   std::vector<double> log_likelihood;      // [draw]: Σ_c ln p_c over conditioned cases
+  std::vector<double> log_proposal;        // [draw]: ln q(θ)/prior(θ) of the round's proposal (0: the prior)
+  std::vector<double> prior_theta;         // [draw, global]: round 0's draws (the prior itself)
+  std::vector<double> round_ess;           // the effective sample size of each round
 };
 
 struct ParameterPosterior {

@@ -18,6 +18,9 @@ void write_calibration(hid_t file, const Model& model, const CalibrationSettings
   h5::write_attribute(group, "seed", settings.seed);
   h5::write_attribute(group, "hold_out_from", static_cast<std::uint64_t>(std::max<long long>(0, settings.hold_out_from)));
   h5::write_attribute(group, "effective_sample_size", s.ess);
+  h5::write_attribute(group, "rounds", static_cast<std::uint64_t>(d.round_ess.size()));
+  h5::write_doubles(group, "round_effective_sample_size", d.round_ess, {d.round_ess.size()});
+  h5::write_doubles(group, "log_proposal", d.log_proposal, {N});
   h5::write_attribute(group, "pareto_k", s.k_hat);
   h5::write_attribute(group, "elpd_loo", s.elpd_loo);
   h5::write_attribute(group, "elpd_loo_se", s.elpd_loo_se);
@@ -101,6 +104,11 @@ bool print_calibration(hid_t file, std::FILE* out) {
     throw h5::Error("/calibration: its parameter columns differ in length");
   fmt::print(out, "Calibration: {} draws of the global parameters, {} inner plays per draw and case\n",
              h5::read_u64_attribute(g, "draws"), h5::read_u64_attribute(g, "inner_plays"));
+  if (h5::exists(g, "round_effective_sample_size")) {
+    std::string rounds;
+    for (double e : h5::read_doubles(g, "round_effective_sample_size")) rounds += fmt::format("{}{:.1f}", rounds.empty() ? "" : ", ", e);
+    fmt::print(out, "effective sample size by round (1: the prior; then adaptive proposals): {}\n", rounds);
+  }
   fmt::print(out, "effective sample size {:.1f}; Pareto k of the posterior weights {:.2f} (> 0.7: the prior draws "
                   "hardly reach the posterior; more draws, or a narrower proposal, are needed)\n\n",
              h5::read_double_attribute(g, "effective_sample_size"), h5::read_double_attribute(g, "pareto_k"));

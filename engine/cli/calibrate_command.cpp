@@ -36,6 +36,7 @@ int calibrate_command(const CalibrateCommandOptions& options) {
   settings.seed = options.seed.value_or(experiment.seed);
   settings.threads = options.threads;
   settings.hold_out_from = options.hold_out_from;
+  settings.rounds = options.rounds.value_or(1);
   const std::string out = options.out.empty()
                               ? std::filesystem::path(options.config).stem().string() + ".calibration.h5"
                               : options.out;

@@ -9,7 +9,7 @@ namespace deterrence {
 
 struct CalibrateCommandOptions {
   std::string config, out;
-  std::optional<std::uint64_t> draws, inner, seed;
+  std::optional<std::uint64_t> draws, inner, seed, rounds;
   long long hold_out_from = 0;
   int threads = 0;
   bool force = false, quiet = false;

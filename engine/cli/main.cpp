@@ -118,6 +118,8 @@ int main(int argc, char** argv) {
   calib_cmd->add_option("--draws", calib.draws, "Prior draws of the global parameters (default 4000)")->check(count_at_least(1));
   calib_cmd->add_option("--inner", calib.inner, "Inner plays per draw and case (default 200)")->check(count_at_least(1));
   calib_cmd->add_option("--seed", calib.seed, "Random seed (default: the config's)")->check(count_at_least(0));
+  calib_cmd->add_option("--rounds", calib.rounds, "Adaptive importance sampling rounds (default 1: the prior)")
+      ->check(CLI::Range(1, 50));
   calib_cmd->add_option("--hold-out-from", calib.hold_out_from, "Fit on cases before this year, score the later ones")
       ->check(CLI::Range(1900, 2100));
   calib_cmd->add_option("--threads", calib.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);

@@ -58,6 +58,23 @@ TEST(Calibration, TheBinomialPosteriorIsTheBetaPosterior) {
   for (double k : read(one, "pareto_k_loo")) EXPECT_LT(k, 0.5);
 }
 
+TEST(Calibration, AdaptiveRoundsRaiseTheEffectiveSampleSizeAndKeepThePosterior) {
+  TempDir dir;
+  const std::string config = binomial_config(dir);
+  const std::string out = dir.file("rounds.h5");
+  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 20000 --inner 400 --rounds 3 --quiet --out " + out), 0);
+  const auto ess = read(out, "round_effective_sample_size");
+  ASSERT_EQ(ess.size(), 3u);
+  EXPECT_GT(ess[2], 1.5 * ess[0]);  // the prior reaches the posterior with ESS ~ 9 000; the proposal with far more
+  const boost::math::beta_distribution<> posterior(8, 4);
+  EXPECT_NEAR(read(out, "posterior_mean")[0], 8.0 / 12.0, 0.006);
+  EXPECT_NEAR(read(out, "posterior_q05")[0], boost::math::quantile(posterior, 0.05), 0.015);
+  EXPECT_NEAR(read(out, "posterior_q95")[0], boost::math::quantile(posterior, 0.95), 0.015);
+  // The prior column still describes the prior (round 1's draws), not the proposal.
+  EXPECT_NEAR(read(out, "prior_mean")[0], 0.5, 0.01);
+  EXPECT_NEAR(read(out, "p_loo")[0], 7.0 / 11.0, 0.01);
+}
+
 TEST(Calibration, HeldOutCasesAreForecastFromTheEarlierOnes) {
   TempDir dir;
   const std::string config = binomial_config(dir);
