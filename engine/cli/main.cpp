@@ -12,6 +12,7 @@
 #include "cli/merge_command.h"
 #include "cli/run_command.h"
 #include "cli/sensitivity_command.h"
+#include "cli/show_command.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
 #include "cli/summary.h"
@@ -132,6 +133,12 @@ int main(int argc, char** argv) {
   inputs_cmd->add_option("file", inputs.file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
   inputs_cmd->add_option("--extract", inputs.extract, "Write every input under this folder (never over a file)");
 
+  std::string show_config;
+  bool show_origins = false;
+  auto* show_cmd = app.add_subcommand("show", "Print a config as read, with every extends: applied");
+  show_cmd->add_option("config", show_config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
+  show_cmd->add_flag("--origins", show_origins, "One line per setting, with the file that set it");
+
   std::string validate_config;
   auto* validate_cmd = app.add_subcommand("validate", "Check a config file without running it");
   validate_cmd->add_option("config", validate_config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
@@ -161,6 +168,7 @@ int main(int argc, char** argv) {
   }
   if (*validate_cmd) return validate_command(validate_config);
   if (*inputs_cmd) return inputs_command(inputs);
+  if (*show_cmd) return show_command(show_config, show_origins);
   if (*calib_cmd) return calibrate_command(calib);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);

@@ -198,6 +198,16 @@ const std::string& ConfigNode::source() const {
 }
 
 const std::vector<std::string>& ConfigNode::files() const { return doc_->files; }
+
+std::string ConfigNode::origin_of(const std::string& key_path) const {
+  std::string path = join_path(path_, key_path);
+  while (!path.empty()) {
+    if (auto it = doc_->origins.find(path); it != doc_->origins.end()) return it->second;
+    const auto cut = path.find_last_of(".[");
+    path = cut == std::string::npos ? "" : path.substr(0, cut);
+  }
+  return doc_->source;
+}
 const std::vector<std::string>& ConfigNode::texts() const { return doc_->texts; }
 
 std::string ConfigNode::location() const {

@@ -38,6 +38,8 @@ class ConfigNode {
   const std::string& source() const;
   // Every file of the extends chain (the loaded file first) and its text as read.
   const std::vector<std::string>& files() const;
+  // The file that set the value at a key path below this node ("a.b.c"): extends-aware.
+  std::string origin_of(const std::string& key_path) const;
   const std::vector<std::string>& texts() const;
   const YAML::Node& yaml() const { return node_; }
   std::string describe_found() const;  // "'word'", "a map", "a list" or "nothing", for messages

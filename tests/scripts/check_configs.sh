@@ -43,6 +43,17 @@ grep -q loss_misperception "$TMP/v1zero/baseline.yaml"
 "$BIN" run "$TMP/v1zero/baseline.yaml" --out "$TMP/v1-zero.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-zero.h5" "$V1/expected_v1.h5" --groups /outputs,/dims
 echo "[configs] versions 2 and 3 at zero reproduce version 1's outputs bit for bit"
+# The experiments are overrides of the baseline (extends:): each gives the same bits as its
+# resolved form (`deterrence show`), written out as a standalone config beside the baseline.
+mkdir -p "$TMP/resolved"
+cp -r "$ROOT/configs/data" "$TMP/resolved/"
+for name in assurance bloc_size double_penalty head_to_head resolve rules_vs_discretion; do
+  "$BIN" show "$ROOT/configs/experiments/$name.yaml" > "$TMP/resolved/$name.yaml"
+  ! grep -q "^extends:" "$TMP/resolved/$name.yaml" || sed -i '/^extends:/d' "$TMP/resolved/$name.yaml"
+  "$BIN" run "$TMP/resolved/$name.yaml" --draws 300 --out "$TMP/resolved-$name.h5" --quiet
+  /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/exp-$name.h5" "$TMP/resolved-$name.h5"
+done
+echo "[configs] every experiment equals its resolved form bit for bit"
 # A bad config is refused with exit code 2 and a message naming the file and line.
 printf 'model: ishigami\ndraws: 10\nseed: 1\nparamters: {}\n' > "$TMP/typo.yaml"
 set +e

@@ -1,7 +1,7 @@
 """Exit 0 when two deterrence results files hold bit-identical statistics (and records).
 
 Usage: /usr/bin/python3 same_results.py A.h5 B.h5 [--groups /outputs,/dims]
-Compares every dataset under /outputs, /dims, /parameters and /records (or the groups given)
+Compares every dataset under /outputs, /dims, /parameters, /records and /points (or the groups given)
 byte for byte (NaN payloads included); run-specific attributes (times, threads) are not compared."""
 import sys
 
@@ -16,7 +16,7 @@ def datasets(f, group):
     return sorted(names)
 
 
-def main(a_path, b_path, groups=("/outputs", "/dims", "/parameters", "/records")):
+def main(a_path, b_path, groups=("/outputs", "/dims", "/parameters", "/records", "/points")):
     differences = []
     with h5py.File(a_path, "r") as a, h5py.File(b_path, "r") as b:
         for group in groups:
@@ -32,7 +32,7 @@ def main(a_path, b_path, groups=("/outputs", "/dims", "/parameters", "/records")
                     same = x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
                 if not same:
                     differences.append(name)
-        if not datasets(a, "/outputs"):
+        if not datasets(a, "/outputs") and not datasets(a, "/points"):
             differences.append("no outputs")
     if differences:
         print("differ:", " ".join(differences))
