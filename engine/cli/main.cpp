@@ -13,6 +13,7 @@
 #include "cli/run_command.h"
 #include "cli/sensitivity_command.h"
 #include "cli/show_command.h"
+#include "cli/verify_command.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
 #include "cli/summary.h"
@@ -133,6 +134,10 @@ int main(int argc, char** argv) {
   inputs_cmd->add_option("file", inputs.file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
   inputs_cmd->add_option("--extract", inputs.extract, "Write every input under this folder (never over a file)");
 
+  std::vector<std::string> verify_files;
+  auto* verify_cmd = app.add_subcommand("verify", "Check results files: checksums, counts and every statistic");
+  verify_cmd->add_option("files", verify_files, "Results files (HDF5)")->required()->check(CLI::ExistingFile);
+
   std::string show_config;
   bool show_origins = false;
   auto* show_cmd = app.add_subcommand("show", "Print a config as read, with every extends: applied");
@@ -169,6 +174,7 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate_command(validate_config);
   if (*inputs_cmd) return inputs_command(inputs);
   if (*show_cmd) return show_command(show_config, show_origins);
+  if (*verify_cmd) return verify_command(verify_files);
   if (*calib_cmd) return calibrate_command(calib);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);
@@ -183,6 +189,7 @@ int main(int argc, char** argv) {
   }
   if (*summary_cmd) {
     try {
+      verify_results_file(summary_file);  // a file whose statistics were altered is refused, not shown
       const ResultsFile results(summary_file);
       print_summary(results, csv ? SummaryFormat::csv : json ? SummaryFormat::json : SummaryFormat::table, stdout);
       return 0;

@@ -63,6 +63,7 @@ int merge_command(const MergeCommandOptions& options) {
       if (h5::exists(first, group) && H5Ocopy(first, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
         throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, set.pieces.front().path));
     write_outputs(file, layout, totals);
+    write_content_digest(file, totals, 0, set.total_chunks(), set.config_hash);
     if (h5::exists(first, "sensitivity")) {
       // Sensitivity shards: their exact sums add up to the single-process sums.
       StoredSensitivity merged = read_sensitivity(first, set.pieces.front().path);

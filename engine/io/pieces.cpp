@@ -127,7 +127,7 @@ void fold_pieces(const PieceSet& set, RunStatistics& totals) {
   for (const auto& piece : set.pieces) {
     h5::Handle file = open_results(piece.path);
     RunStatistics part(totals.layout());
-    read_statistics(file, part);
+    verify_statistics(file, piece.path, part);  // checksum and counts, before anything is folded
     totals.merge(part);
   }
 }

@@ -155,6 +155,7 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
     h5::write_strings(params, "group", groups);
   }
   write_outputs(file_, model.outputs(), statistics);
+  write_content_digest(file_, statistics, info.chunk_first, info.chunk_end, experiment.config_hash);
   h5::Handle runtime = h5::create_group(file_, "runtime");
   h5::write_attribute(runtime, "setup_seconds", info.setup_seconds);
   h5::write_attribute(runtime, "sampling_and_model_seconds", info.timings.sampling_and_model_seconds);

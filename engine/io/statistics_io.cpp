@@ -1,5 +1,12 @@
 #include "io/statistics_io.h"
 
+#include <fmt/format.h>
+
+#include "config/input_log.h"
+
+#include <unistd.h>
+
+#include <atomic>
 #include <cmath>
 #include <algorithm>
 #include <limits>
@@ -171,6 +178,102 @@ void read_statistics(hid_t file, RunStatistics& statistics) {
       if (spec.quantiles) {
         auto target = statistics.mutable_sketch(slot);
         std::copy_n(sketch_counts.begin() + static_cast<long>(e * target.size()), target.size(), target.begin());
+      }
+    }
+  }
+}
+
+std::string content_digest(const RunStatistics& statistics, std::uint64_t chunk_first, std::uint64_t chunk_end,
+                           const std::string& config_hash) {
+  const std::vector<std::uint64_t> words = statistics.to_words();
+  std::string bytes;
+  bytes.reserve(words.size() * 8 + 128);
+  for (std::uint64_t w : words)
+    for (int b = 0; b < 8; ++b) bytes.push_back(static_cast<char>((w >> (8 * b)) & 0xff));  // little-endian, portable
+  bytes += fmt::format("|chunks {}-{}|config {}", chunk_first, chunk_end, config_hash);
+  return sha256_hex(bytes);
+}
+
+void write_content_digest(hid_t file, const RunStatistics& statistics, std::uint64_t chunk_first,
+                          std::uint64_t chunk_end, const std::string& config_hash) {
+  h5::write_attribute(file, "content_sha256", content_digest(statistics, chunk_first, chunk_end, config_hash));
+}
+
+namespace {
+
+std::vector<unsigned char> raw_bytes(hid_t group, const std::string& name) {
+  h5::Handle dataset = h5::open_dataset(group, name);
+  h5::Handle type(H5Dget_type(dataset), H5Tclose, "get the type of " + name);
+  h5::Handle native(H5Tget_native_type(type, H5T_DIR_ASCEND), H5Tclose, "get a native type");
+  h5::Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + name);
+  const hssize_t n = H5Sget_simple_extent_npoints(space);
+  if (H5Tget_class(type) == H5T_STRING || n < 0 || n > (hssize_t{1} << 28)) return {};
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(n) * H5Tget_size(native));
+  if (!bytes.empty() && H5Dread(dataset, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
+    throw h5::Error("HDF5: cannot read " + name);
+  return bytes;
+}
+
+// Every statistic a reader shows (means, shares, intervals, quantiles, counts) is recomputed from
+// the verified partials, written to an in-memory file, and compared byte for byte with the file's.
+void check_derived(hid_t file, const std::string& path, const RunStatistics& statistics) {
+  h5::Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "create file access properties");
+  H5Pset_fapl_core(fapl, 1 << 20, 0);  // in memory, never written to disk
+  static std::atomic<unsigned> serial{0};
+  const std::string name = fmt::format("deterrence-verify-{}-{}", getpid(), serial++);
+  h5::Handle memory(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose, "create an in-memory file");
+  write_outputs(memory, statistics.layout(), statistics);
+  h5::Handle mine = h5::open_group(memory, "outputs");
+  h5::Handle theirs = h5::open_group(file, "outputs");
+  for (const auto& spec : statistics.layout().specs()) {
+    h5::Handle a = h5::open_group(mine, spec.name), b = h5::open_group(theirs, spec.name);
+    for (const auto& dataset : h5::children(a)) {
+      if (!h5::exists(b, dataset))
+        throw std::runtime_error(fmt::format("{}: output {} has no {}", path, spec.name, dataset));
+      if (raw_bytes(a, dataset) != raw_bytes(b, dataset))
+        throw std::runtime_error(fmt::format("{}: outputs/{}/{} is not what its checked partials give: the file was "
+                                             "altered after it was written",
+                                             path, spec.name, dataset));
+    }
+  }
+}
+
+}  // namespace
+
+void verify_statistics(hid_t file, const std::string& path, RunStatistics& statistics, bool derived) {
+  verify_statistics(file, path, statistics);
+  if (derived) check_derived(file, path, statistics);
+}
+
+void verify_statistics(hid_t file, const std::string& path, RunStatistics& statistics) {
+  if (!h5::has_attribute(file, "content_sha256"))
+    throw std::runtime_error(fmt::format("{}: has no checksum of its statistics (content_sha256): written by an older "
+                                         "engine, or stripped; it cannot be trusted",
+                                         path));
+  read_statistics(file, statistics);
+  const std::string stored = h5::read_string_attribute(file, "content_sha256");
+  const std::string actual =
+      content_digest(statistics, h5::read_u64_attribute(file, "chunk_first"), h5::read_u64_attribute(file, "chunk_end"),
+                     h5::read_string_attribute(file, "config_hash"));
+  if (stored != actual)
+    throw std::runtime_error(fmt::format("{}: its statistics do not match their checksum (content_sha256 {}…, now {}…): "
+                                         "the file changed after it was written (bit rot, a partial copy or an edit)",
+                                         path, stored.substr(0, 12), actual.substr(0, 12)));
+  const std::uint64_t draws = h5::read_u64_attribute(file, "draws");
+  for (const auto& spec : statistics.layout().specs()) {
+    for (std::size_t e = 0; e < spec.size; ++e) {
+      const std::size_t slot = spec.offset + e;
+      if (spec.kind == OutputKind::real) {
+        if (statistics.count(slot) > draws)
+          throw std::runtime_error(fmt::format("{}: output {} counts {} values in {} draws", path,
+                                               spec.element_label(e).empty() ? spec.name : spec.name + "/" + spec.element_label(e),
+                                               statistics.count(slot), draws));
+      } else {
+        std::uint64_t total = 0;
+        for (auto c : statistics.category_counts(slot)) total += c;
+        if (total != draws)
+          throw std::runtime_error(fmt::format("{}: output {} has category counts summing to {}, not its {} draws", path,
+                                               spec.name + "/" + spec.element_label(e), total, draws));
       }
     }
   }
