@@ -12,7 +12,6 @@
 #include "io/inputs_io.h"
 #include "io/results_writer.h"
 #include "io/safe_files.h"
-#include "version.h"
 
 namespace deterrence {
 
@@ -48,20 +47,11 @@ int calibrate_command(const CalibrateCommandOptions& options) {
     const CalibrationSummary summary = summarise_calibration(*experiment.model, draws, settings);
     ResultsWriter writer(out, options.force);
     const hid_t file = writer.file();
-    h5::write_attribute(file, "filetype", std::string(kFileType));
-    h5::write_attribute(file, "format_version", kFormatVersion);
-    h5::write_attribute(file, "engine_version", std::string(kEngineVersion));
-    h5::write_attribute(file, "git_commit", std::string(kGitCommit));
-    h5::write_attribute(file, "model", experiment.model_name);
-    h5::write_attribute(file, "description", experiment.description);
-    h5::write_attribute(file, "config", experiment.config_text);
-    h5::write_attribute(file, "config_path", experiment.config_path);
-    h5::write_attribute(file, "config_hash", experiment.config_hash);
+    write_identity(file, experiment);
     h5::write_attribute(file, "seed", settings.seed);
     h5::write_attribute(file, "draws", settings.draws);
     h5::write_attribute(file, "start_time", start_time);
     h5::write_attribute(file, "end_time", iso_time_now());
-    write_inputs(file, experiment.inputs);
     const auto cases = experiment.model->cases();
     write_cases(file, cases, experiment.model->outputs().find(cases.front().output)->categories);
     write_calibration(file, *experiment.model, settings, draws, summary);

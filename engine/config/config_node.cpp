@@ -186,9 +186,9 @@ std::string ConfigNode::read_input(const std::string& path, const std::string& r
   return text;
 }
 
-const std::string& ConfigNode::source() const {
-  // The file that set this key path (its nearest ancestor recorded by an extends chain).
-  std::string path = path_;
+// The file that set a key path: its nearest ancestor recorded by an extends chain.
+const std::string& ConfigNode::origin_of_path(const std::string& key_path) const {
+  std::string path = key_path;
   while (!path.empty()) {
     if (auto it = doc_->origins.find(path); it != doc_->origins.end()) return it->second;
     const auto cut = path.find_last_of(".[");
@@ -196,18 +196,12 @@ const std::string& ConfigNode::source() const {
   }
   return doc_->source;
 }
+
+const std::string& ConfigNode::source() const { return origin_of_path(path_); }
 
 const std::vector<std::string>& ConfigNode::files() const { return doc_->files; }
 
-std::string ConfigNode::origin_of(const std::string& key_path) const {
-  std::string path = join_path(path_, key_path);
-  while (!path.empty()) {
-    if (auto it = doc_->origins.find(path); it != doc_->origins.end()) return it->second;
-    const auto cut = path.find_last_of(".[");
-    path = cut == std::string::npos ? "" : path.substr(0, cut);
-  }
-  return doc_->source;
-}
+std::string ConfigNode::origin_of(const std::string& key_path) const { return origin_of_path(join_path(path_, key_path)); }
 const std::vector<std::string>& ConfigNode::texts() const { return doc_->texts; }
 
 std::string ConfigNode::location() const {

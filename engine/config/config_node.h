@@ -78,6 +78,7 @@ class ConfigNode {
  private:
   ConfigNode(YAML::Node node, std::shared_ptr<Document> doc, std::string path);
   void check_duplicate_keys() const;
+  const std::string& origin_of_path(const std::string& key_path) const;
   void mark_read(const std::string& key) const;
 
   YAML::Node node_;

@@ -109,23 +109,28 @@ void ResultsWriter::write_records(const ChunkRecords& records) {
   if (!records.parameters.empty()) parameter_records_.write_rows(row, records.draws, records.parameters.data());
 }
 
+void write_identity(hid_t file, const Experiment& experiment) {
+  h5::write_attribute(file, "filetype", std::string(kFileType));
+  h5::write_attribute(file, "format_version", kFormatVersion);
+  h5::write_attribute(file, "engine_version", std::string(kEngineVersion));
+  h5::write_attribute(file, "git_commit", std::string(kGitCommit));
+  h5::write_attribute(file, "model", experiment.model_name);
+  h5::write_attribute(file, "description", experiment.description);
+  h5::write_attribute(file, "config", experiment.config_text);
+  h5::write_attribute(file, "config_path", experiment.config_path);
+  h5::write_attribute(file, "config_hash", experiment.config_hash);
+  if (!experiment.extended_files.empty()) {  // the configs it extends, as read
+    h5::write_attribute(file, "config_extends", experiment.extended_files);
+    h5::write_attribute(file, "config_extends_text", experiment.extended_texts);
+  }
+  write_inputs(file, experiment.inputs);
+}
+
 void ResultsWriter::write_results(const Experiment& experiment, const RunStatistics& statistics,
                                   const RunInfo& info) {
   const auto t0 = std::chrono::steady_clock::now();
   const Model& model = *experiment.model;
-  h5::write_attribute(file_, "filetype", std::string(kFileType));
-  h5::write_attribute(file_, "format_version", kFormatVersion);
-  h5::write_attribute(file_, "engine_version", std::string(kEngineVersion));
-  h5::write_attribute(file_, "git_commit", std::string(kGitCommit));
-  h5::write_attribute(file_, "model", experiment.model_name);
-  h5::write_attribute(file_, "description", experiment.description);
-  h5::write_attribute(file_, "config", experiment.config_text);
-  h5::write_attribute(file_, "config_path", experiment.config_path);
-  h5::write_attribute(file_, "config_hash", experiment.config_hash);
-  if (!experiment.extended_files.empty()) {  // the configs it extends, as read
-    h5::write_attribute(file_, "config_extends", experiment.extended_files);
-    h5::write_attribute(file_, "config_extends_text", experiment.extended_texts);
-  }
+  write_identity(file_, experiment);
   h5::write_attribute(file_, "seed", experiment.seed);
   h5::write_attribute(file_, "draws", info.draw_count);
   h5::write_attribute(file_, "first_draw", info.first_draw);
@@ -140,7 +145,6 @@ void ResultsWriter::write_results(const Experiment& experiment, const RunStatist
   if (const auto cases = model.cases(); !cases.empty())
     write_cases(file_, cases, model.outputs().find(cases.front().output)->categories);
 
-  write_inputs(file_, experiment.inputs);
   write_dims(file_, model.outputs());
   {
     h5::Handle params = h5::create_group(file_, "parameters");

@@ -55,6 +55,10 @@ class ResultsWriter {
 
 std::string iso_time_now();
 
+// The root attributes that say what a file is and which experiment made it (filetype, versions,
+// model, config text, path and hash, the configs it extends), and /inputs.
+void write_identity(hid_t file, const Experiment& experiment);
+
 // Rows per HDF5 chunk of a per-draw record dataset: at most 1 MiB, tiling a run chunk exactly.
 hsize_t record_chunk_rows(std::uint32_t run_chunk, std::size_t row_bytes);
 
