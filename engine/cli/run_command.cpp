@@ -21,6 +21,7 @@
 #include "io/results_reader.h"
 #include "io/results_writer.h"
 #include "io/safe_files.h"
+#include "io/statistics_io.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
 #include "run/runner.h"
@@ -170,9 +171,63 @@ class SegmentedRun {
   }
   std::uint64_t reached_chunk() const { return reached_; }
 
-  // Folds the segments a previous attempt completed; returns the first chunk still to run.
+  std::vector<std::string> heal(const std::vector<std::string>& paths) {
+    std::vector<std::string> good;
+    std::uint64_t next = range_.first;
+    bool broken = false;
+    for (const auto& path : paths) {
+      std::string problem;
+      std::uint64_t first = 0, end = 0;
+      try {
+        h5::Handle file = open_results_file(path);
+        // Another experiment's checkpoint is refused below, never "healed" away.
+        if (h5::read_string_attribute(file, "config_hash") != e_.config_hash) {
+          good.push_back(path);
+          continue;
+        }
+        first = h5::read_u64_attribute(file, "chunk_first");
+        end = h5::read_u64_attribute(file, "chunk_end");
+        RunStatistics check(e_.model->outputs());
+        verify_statistics(file, path, check);
+      } catch (const std::exception& error) {
+        problem = error.what();
+      }
+      if (problem.empty() && !broken && first == next) {
+        good.push_back(path);
+        next = end;
+        continue;
+      }
+      broken = true;
+      if (problem.empty()) {
+        // Sound, but after a gap: the run recomputes from the gap on, so this one is redone.
+        fs::remove(path);
+        continue;
+      }
+      const fs::path aside = set_aside_name(path);
+      fs::rename(path, aside);
+      if (!options_.quiet)
+        fmt::print(stderr, "set aside {} as {} ({}); its chunks and those after it will be recomputed\n", path,
+                   aside.string(), problem.substr(0, 300));
+    }
+    return good;
+  }
+
+  // Beside the output, named after it and the segment, never over an existing file.
+  fs::path set_aside_name(const std::string& segment) const {
+    const fs::path out = fs::path(folder_).parent_path() / fs::path(folder_).filename().replace_extension("");
+    for (int k = 1;; ++k) {
+      const fs::path candidate = fmt::format("{}.set-aside-{}-{}", out.string(), k, fs::path(segment).filename().string());
+      std::error_code error;
+      if (!fs::exists(fs::symlink_status(candidate, error))) return candidate;
+    }
+  }
+
+  // Folds the segments a previous attempt completed; returns the first chunk still to run. A
+  // segment that cannot be read or fails its checksum is set aside (moved beside the output,
+  // never deleted); its chunks and all after it are recomputed (sound segments after it are
+  // removed, being redone): the result is the same bits as an uninterrupted run.
   std::uint64_t restore() {
-    const auto paths = completed_segments(folder_);
+    const auto paths = heal(completed_segments(folder_));
     if (paths.empty()) return range_.first;
     const PieceSet set = read_pieces(paths);
     const auto mismatch = [&](const char* what) {

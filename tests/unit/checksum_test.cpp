@@ -2,6 +2,11 @@
 // changed digit of an exact sum, or an edited mean is refused by merge, summary and verify.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "h5_compare.h"
 #include "test_support.h"
 
 namespace deterrence {
@@ -48,6 +53,44 @@ TEST(Checksums, AlteredShardsAreRefusedByMergeAndVerify) {
   // The untouched shards still merge, and the merged file verifies.
   ASSERT_EQ(shell(kBinary + " merge --quiet --out " + dir.file("m.h5") + " " + dir.file("s1.h5") + " " + dir.file("s2.h5")), 0);
   EXPECT_EQ(shell(kBinary + " verify " + dir.file("m.h5")), 0);
+}
+
+// Resume heals: a checkpoint segment cut short or with flipped bytes is set aside (never deleted)
+// and its chunks recomputed; the result is the same bits as an uninterrupted run.
+TEST(Checksums, ResumeSetsDamagedSegmentsAsideAndRecomputesThem) {
+  TempDir dir;
+  const std::string config = dir.write("h.yaml", std::string("model: ishigami\ndraws: 20000000\nseed: 4\nchunk_size: 100000\n") +
+                                                     "model_options: {a: 7, b: 0.1}\n" + testing::kIshigamiParameters);
+  ASSERT_EQ(shell(kBinary + " run " + config + " --quiet --out " + dir.file("whole.h5")), 0);
+  const std::string flip = dir.write("flip.py", "import os, sys\np = sys.argv[1]\nn = os.path.getsize(p)\n"
+                                                "with open(p, 'r+b') as f:\n    f.seek(int(n * 0.4))\n"
+                                                "    data = f.read(int(n * 0.2))\n    f.seek(int(n * 0.4))\n"
+                                                "    f.write(bytes(b ^ 0x5a for b in data))\n");
+  for (const std::string damage : {"truncate", "flip"}) {
+    const std::string out = dir.file(damage + ".h5"), log = dir.file("log");
+    ASSERT_EQ(shell("{ " + kBinary + " run " + config + " --threads 1 --checkpoint-every 0.05 --quiet --out " + out +
+                        " & pid=$!; for i in $(seq 600); do [ $(ls " + out + ".checkpoint/segment-*.h5 2>/dev/null | wc -l) -ge 3 ] "
+                        "&& break; sleep 0.02; done; kill -TERM $pid; wait $pid; }",
+                    log),
+              3)
+        << testing::read_text(log);
+    std::vector<std::string> segments;
+    for (const auto& entry : std::filesystem::directory_iterator(out + ".checkpoint"))
+      if (entry.path().extension() == ".h5") segments.push_back(entry.path().string());
+    std::sort(segments.begin(), segments.end());
+    ASSERT_GE(segments.size(), 3u);
+    const std::string victim = segments[1];
+    if (damage == "truncate") std::filesystem::resize_file(victim, std::filesystem::file_size(victim) / 3);
+    else ASSERT_EQ(shell("/usr/bin/python3 " + flip + " " + victim), 0);
+    ASSERT_EQ(shell(kBinary + " run " + config + " --resume --out " + out, log), 0) << testing::read_text(log);
+    EXPECT_NE(testing::read_text(log).find("set aside " + victim), std::string::npos) << testing::read_text(log);
+    EXPECT_EQ(testing::bit_differences(dir.file("whole.h5"), out, "/outputs"), "") << damage;
+    // The damaged segment is kept beside the output, not deleted.
+    bool kept = false;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+      kept = kept || entry.path().filename().string().rfind(damage + ".h5.set-aside-", 0) == 0;
+    EXPECT_TRUE(kept) << damage;
+  }
 }
 
 }  // namespace
