@@ -34,6 +34,7 @@ struct Slot {
   Sampler::Scratch outer_scratch, inner_scratch;
   std::unique_ptr<ModelWorkspace> workspace;
   std::vector<double> theta, values, reals;
+  std::vector<double> u;  // a draw's θ in the prior's uniform scale (adaptive rounds)
   std::vector<std::uint8_t> codes;
 };
 
@@ -175,7 +176,8 @@ CalibrationDraws run_calibration_round(const Model& model, const CalibrationSett
         for (std::uint64_t i = first; i < first + count; ++i) {
           outer.sample(i, s.theta, s.outer_scratch);
           if (proposal) {
-            std::vector<double> u(G);
+            std::vector<double>& u = s.u;
+            u.assign(G, 0.0);  // sized once per slot: no allocation per draw
             for (std::size_t g = 0; g < G; ++g) {
               const Parameter& p = model.parameters()[d.globals[g]];
               if (!proposal->varies[g]) continue;

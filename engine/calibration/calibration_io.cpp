@@ -6,7 +6,7 @@
 
 namespace deterrence {
 
-void write_calibration(hid_t file, const Model& model, const CalibrationSettings& settings, const CalibrationDraws& d,
+void write_calibration(hid_t file, const CalibrationSettings& settings, const CalibrationDraws& d,
                        const CalibrationSummary& s) {
   h5::Handle group = h5::create_group(file, "calibration");
   const std::uint64_t N = d.log_likelihood.size(), C = d.cases, K = d.classes, G = d.globals.size();
@@ -87,7 +87,6 @@ void write_calibration(hid_t file, const Model& model, const CalibrationSettings
   h5::write_doubles(group, "base_brier", case_column([](const auto& c) { return c.base_brier; }), {C});
   h5::write_doubles(group, "unconditioned_share", case_column([](const auto& c) { return c.unconditioned_share; }), {C});
   h5::write_doubles(group, "p_held_out", case_column([](const auto& c) { return c.held_out ? c.p_held_out : NAN; }), {C});
-  (void)model;
 }
 
 bool print_calibration(hid_t file, std::FILE* out) {

@@ -146,7 +146,6 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   setup.parameters = parse_parameters(root);
   setup.parameters.forget_reads();  // what the model reads from here on
   setup.options = root.find("model_options");
-  setup.config_dir = std::filesystem::path(path).parent_path();
   try {
     experiment.model = entry->factory(std::move(setup));
   } catch (const ConfigError& error) {

@@ -18,7 +18,6 @@ namespace deterrence {
 struct ModelSetup {
   std::optional<ConfigNode> options;    // the config's model_options section, if any
   ParameterSpace parameters;            // from the config's parameters/correlations
-  std::filesystem::path config_dir;     // relative data paths resolve against this
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>(ModelSetup setup)>;

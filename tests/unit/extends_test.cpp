@@ -83,7 +83,7 @@ TEST(Extends, CyclesAndMissingBasesAreRefused) {
 
 TEST(Extends, ShowPrintsTheResolvedConfigAndWhereEachValueCameFrom) {
   TempDir dir;
-  const std::string base = dir.write("base.yaml", kBase);
+  dir.write("base.yaml", kBase);
   const std::string child = dir.write("child.yaml", "extends: base.yaml\ndraws: 7\n");
   const std::string log = dir.file("log");
   ASSERT_EQ(testing::shell(std::string(DETERRENCE_BINARY) + " show " + child + " --origins", log), 0);
@@ -93,7 +93,6 @@ TEST(Extends, ShowPrintsTheResolvedConfigAndWhereEachValueCameFrom) {
   EXPECT_NE(text.find("parameters.x2.dist: uniform   # " + dir.file("base.yaml")), std::string::npos) << text;
   ASSERT_EQ(testing::shell(std::string(DETERRENCE_BINARY) + " show " + child, log), 0);
   EXPECT_NE(testing::read_text(log).find("draws: 7\n"), std::string::npos) << testing::read_text(log);
-  (void)base;
 }
 
 TEST(Extends, DataPathsResolveAgainstTheFileThatNamesThem) {

@@ -44,18 +44,17 @@ std::size_t index_of(const std::vector<std::string>& names, const std::string& n
   return static_cast<std::size_t>(it - names.begin());
 }
 
-std::filesystem::path data_path(const ConfigNode& options, const std::string& key, const ModelSetup& setup) {
+std::filesystem::path data_path(const ConfigNode& options, const std::string& key) {
   const ConfigNode node = options.at(key);
   std::filesystem::path path = node.as_string();
   // Relative to the config that set it (an extended config's data stay its own).
   if (path.is_relative()) path = std::filesystem::path(node.source()).parent_path() / path;
-  (void)setup;
   if (!std::filesystem::exists(path)) node.fail(fmt::format("'{}'", excerpt(node.as_string())), fmt::format("a data file ({} does not exist)", path.string()));
   return path;
 }
 
-ConfigNode load_data_file(const ConfigNode& options, const std::string& key, const ModelSetup& setup) {
-  return ConfigNode::load_file(data_path(options, key, setup).string());
+ConfigNode load_data_file(const ConfigNode& options, const std::string& key) {
+  return ConfigNode::load_file(data_path(options, key).string());
 }
 
 double non_negative(const ConfigNode& node) {
@@ -258,8 +257,7 @@ Distribution policy_share(const ConfigNode& policy, const char* key) {
 // A setting that cannot act is an error (a typo or an omission must not pass silently): each
 // key below acts only when its condition holds. `allow_inert: [key, ...]` says a key is inert on
 // purpose (e.g. at some points of a sweep).
-void refuse_inert_settings(const Scenario& s, const PolicyDesign& d, const ConfigNode& node) {
-  (void)s;
+void refuse_inert_settings(const PolicyDesign& d, const ConfigNode& node) {
   struct Rule {
     const char* key;
     bool acts;
@@ -346,7 +344,7 @@ void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, co
   else if (commitment == "discretion") p.design.commitment = Commitment::discretion;
   else node.at("commitment").fail(fmt::format("'{}'", excerpt(commitment)), "rules or discretion");
   node.get_string("description", "");
-  refuse_inert_settings(s, p.design, node);
+  refuse_inert_settings(p.design, node);
   // The policy's own parameters live on streams named after it: adding a policy changes
   // nobody else's draws.
   p.absorption = space.add("absorption." + name, policy_share(node, "absorption"), "assurance");
@@ -541,10 +539,10 @@ Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
     s.*scalar.slot = *index;
   }
   s.loss_misperception = space.find("loss_misperception");  // version 3, optional
-  read_countries(s, load_data_file(options, "countries", setup));
-  read_issues(s, space, load_data_file(options, "issues", setup));
-  read_goods(s, space, load_data_file(options, "goods", setup));
-  read_salience(s, space, load_data_file(options, "salience", setup));
+  read_countries(s, load_data_file(options, "countries"));
+  read_issues(s, space, load_data_file(options, "issues"));
+  read_goods(s, space, load_data_file(options, "goods"));
+  read_salience(s, space, load_data_file(options, "salience"));
   const ConfigNode policies = options.at("policies");
   for (const auto& name : policies.keys()) read_policy(s, space, name, policies.at(name));
   if (s.policies.empty()) policies.fail("no policies", "at least one policy");
@@ -557,7 +555,7 @@ Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
   if (options.has("cases")) {
     if (options.has("episodes"))
       options.at("episodes").fail("episodes beside cases", "either episodes or a case library (its cases are the episodes)");
-    const auto path = data_path(options, "cases", setup);
+    const auto path = data_path(options, "cases");
     read_cases(s, space, ConfigNode::load_file(path.string()), path);
   } else {
     read_episodes(s, space, options.find("episodes"));
