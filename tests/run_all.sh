@@ -9,6 +9,7 @@ cd "$BUILD_DIR"
 ctest --output-on-failure -j"$(nproc)"
 bash "$ROOT/tests/scripts/check_configs.sh" "$BUILD_DIR/engine/deterrence"
 bash "$ROOT/tests/scripts/check_submit_quoting.sh" "$BUILD_DIR/engine/deterrence"
+bash "$ROOT/tests/scripts/check_mpi_signals.sh" "$BUILD_DIR/engine/deterrence"
 # The analysis package (Debian's Python, h5py, pandas, matplotlib) against real runs.
 (cd "$ROOT" && DETERRENCE_BIN="$BUILD_DIR/engine/deterrence" /usr/bin/python3 -m pytest -q -p no:cacheprovider analysis/tests)
 # The same suite from a build without MPI (the MPI tests skip): the engine must not need it.

@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from its checkpoint (<out>.checkpoint)");
   run_cmd->add_option("--checkpoint-every", run.checkpoint_seconds, "Seconds between checkpoints (default 60)")
       ->check(kPositiveSeconds);
-  run_cmd->footer(fmt::format("Exit codes: 0 done, 1 failed, 2 bad input, {} stopped by SIGTERM/SIGINT after a "
+  run_cmd->footer(fmt::format("Exit codes: 0 done, 1 failed, 2 bad input, {} stopped by SIGTERM/SIGINT/SIGUSR1 after a "
                               "checkpoint (continue with --resume).",
                               kExitInterrupted));
 

@@ -16,6 +16,9 @@ const std::atomic<bool>* stop_on_signals() {
   action.sa_handler = request_stop;
   sigemptyset(&action.sa_mask);
   sigaction(SIGTERM, &action, nullptr);
+  // OpenMPI's mpirun aborts the job on its own SIGTERM (exit 1) but forwards SIGUSR1 to every
+  // rank, so SIGUSR1 is the signal that stops an MPI run with exit 3 on every path.
+  sigaction(SIGUSR1, &action, nullptr);
   action.sa_flags = SA_RESETHAND;  // the second Ctrl-C takes the default action
   sigaction(SIGINT, &action, nullptr);
   return &stop_requested;

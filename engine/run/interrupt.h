@@ -1,6 +1,7 @@
 #pragma once
 // SIGTERM (SLURM's time limit and preemption) and SIGINT (Ctrl-C) ask a run to stop after the
-// chunks it has started, so it can checkpoint. A second SIGINT kills at once.
+// chunks it has started, so it can checkpoint. A second SIGINT kills at once. SIGUSR1 does the
+// same: it is the signal mpirun forwards to its ranks.
 #include <atomic>
 
 namespace deterrence {
