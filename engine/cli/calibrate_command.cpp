@@ -11,6 +11,7 @@
 #include "io/cases_io.h"
 #include "io/inputs_io.h"
 #include "io/results_writer.h"
+#include "io/output_lock.h"
 #include "io/safe_files.h"
 
 namespace deterrence {
@@ -39,6 +40,16 @@ int calibrate_command(const CalibrateCommandOptions& options) {
   const std::string out = options.out.empty()
                               ? std::filesystem::path(options.config).stem().string() + ".calibration.h5"
                               : options.out;
+  OutputLock lock;
+  try {
+    lock = OutputLock::acquire(out, options.quiet);
+  } catch (const BusyOutput& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 1;
+  }
   try {
     if (!options.quiet)
       fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays\n", experiment.model->cases().size(),

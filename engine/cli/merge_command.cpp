@@ -7,6 +7,7 @@
 #include "io/h5.h"
 #include "io/pieces.h"
 #include "io/results_writer.h"
+#include "io/output_lock.h"
 #include "io/safe_files.h"
 #include "io/statistics_io.h"
 #include "sensitivity/sensitivity_io.h"
@@ -25,6 +26,16 @@ void copy_string_attributes(hid_t from, hid_t to, std::initializer_list<const ch
 int merge_command(const MergeCommandOptions& options) {
   exit_cleanly_on_signals();  // SIGTERM: remove the temporary file, exit 3
   const auto start = std::chrono::steady_clock::now();
+  OutputLock lock;
+  try {
+    lock = OutputLock::acquire(options.out, options.quiet);
+  } catch (const BusyOutput& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 1;
+  }
   try {
     // Every check before anything is written.
     const PieceSet set = read_pieces(options.shards);

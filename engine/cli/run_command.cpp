@@ -20,6 +20,7 @@
 #include "io/pieces.h"
 #include "io/results_reader.h"
 #include "io/results_writer.h"
+#include "io/output_lock.h"
 #include "io/safe_files.h"
 #include "io/statistics_io.h"
 #include "run/interrupt.h"
@@ -766,6 +767,21 @@ int run_command(const RunCommandOptions& options, const World& world) {
     return world.root() ? report(error, 2) : 2;
   }
   const std::string out = options.out.empty() ? default_out(options, shard) : options.out;
+  // One writer per output, for the whole command (a sweep's points included): taken by the
+  // root rank before anything under OUT is read or written.
+  OutputLock lock;
+  int code = 0;
+  if (world.root()) {
+    try {
+      lock = OutputLock::acquire(out, options.quiet);
+    } catch (const BusyOutput& error) {
+      code = report(error, 2);
+    } catch (const std::exception& error) {
+      code = report(error, 1);
+    }
+  }
+  code = world.max(code);
+  if (code != 0) return code;
   if (sweep) return run_sweep(options, *sweep, experiment, out, world);
   return run_experiment(options, experiment, shard, out, world);
 }

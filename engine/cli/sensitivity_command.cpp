@@ -8,6 +8,7 @@
 #include "config/experiment.h"
 #include "io/h5.h"
 #include "io/results_writer.h"
+#include "io/output_lock.h"
 #include "io/safe_files.h"
 #include "run/progress.h"
 #include "run/runner.h"
@@ -86,11 +87,24 @@ int sensitivity_command(const SensitivityCommandOptions& options, const World& w
       : shard.count == 1  ? stem + ".sensitivity.h5"
                           : fmt::format("{}.sensitivity.shard-{}-of-{}.h5", stem, shard.index, shard.count);
   int code = 0;
-  if (world.root() && fs::exists(out) && !options.force) {
-    fmt::print(stderr, "error: {} already exists; pass --force to overwrite it\n", out);
-    code = 2;
+  OutputLock lock;  // one writer per output, held by the root rank
+  if (world.root()) {
+    try {
+      lock = OutputLock::acquire(out, options.quiet);
+      if (fs::exists(out) && !options.force) {
+        fmt::print(stderr, "error: {} already exists; pass --force to overwrite it\n", out);
+        code = 2;
+      }
+    } catch (const BusyOutput& error) {
+      fmt::print(stderr, "error: {}\n", error.what());
+      code = 2;
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "error: {}\n", error.what());
+      code = 1;
+    }
   }
-  if (world.max(code) != 0) return 2;
+  code = world.max(code);
+  if (code != 0) return code;
   const bool quiet = options.quiet || !world.root();
   try {
     SaltelliSettings settings;

@@ -79,8 +79,12 @@ namespace {
 char armed_path[4096];
 std::atomic<bool> armed{false};
 
+char lock_file[4096];
+std::atomic<bool> lock_armed{false};
+
 extern "C" void remove_and_exit(int) {
   if (armed.load()) unlink(armed_path);  // async-signal-safe
+  if (lock_armed.load()) unlink(lock_file);
   _exit(3);                              // kExitInterrupted
 }
 }  // namespace
@@ -102,5 +106,15 @@ void arm_temporary(const std::string& path) {
 }
 
 void disarm_temporary() { armed.store(false); }
+
+void arm_lock_file(const std::string& path) {
+  lock_armed.store(false);
+  if (path.empty() || path.size() >= sizeof lock_file) return;
+  std::copy(path.begin(), path.end(), lock_file);
+  lock_file[path.size()] = '\0';
+  lock_armed.store(true);
+}
+
+void disarm_lock_file() { lock_armed.store(false); }
 
 }  // namespace deterrence

@@ -27,5 +27,7 @@ bool is_own_file(const std::filesystem::path& path, const std::string& prefix);
 void exit_cleanly_on_signals();
 void arm_temporary(const std::string& path);  // the file a signal must remove
 void disarm_temporary();
+void arm_lock_file(const std::string& path);  // the output's lock file, removed on that exit too
+void disarm_lock_file();
 
 }  // namespace deterrence

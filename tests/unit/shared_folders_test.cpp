@@ -1,12 +1,14 @@
 // Files in shared folders: a symlink where an output or a checkpoint goes is refused, temporary
 // files are unpredictable and left-overs of dead processes are cleaned, a checkpoint folder's
-// foreign files are never removed, and a sweep resumed after its config changed is refused.
+// foreign files are never removed, a sweep resumed after its config changed is refused, and an
+// output has one writer at a time (a lock naming its holder, taken over when the holder is gone).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "io/output_lock.h"
 #include "test_support.h"
 
 namespace deterrence {
@@ -125,6 +127,73 @@ TEST(SharedFolders, SensitivityStoppedBySigtermExitsThreeAndLeavesNothing) {
       << testing::read_text(log);
   for (const auto& entry : fs::directory_iterator(dir.path()))
     EXPECT_EQ(entry.path().filename().string().find("s.h5"), std::string::npos) << entry.path();
+}
+
+TEST(OutputLocks, ASecondRunOnABusyOutputIsRefusedNamingTheHolder) {
+  TempDir dir;
+  const std::string out = dir.file("busy.h5"), first_log = dir.file("first.log"), log = dir.file("second.log");
+  // The first run is long (minutes); the test stops it once the second has been refused.
+  const std::string first = kBinary + " run " DETERRENCE_CONFIGS "/baseline.yaml --draws 50000000 --quiet --out " + out;
+  ASSERT_EQ(shell("{ " + first + " & echo $! > " + dir.file("pid") + "; } ; for i in $(seq 100); do [ -s " + out +
+                      ".lock ] && exit 0; sleep 0.1; done; exit 1",
+                  first_log),
+            0);
+  const std::string pid = testing::read_text(dir.file("pid"));
+  for (const char* extra : {"", " --resume", " --force"}) {
+    EXPECT_EQ(shell(kBinary + " run " DETERRENCE_CONFIGS "/baseline.yaml --draws 50000000 --out " + out + extra, log), 2)
+        << extra;
+    const std::string text = testing::read_text(log);
+    EXPECT_NE(text.find("is being written by another run (pid " + pid.substr(0, pid.find('\n'))), std::string::npos)
+        << text;
+  }
+  // The busy run was not disturbed: stopped, it checkpoints, exits 3 and lets its lock go.
+  EXPECT_EQ(shell("pid=$(cat " + dir.file("pid") + "); kill -TERM $pid; while kill -0 $pid 2>/dev/null; do sleep 0.1; "
+                  "done"),
+            0);
+  EXPECT_TRUE(fs::is_directory(out + ".checkpoint"));
+  EXPECT_FALSE(fs::exists(out + ".lock"));
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(OutputLocks, TheLockOfAProcessThatIsGoneIsTakenOver) {
+  TempDir dir;
+  const std::string config = ishigami(dir), out = dir.file("o.h5"), log = dir.file("log");
+  dir.write("o.h5.lock", "999999 elsewhere\n");  // left by a killed run: the file, but no lock held
+  EXPECT_EQ(shell(kBinary + " run " + config + " --out " + out, log), 0) << testing::read_text(log);
+  EXPECT_NE(testing::read_text(log).find("took over the lock on " + out + " left by a run that is gone (pid 999999, "
+                                         "host elsewhere)"),
+            std::string::npos)
+      << testing::read_text(log);
+  EXPECT_TRUE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out + ".lock"));
+}
+
+TEST(OutputLocks, MergeSensitivityAndCalibrateRefuseAnOutputHeldByAnotherProcess) {
+  TempDir dir;
+  const std::string config = ishigami(dir), out = dir.file("held.h5"), log = dir.file("log");
+  ASSERT_EQ(shell(kBinary + " run " + config + " --shard 1/1 --out " + dir.file("s.h5")), 0);
+  const OutputLock held = OutputLock::acquire(out, true);  // this test process is "the other run"
+  ASSERT_TRUE(held.held());
+  const std::string expected = "held.h5 is being written by another run (pid " + std::to_string(getpid());
+  for (const std::string& command :
+       {kBinary + " merge --out " + out + " " + dir.file("s.h5"),
+        kBinary + " sensitivity " + config + " --rows 64 --out " + out,
+        kBinary + " calibrate " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 8 --inner 4 --out " + out,
+        kBinary + " run " + config + " --out " + out}) {
+    EXPECT_EQ(shell(command, log), 2) << command;
+    EXPECT_NE(testing::read_text(log).find(expected), std::string::npos) << testing::read_text(log);
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+TEST(OutputLocks, ALinkWhereTheLockFileGoesIsRefused) {
+  TempDir dir;
+  const std::string config = ishigami(dir), out = dir.file("o.h5"), log = dir.file("log");
+  const std::string victim = dir.write("victim.txt", "keep me");
+  fs::create_symlink(victim, out + ".lock");
+  EXPECT_NE(shell(kBinary + " run " + config + " --out " + out, log), 0);
+  EXPECT_NE(testing::read_text(log).find("symbolic link"), std::string::npos) << testing::read_text(log);
+  EXPECT_EQ(testing::read_text(victim), "keep me");
 }
 
 }  // namespace
