@@ -1,6 +1,8 @@
 // The deterrence command line: run, validate, merge, summary, cases, sensitivity.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <csignal>
 #include <hdf5.h>
 
 #include <cmath>
@@ -56,6 +58,11 @@ const CLI::Validator kPositiveSeconds(
 
 int main(int argc, char** argv) {
   using namespace deterrence;
+  // Every file is closed explicitly (and its close checked); HDF5's own clean-up at exit would
+  // touch a file whose close failed (a full disk) and crash in H5F__close_cb.
+  H5dont_atexit();
+  // A file-size limit (ulimit -f) then fails the write with EFBIG and a message, not a silent kill.
+  signal(SIGXFSZ, SIG_IGN);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // we report HDF5 failures ourselves
 
   CLI::App app{"deterrence: Monte Carlo experiments on economic coercion and collective deterrence"};

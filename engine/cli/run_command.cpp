@@ -489,6 +489,22 @@ int report(const std::exception& error, int code) {
   return code;
 }
 
+// A failure after segments were checkpointed (a full disk, a quota) loses none of them.
+int report_keeping(const std::exception& error, const fs::path& folder) {
+  fmt::print(stderr, "error: {}\n", error.what());
+  std::error_code ignored;
+  bool any = false;
+  for (const auto& entry : fs::recursive_directory_iterator(folder, ignored)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("segment-") && name.ends_with(".h5")) any = true;
+  }
+  if (any)
+    fmt::print(stderr, "the completed segments are kept in {}: fix the cause, then run the same command with "
+                       "--resume\n",
+               folder.string());
+  return 1;
+}
+
 }  // namespace
 
 // One experiment (or one shard, or one sweep point) from loaded config to its results file.
@@ -544,7 +560,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
   } catch (const UsageError& error) {
     code = report(error, 2);
   } catch (const std::exception& error) {
-    code = report(error, 1);
+    code = report_keeping(error, rank_folder);
   }
   code = world.max(code);
   if (code == kExitInterrupted && world.root())
@@ -594,7 +610,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
       fmt::print(stderr, "wrote {}{}\n", out, world.size() > 1 ? fmt::format(" ({} MPI ranks)", world.size()) : "");
     return 0;
   } catch (const std::exception& error) {
-    return report(error, 1);
+    return report_keeping(error, folder);
   }
 }
 

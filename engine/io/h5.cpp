@@ -2,17 +2,50 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <numeric>
 
 namespace deterrence::h5 {
 
 namespace {
+// HDF5's file drivers put the system's errno in the text of their error ("..., errno = 28,
+// error message = 'No space left on device', ..."): the one cause a user can act on.
+herr_t find_errno(unsigned, const H5E_error2_t* error, void* found) {
+  const char* desc = error->desc ? std::strstr(error->desc, "errno = ") : nullptr;
+  if (desc && *static_cast<int*>(found) == 0) *static_cast<int*>(found) = std::atoi(desc + 8);
+  return 0;
+}
+}  // namespace
+
+std::string describe_system_error(int code) {
+  switch (code) {
+    case ENOSPC: return "the disk is full (no space left on the device)";
+    case EDQUOT: return "the disk quota is exceeded";
+    case EFBIG: return "the file would exceed the largest file size allowed here";
+    case EACCES:
+    case EPERM: return "permission denied";
+    case EROFS: return "the filesystem is read-only";
+    case ENOENT: return "a folder on the path does not exist";
+    case EIO: return "input/output error (a failing disk or network filesystem)";
+    default: return std::strerror(code);
+  }
+}
+
+std::string system_cause() {
+  int found = 0;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_errno, &found);
+  return found > 0 ? ": " + describe_system_error(found) : "";
+}
+
+namespace {
 hid_t check(hid_t id, const std::string& what) {
-  if (id < 0) throw Error("HDF5: cannot " + what);
+  if (id < 0) throw Error("HDF5: cannot " + what + system_cause());
   return id;
 }
 void check_status(herr_t status, const std::string& what) {
-  if (status < 0) throw Error("HDF5: cannot " + what);
+  if (status < 0) throw Error("HDF5: cannot " + what + system_cause());
 }
 Handle dataspace(const std::vector<hsize_t>& shape) {
   if (shape.empty()) return Handle(H5Screate(H5S_SCALAR), H5Sclose, "create a scalar dataspace");
@@ -185,6 +218,11 @@ Handle create_file(const std::string& path, bool exclusive) {
   H5E_END_TRY;
   return Handle(id, H5Fclose, "create file " + path);
 }
+void close_file(Handle& file, const std::string& path) {
+  const hid_t id = file.release();
+  if (id >= 0 && H5Fclose(id) < 0) throw Error("HDF5: cannot finish writing " + path + system_cause());
+}
+
 Handle open_file(const std::string& path) {
   return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "open file " + path);
 }

@@ -16,6 +16,11 @@ class Error : public std::runtime_error {
 };
 
 // Owns one HDF5 identifier and closes it with the right function.
+// ": the disk is full …" when the HDF5 call that just failed met a system error, else "".
+std::string system_cause();
+// A short sentence for errno `code` (disk full, quota, permission…).
+std::string describe_system_error(int code);
+
 class Handle {
  public:
   Handle() = default;
@@ -27,11 +32,19 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   hid_t id() const { return id_; }
   operator hid_t() const { return id_; }
+  hid_t release() {  // the caller closes it now
+    const hid_t id = id_;
+    id_ = H5I_INVALID_HID;
+    return id;
+  }
 
  private:
   hid_t id_ = H5I_INVALID_HID;
   herr_t (*close_)(hid_t) = nullptr;
 };
+
+// Closes a file and reports a failure to flush it (a full disk shows up here, too).
+void close_file(Handle& file, const std::string& path);
 
 // exclusive: fail if anything (a file, a link) is at `path` (O_CREAT|O_EXCL, no link followed).
 Handle create_file(const std::string& path, bool exclusive = false);

@@ -177,7 +177,7 @@ void ResultsWriter::commit() {
   parameter_records_ = h5::AppendableDataset();
   if (H5Fget_obj_count(file_, H5F_OBJ_ALL | H5F_OBJ_LOCAL) != 1)
     throw std::logic_error("results file " + temporary_path_ + " still has open objects at commit");
-  file_ = h5::Handle();
+  h5::close_file(file_, temporary_path_);  // the last flush can fail too (a full disk)
   refuse_symlink(path_, "the output");
   fs::rename(temporary_path_, path_);
   disarm_temporary();
