@@ -161,10 +161,17 @@ void read_statistics(hid_t file, RunStatistics& statistics) {
     const auto count = h5::read_u64(group, "count");
     const auto min = h5::read_doubles(group, "min"), max = h5::read_doubles(group, "max");
     const auto sums = h5::read_i64(group, "sum_exact"), squares = h5::read_i64(group, "sum_sq_exact");
-    if (count.size() != spec.size || sums.size() != spec.size * ExactSum::kDigits)
+    // Every array is checked against the layout before it is indexed (a hostile file may give
+    // each its own shape; found by tests/fuzz/fuzz_results).
+    if (count.size() != spec.size || min.size() != spec.size || max.size() != spec.size ||
+        sums.size() != spec.size * ExactSum::kDigits || squares.size() != spec.size * ExactSum::kDigits)
       throw h5::Error("output " + spec.name + ": partial sums do not match its shape");
     std::vector<std::uint64_t> sketch_counts;
-    if (spec.quantiles) sketch_counts = h5::read_u64(group, "sketch");
+    if (spec.quantiles) {
+      sketch_counts = h5::read_u64(group, "sketch");
+      if (sketch_counts.size() != spec.size * sketch::size())
+        throw h5::Error("output " + spec.name + ": its quantile sketch does not match its shape");
+    }
     for (std::size_t e = 0; e < spec.size; ++e) {
       ExactSum::Digits a{}, b{};
       std::copy_n(sums.begin() + static_cast<long>(e * ExactSum::kDigits), ExactSum::kDigits, a.begin());
