@@ -6,6 +6,36 @@
 
 namespace deterrence {
 
+namespace {
+
+// Labelled axes (dimension scales, as xarray and netCDF read them): parameter and case carry
+// their names; draw, class and round are dimensions without values.
+void label_calibration_axes(hid_t group, std::uint64_t draws, std::uint64_t classes, std::uint64_t rounds) {
+  h5::make_scale(group, "parameter");
+  h5::make_scale(group, "case");
+  h5::write_dimension_only(group, "draw", draws);
+  h5::write_dimension_only(group, "class", classes);
+  h5::write_dimension_only(group, "round", rounds);
+  const std::pair<const char*, std::vector<const char*>> axes[] = {
+      {"round_effective_sample_size", {"round"}},
+      {"log_proposal", {"draw"}},
+      {"log_likelihood", {"draw"}},
+      {"weight", {"draw"}},
+      {"theta", {"draw", "parameter"}},
+      {"p_class", {"draw", "case", "class"}},
+      {"conditioned", {"draw", "case"}}};
+  for (const auto& [name, dims] : axes)
+    for (unsigned axis = 0; axis < dims.size(); ++axis) h5::attach_scale(group, name, dims[axis], axis);
+  for (const char* name : {"prior_mean", "prior_sd", "prior_q05", "prior_q50", "prior_q95", "posterior_mean",
+                           "posterior_sd", "posterior_q05", "posterior_q50", "posterior_q95", "at_prior_edge"})
+    h5::attach_scale(group, name, "parameter", 0);
+  for (const char* name : {"case_year", "p_in_sample", "p_loo", "pareto_k_loo", "loo_log_score", "base_log_score",
+                           "loo_brier", "base_brier", "unconditioned_share", "p_held_out"})
+    h5::attach_scale(group, name, "case", 0);
+}
+
+}  // namespace
+
 void write_calibration(hid_t file, const CalibrationSettings& settings, const CalibrationDraws& d,
                        const CalibrationSummary& s) {
   h5::Handle group = h5::create_group(file, "calibration");
@@ -87,6 +117,7 @@ void write_calibration(hid_t file, const CalibrationSettings& settings, const Ca
   h5::write_doubles(group, "base_brier", case_column([](const auto& c) { return c.base_brier; }), {C});
   h5::write_doubles(group, "unconditioned_share", case_column([](const auto& c) { return c.unconditioned_share; }), {C});
   h5::write_doubles(group, "p_held_out", case_column([](const auto& c) { return c.held_out ? c.p_held_out : NAN; }), {C});
+  label_calibration_axes(group, N, K, d.round_ess.size());
 }
 
 bool print_calibration(hid_t file, std::FILE* out) {

@@ -481,6 +481,18 @@ void write_design(hid_t file, const Experiment& e, const std::vector<RunStatisti
     h5::write_doubles(out, "ci95_half_width", half, shape);
     shape.insert(shape.begin(), replicates.size());
     h5::write_doubles(out, "replicate_mean", means, shape);
+    // Labelled axes (dimension scales): the output's dims, and replicate for replicate_mean.
+    for (const auto& d : spec.dims) {
+      h5::write_strings(out, d.name, d.labels);
+      h5::make_scale(out, d.name);
+    }
+    h5::write_dimension_only(out, "replicate", replicates.size());
+    for (unsigned axis = 0; axis < spec.dims.size(); ++axis) {
+      h5::attach_scale(out, "mean", spec.dims[axis].name, axis);
+      h5::attach_scale(out, "ci95_half_width", spec.dims[axis].name, axis);
+      h5::attach_scale(out, "replicate_mean", spec.dims[axis].name, axis + 1);
+    }
+    h5::attach_scale(out, "replicate_mean", "replicate", 0);
   }
 }
 
@@ -723,9 +735,27 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
         h5::Handle source = h5::open_file(point_files[k]);
         h5::Handle target = h5::create_group(points, fmt::format("{:06}", k));
         h5::write_attribute(target, "config_hash", h5::read_string_attribute(source, "config_hash"));
-        for (const char* group : {"dims", "parameters", "outputs", "records", "runtime"})
-          if (h5::exists(source, group) && H5Ocopy(source, group, target, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
-            throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, point_files[k]));
+        for (const char* group : {"dims", "parameters", "runtime"})
+          if (h5::exists(source, group)) h5::copy_group(source, group, target, point_files[k]);
+        if (h5::exists(source, "records")) {
+          // The record datasets without their scales (references into the point's file), then
+          // labelled again here.
+          h5::Handle from = h5::open_group(source, "records");
+          h5::Handle to = h5::create_group(target, "records");
+          h5::write_attribute(to, "description", h5::read_string_attribute(from, "description"));
+          for (const auto& name : h5::children(from)) {
+            if (h5::is_scale(from, name) && name != "parameter_names") continue;
+            h5::copy_dataset_without_attributes(from, name, to, point_files[k]);
+          }
+        }
+        // The statistics are written again from the point's exact partials (the same bits), so
+        // that the dimension scales are made in this file: a copied scale reference would still
+        // point into the point's file.
+        const OutputLayout layout = read_layout(source);
+        RunStatistics statistics(layout);
+        read_statistics(source, statistics);
+        write_outputs(target, layout, statistics);
+        if (h5::exists(target, "records")) label_records(target, h5::open_group(target, "records"));
       }
     }
     {

@@ -1,6 +1,7 @@
 #include "io/h5.h"
 
 #include <fmt/format.h>
+#include <hdf5_hl.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -218,6 +219,53 @@ Handle create_file(const std::string& path, bool exclusive) {
   H5E_END_TRY;
   return Handle(id, H5Fclose, "create file " + path);
 }
+void make_scale(hid_t parent, const std::string& name) {
+  Handle scale = open_dataset(parent, name);
+  check_status(H5DSset_scale(scale, name.c_str()), "make " + name + " a dimension scale");
+}
+
+void write_dimension_only(hid_t parent, const std::string& name, hsize_t length) {
+  Handle space = dataspace({length});
+  Handle plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, "create dataset properties");
+  H5Pset_alloc_time(plist, H5D_ALLOC_TIME_LATE);  // never written: no storage at all
+  H5Pset_fill_time(plist, H5D_FILL_TIME_NEVER);
+  Handle dataset(H5Dcreate2(parent, name.c_str(), H5T_NATIVE_FLOAT, space, H5P_DEFAULT, plist, H5P_DEFAULT),
+                 H5Dclose, "create dimension " + name);
+  const std::string marker = fmt::format("This is a netCDF dimension but not a netCDF variable.{:10}", length);
+  check_status(H5DSset_scale(dataset, marker.c_str()), "make " + name + " a dimension");
+}
+
+void attach_scale(hid_t parent, const std::string& dataset, const std::string& scale, unsigned axis) {
+  Handle data = open_dataset(parent, dataset), dimension = open_dataset(parent, scale);
+  check_status(H5DSattach_scale(data, dimension, axis), "attach dimension " + scale + " to " + dataset);
+}
+
+void copy_group(hid_t source, const std::string& name, hid_t target, const std::string& what) {
+  Handle plist(H5Pcreate(H5P_OBJECT_COPY), H5Pclose, "create copy properties");
+  H5Pset_copy_object(plist, H5O_COPY_EXPAND_REFERENCE_FLAG);
+  check_status(H5Ocopy(source, name.c_str(), target, name.c_str(), plist, H5P_DEFAULT),
+               fmt::format("copy /{} from {}", name, what));
+}
+
+void copy_dataset_without_attributes(hid_t source, const std::string& name, hid_t target, const std::string& what) {
+  Handle plist(H5Pcreate(H5P_OBJECT_COPY), H5Pclose, "create copy properties");
+  H5Pset_copy_object(plist, H5O_COPY_WITHOUT_ATTR_FLAG);
+  check_status(H5Ocopy(source, name.c_str(), target, name.c_str(), plist, H5P_DEFAULT),
+               fmt::format("copy {} from {}", name, what));
+}
+
+bool is_scale(hid_t parent, const std::string& dataset) {
+  Handle data = open_dataset(parent, dataset);
+  return H5DSis_scale(data) > 0;
+}
+
+void write_cf_attributes(hid_t parent, const std::string& dataset, const std::string& long_name,
+                         const std::string& units) {
+  Handle data = open_dataset(parent, dataset);
+  if (!long_name.empty()) write_attribute(data, "long_name", long_name);
+  if (!units.empty()) write_attribute(data, "units", units);
+}
+
 void close_file(Handle& file, const std::string& path) {
   const hid_t id = file.release();
   if (id >= 0 && H5Fclose(id) < 0) throw Error("HDF5: cannot finish writing " + path + system_cause());

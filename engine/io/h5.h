@@ -83,6 +83,27 @@ std::vector<std::string> read_strings(hid_t parent, const std::string& name);
 Handle enum_type(const std::vector<std::string>& categories);
 
 Handle open_dataset(hid_t parent, const std::string& name);
+
+// Dimension scales (HDF5's DS API), the way netCDF-4, xarray (h5netcdf) and HDFView name axes.
+// Makes parent/name a scale for the dimension `name` (its values are the coordinate).
+void make_scale(hid_t parent, const std::string& name);
+// A dimension of `length` with no coordinate values: a scale with no storage, marked the way
+// netCDF-4 marks "a dimension but not a variable".
+void write_dimension_only(hid_t parent, const std::string& name, hsize_t length);
+// Attaches the scale parent/scale to axis `axis` of parent/dataset.
+void attach_scale(hid_t parent, const std::string& dataset, const std::string& scale, unsigned axis);
+// Copies source/name (a group and everything in it) to target/name. References inside the copy
+// (the dimension scales' DIMENSION_LIST) are remapped to the copied objects, not left pointing
+// into the source file.
+void copy_group(hid_t source, const std::string& name, hid_t target, const std::string& what);
+
+bool is_scale(hid_t parent, const std::string& dataset);
+// Copies one dataset's values (not its attributes: a scale's references would be stale).
+void copy_dataset_without_attributes(hid_t source, const std::string& name, hid_t target, const std::string& what);
+
+// CF-style descriptive attributes ("long_name", "units").
+void write_cf_attributes(hid_t parent, const std::string& dataset, const std::string& long_name,
+                         const std::string& units);
 std::vector<hsize_t> dataset_shape(hid_t dataset);
 
 // A dataset that grows along its first axis (per-draw records), written in whole chunks of

@@ -145,7 +145,7 @@ std::vector<RecordDataset> record_datasets(hid_t file) {
   if (!h5::exists(file, "records")) return result;
   h5::Handle group = h5::open_group(file, "records");
   for (const auto& name : h5::children(group)) {
-    if (name == "parameter_names") continue;
+    if (name == "parameter_names" || h5::is_scale(group, name)) continue;  // labels, not records
     h5::Handle dataset = h5::open_dataset(group, name);
     RecordDataset r{name, h5::Handle(H5Dget_type(dataset), H5Tclose, "get the type of " + name), {}};
     const auto shape = h5::dataset_shape(dataset);
@@ -156,6 +156,47 @@ std::vector<RecordDataset> record_datasets(hid_t file) {
 }
 
 }  // namespace
+
+void label_records(hid_t root, hid_t records) {
+  std::vector<std::string> names;
+  for (const auto& name : h5::children(records))
+    if (name != "parameter_names" && !h5::is_scale(records, name)) names.push_back(name);
+  if (names.empty()) return;
+  const auto rows = h5::shape_of(records, names.front());
+  if (rows.empty()) return;
+  if (h5::exists(records, "draw")) return;  // a record named like the axis: leave it unlabelled
+  h5::write_dimension_only(records, "draw", rows[0]);
+  for (const auto& name : names) {
+    h5::attach_scale(records, name, "draw", 0);
+    if (name == "parameters" && h5::exists(records, "parameter_names")) {
+      if (!h5::is_scale(records, "parameter_names")) h5::make_scale(records, "parameter_names");
+      h5::attach_scale(records, name, "parameter_names", 1);
+      h5::write_cf_attributes(records, name, "value of each sampled parameter in each draw", "");
+      continue;
+    }
+    // An output's records: its dims, labelled as in /dims.
+    if (!h5::exists(root, "outputs/" + name) || !h5::exists(root, "dims")) continue;
+    h5::Handle output = h5::open_group(root, "outputs/" + name);
+    h5::Handle dims = h5::open_group(root, "dims");
+    const auto dim_names = h5::read_strings_attribute(output, "dims");
+    const auto shape = h5::shape_of(records, name);
+    if (shape.size() != dim_names.size() + 1) continue;
+    for (std::size_t axis = 0; axis < dim_names.size(); ++axis) {
+      const std::string& d = dim_names[axis];
+      if (!h5::exists(records, d)) {
+        if (!h5::exists(dims, d)) break;
+        const auto labels = h5::read_strings(dims, d);
+        if (labels.size() != shape[axis + 1]) break;
+        h5::write_strings(records, d, labels);
+        h5::make_scale(records, d);
+      } else if (!h5::is_scale(records, d)) {
+        break;  // a record named like a dim: leave this one unlabelled
+      }
+      h5::attach_scale(records, name, d, static_cast<unsigned>(axis + 1));
+    }
+    h5::write_cf_attributes(records, name, "code of each element's category in each draw (an HDF5 enum)", "");
+  }
+}
 
 void write_piece_records(hid_t file, const std::string& file_path, const PieceSet& set, RecordsMode mode) {
   h5::Handle first = open_results(set.pieces.front().path);
@@ -217,6 +258,7 @@ void write_piece_records(hid_t file, const std::string& file_path, const PieceSe
       }
     }
   }
+  label_records(file, group);
 }
 
 void check_record_sources(hid_t file, const std::string& path) {

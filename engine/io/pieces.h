@@ -44,6 +44,11 @@ enum class RecordsMode { copy, virtual_dataset };
 // virtual datasets over the piece files (paths relative to the merged file's folder).
 void write_piece_records(hid_t file, const std::string& file_path, const PieceSet& set, RecordsMode mode);
 
+// Labels the axes of /records (dimension scales): draw (a dimension without values), each
+// recorded output's dims with the labels in root/dims, parameter_names for the parameters.
+// `root` is the file, or a sweep point's group.
+void label_records(hid_t root, hid_t records);
+
 // Throws std::runtime_error if a virtual record dataset in `file` (at `path`) reads from a
 // file that does not exist: HDF5 itself would silently read fill values.
 void check_record_sources(hid_t file, const std::string& path);

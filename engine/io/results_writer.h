@@ -12,7 +12,7 @@
 namespace deterrence {
 
 constexpr const char* kFileType = "deterrence.results";
-constexpr std::uint64_t kFormatVersion = 2;  // 2: chunk ranges, shards and resumable runs
+constexpr std::uint64_t kFormatVersion = 3;  // 2: chunk ranges, shards, resumable runs; 3: dimension scales
 
 struct RunInfo {
   int threads = 1;

@@ -105,6 +105,69 @@ void write_categorical(hid_t group, const OutputSpec& spec, const RunStatistics&
   h5::write_doubles(group, "wilson95_high", high, shape);
 }
 
+// What each dataset of an output group holds, for its CF long_name.
+std::string long_name_of(const std::string& dataset, const OutputSpec& spec) {
+  static const std::pair<const char*, const char*> kinds[] = {
+      {"count", "number of draws with a value of"},     {"mean", "mean over draws of"},
+      {"variance", "variance over draws of"},           {"sd", "standard deviation over draws of"},
+      {"ci95_half_width", "Monte Carlo 95% half-width of the mean of"},
+      {"min", "smallest value over draws of"},          {"max", "largest value over draws of"},
+      {"quantiles", "quantiles over draws of"},         {"counts", "number of draws in each category of"},
+      {"share", "share of draws in each category of"},  {"wilson95_low", "Wilson 95% lower bound of the share of"},
+      {"wilson95_high", "Wilson 95% upper bound of the share of"},
+      {"sum_exact", "exact sum (radix-2^32 digits) of"}, {"sum_sq_exact", "exact sum of squares (radix-2^32 digits) of"},
+      {"sketch", "quantile sketch bucket counts of"}};
+  for (const auto& [name, text] : kinds)
+    if (dataset == name) return fmt::format("{} {}", text, spec.description);
+  return "";
+}
+
+// Names every axis of every dataset in an output group with HDF5 dimension scales, so xarray
+// (engine="h5netcdf"), ncdump and HDFView show labelled arrays: the output's dims (labels as
+// coordinate variables, in the group itself so that opening the group alone shows them), then
+// the trailing axis: category, quantile_levels, or digit and sketch_bin (dimensions without
+// values: no storage).
+void label_axes(hid_t group, const OutputSpec& spec) {
+  for (const auto& d : spec.dims) {
+    h5::write_strings(group, d.name, d.labels);
+    h5::make_scale(group, d.name);
+  }
+  std::vector<std::pair<std::string, std::string>> trailing;  // dataset -> scale of its last axis
+  if (spec.kind == OutputKind::categorical) {
+    h5::write_strings(group, "category", spec.categories);
+    h5::make_scale(group, "category");
+    for (const char* name : {"counts", "share", "wilson95_low", "wilson95_high"}) trailing.emplace_back(name, "category");
+  } else {
+    h5::write_dimension_only(group, "digit", ExactSum::kDigits);
+    trailing = {{"sum_exact", "digit"}, {"sum_sq_exact", "digit"}};
+    if (spec.quantiles) {
+      h5::make_scale(group, "quantile_levels");
+      h5::write_dimension_only(group, "sketch_bin", sketch::size());
+      trailing.emplace_back("quantiles", "quantile_levels");
+      trailing.emplace_back("sketch", "sketch_bin");
+    }
+  }
+  const std::vector<std::string> per_element =
+      spec.kind == OutputKind::categorical
+          ? std::vector<std::string>{"counts", "share", "wilson95_low", "wilson95_high"}
+          : std::vector<std::string>{"count", "mean", "variance", "sd", "ci95_half_width", "min", "max", "sum_exact",
+                                     "sum_sq_exact"};
+  std::vector<std::string> datasets = per_element;
+  if (spec.kind == OutputKind::real && spec.quantiles) {
+    datasets.push_back("quantiles");
+    datasets.push_back("sketch");
+  }
+  for (const auto& name : datasets) {
+    for (unsigned axis = 0; axis < spec.dims.size(); ++axis) h5::attach_scale(group, name, spec.dims[axis].name, axis);
+    for (const auto& [dataset, scale] : trailing)
+      if (dataset == name) h5::attach_scale(group, name, scale, static_cast<unsigned>(spec.dims.size()));
+    const bool in_units = name == "mean" || name == "sd" || name == "ci95_half_width" || name == "min" ||
+                          name == "max" || name == "quantiles";
+    h5::write_cf_attributes(group, name, long_name_of(name, spec),
+                            in_units ? spec.units : name == "share" || name.starts_with("wilson") ? "1" : "");
+  }
+}
+
 }  // namespace
 
 void write_outputs(hid_t file, const OutputLayout& layout, const RunStatistics& statistics) {
@@ -117,10 +180,12 @@ void write_outputs(hid_t file, const OutputLayout& layout, const RunStatistics& 
     for (const auto& d : spec.dims) dim_names.push_back(d.name);
     h5::write_attribute(group, "dims", dim_names);
     h5::write_attribute(group, "recorded", static_cast<std::uint64_t>(spec.record ? 1 : 0));
+    if (!spec.units.empty()) h5::write_attribute(group, "units", spec.units);
     if (spec.kind == OutputKind::real)
       write_real(group, spec, statistics);
     else
       write_categorical(group, spec, statistics);
+    label_axes(group, spec);
   }
 }
 
@@ -135,6 +200,7 @@ OutputLayout read_layout(hid_t file) {
     const std::string description = h5::read_string_attribute(group, "description");
     if (h5::read_string_attribute(group, "kind") == "real") {
       layout.add_real(name, description, std::move(output_dims), h5::exists(group, "sketch"));
+      if (h5::has_attribute(group, "units")) layout.set_units(name, h5::read_string_attribute(group, "units"));
     } else {
       const bool recorded = h5::has_attribute(group, "recorded") && h5::read_u64_attribute(group, "recorded") != 0;
       layout.add_categorical(name, description, std::move(output_dims), h5::read_strings_attribute(group, "categories"),

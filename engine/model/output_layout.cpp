@@ -81,6 +81,11 @@ void OutputLayout::set_may_not_apply(const std::string& name) {
     if (spec.name == name && spec.kind == OutputKind::real) spec.may_not_apply = true;
 }
 
+void OutputLayout::set_units(const std::string& name, const std::string& units) {
+  for (auto& spec : specs_)
+    if (spec.name == name && spec.kind == OutputKind::real) spec.units = units;
+}
+
 std::string OutputLayout::real_slot_label(std::size_t slot) const {
   for (const auto& spec : specs_)
     if (spec.kind == OutputKind::real && slot >= spec.offset && slot < spec.offset + spec.size) {

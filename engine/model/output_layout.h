@@ -26,6 +26,7 @@ struct OutputSpec {
   bool quantiles = false;               // real only: keep a quantile sketch per element
   bool record = false;                  // categorical only: eligible for per-draw records
   bool sensitivity = false;             // real only: analysed by `deterrence sensitivity` by default
+  std::string units;                    // real only: CF-style units ("USD bn per episode", "1")
   bool may_not_apply = false;           // real only: NaN means "does not apply to this draw";
                                         // otherwise a non-finite value is a numerical failure
   std::size_t offset = 0;               // first slot in DrawOutputs::reals or ::codes
@@ -51,6 +52,8 @@ class OutputLayout {
   // Marks a real output whose NaN means "does not apply" (not counted); any other non-finite
   // value of any real output stops the run as a numerical failure.
   void set_may_not_apply(const std::string& name);
+  // The units of a real output's values, written as the CF "units" attribute.
+  void set_units(const std::string& name, const std::string& units);
   // The output and element label of a real slot, for messages.
   std::string real_slot_label(std::size_t slot) const;
   std::size_t real_slots() const { return real_slots_; }

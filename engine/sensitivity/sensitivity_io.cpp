@@ -57,6 +57,27 @@ void write_sensitivity(hid_t file, const StoredSensitivity& s) {
     h5::write_doubles(group, "mean", mean, shape);
     h5::write_doubles(group, "variance", variance, shape);
     h5::write_u64(group, "rows_used", used, shape);
+    // Labelled axes (dimension scales, as xarray and netCDF read them): the output's dims with
+    // the labels in /dims, then the parameter group.
+    for (std::size_t axis = 0; axis < output.dims.size(); ++axis) {
+      const std::string& d = output.dims[axis];
+      std::vector<std::string> labels;
+      if (h5::exists(file, "dims/" + d)) labels = h5::read_strings(h5::open_group(file, "dims"), d);
+      if (labels.size() != output.shape[axis]) {
+        labels.clear();
+        for (std::size_t i = 0; i < output.shape[axis]; ++i) labels.push_back(std::to_string(i));
+      }
+      h5::write_strings(group, d, labels);
+      h5::make_scale(group, d);
+    }
+    h5::write_strings(group, "group", s.groups);
+    h5::make_scale(group, "group");
+    for (const char* name : {"first_order", "first_order_low", "first_order_high", "total", "total_low", "total_high",
+                             "mean", "variance", "rows_used"}) {
+      for (unsigned axis = 0; axis < output.dims.size(); ++axis) h5::attach_scale(group, name, output.dims[axis], axis);
+      if (std::string(name).starts_with("first") || std::string(name).starts_with("total"))
+        h5::attach_scale(group, name, "group", static_cast<unsigned>(output.dims.size()));
+    }
   }
 }
 

@@ -31,7 +31,7 @@ TEST(ResultsFile, RunWritesASelfDescribingFileThatReadsBack) {
   EXPECT_EQ(results.attribute("model"), "ishigami");
   EXPECT_EQ(results.count_attribute("draws"), 20000u);
   EXPECT_EQ(results.count_attribute("seed"), 3u);
-  EXPECT_EQ(results.count_attribute("format_version"), 2u);
+  EXPECT_EQ(results.count_attribute("format_version"), 3u);
   EXPECT_EQ(results.count_attribute("first_draw"), 0u);
   EXPECT_EQ(results.attribute("config"), testing::read_text(config));
   const OutputTable* y = results.find("y");

@@ -232,6 +232,13 @@ class CoercionModel final : public Model {
         fmt::format("policy minus {} on the same draw (shares over episodes; mean target payoff)",
                     s_.policies[s_.reference_policy].name),
         {policy, measure}, false);
+    // Payoffs, costs and losses are totals over one episode (docs/model.md §2); shares and
+    // indicators are fractions ("1" in CF's units).
+    for (const char* name : {"target_payoff", "coercer_payoff", "bloc_cost", "sanction_loss", "mean_target_payoff",
+                             "mean_coercer_payoff", "mean_bloc_cost", "mean_sanction_loss"})
+      layout_.set_units(name, "USD bn per episode");
+    for (const char* name : {"triggered", "aid_active", "outcome_share", "trigger_rate", "aid_rate"})
+      layout_.set_units(name, "1");
     // What a user asks of a sensitivity analysis first: the shares and the target's payoff.
     layout_.set_sensitivity("outcome_share");
     layout_.set_sensitivity("mean_target_payoff");
