@@ -189,6 +189,69 @@ class Results:
                                  **{k: v[e, j] for k, v in data.items()}})
         return pd.DataFrame(rows)
 
+    # --- labelled arrays (xarray) -------------------------------------------------------------
+    def to_xarray(self, output: str | None = None, point: int = 0):
+        """Labelled arrays: one output as an xarray.Dataset (its statistics as variables over the
+        output's dims, labelled; trailing axes category, quantile_levels, digit, sketch_bin), or,
+        without a name, a dict of every output's Dataset. Built from the stored labels, so files
+        of format 2 (before dimension scales) give the same Datasets; for format 3 files
+        `xarray.open_dataset(path, group="outputs/<name>", engine="h5netcdf")` gives them too."""
+        import xarray as xr
+
+        if output is None:
+            return {name: self.to_xarray(name, point) for name in self._group(point)["outputs"]}
+        g = self.output(output, point)
+        dims = _text(g.attrs["dims"]) if "dims" in g.attrs and np.size(g.attrs["dims"]) else []
+        coords = {d: self.labels(d, point) for d in dims}
+        trailing = {"counts": "category", "share": "category", "wilson95_low": "category", "wilson95_high": "category",
+                    "sum_exact": "digit", "sum_sq_exact": "digit", "quantiles": "quantile_levels", "sketch": "sketch_bin"}
+        if "categories" in g.attrs:
+            coords["category"] = _text(g.attrs["categories"])
+        if "quantile_levels" in g:
+            coords["quantile_levels"] = g["quantile_levels"][()]
+        variables = {}
+        for name, item in g.items():
+            if not isinstance(item, h5py.Dataset) or name in coords or name in ("digit", "sketch_bin", "category"):
+                continue
+            names = dims + ([trailing[name]] if name in trailing else [])
+            if len(names) != item.ndim:
+                continue
+            attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in item.attrs.items()
+                     if k in ("long_name", "units")}
+            variables[name] = xr.Variable(names, item[()], attrs=attrs)
+        attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in g.attrs.items()
+                 if k in ("description", "kind", "units")}
+        return xr.Dataset(variables, coords=coords, attrs=attrs)
+
+    def records_xarray(self, point: int = 0):
+        """Per-draw records as an xarray.Dataset over (draw, dims...) and (draw, parameter), with
+        the draw coordinate holding the draw numbers (first_draw + row)."""
+        import xarray as xr
+
+        group = self._group(point)
+        if "records" not in group:
+            raise ValueError(f"{self.path}: no per-draw records (set records.outcomes or records.parameters)")
+        g = group["records"]
+        first = int(self.file.attrs.get("first_draw", 0))
+        variables, coords = {}, {}
+        for name, item in g.items():
+            if not isinstance(item, h5py.Dataset) or item.attrs.get("CLASS") is not None or name == "parameter_names":
+                continue
+            if name == "parameters":
+                coords["parameter"] = _text(g["parameter_names"][()])
+                variables[name] = (("draw", "parameter"), item[()])
+            elif "outputs" in group and name in group["outputs"]:
+                out = group["outputs"][name]
+                dims = _text(out.attrs["dims"]) if np.size(out.attrs["dims"]) else []
+                for d in dims:
+                    coords[d] = self.labels(d, point)
+                variables[name] = (tuple(["draw"] + dims), item[()])
+        if not variables:
+            raise ValueError(f"{self.path}: its records hold nothing this reader knows")
+        rows = next(iter(variables.values()))[1].shape[0]
+        coords["draw"] = np.arange(first, first + rows, dtype=np.uint64)
+        return xr.Dataset(variables, coords=coords)
+
     # --- per-draw records -------------------------------------------------------------------
     def has_records(self, what: str = "outcome") -> bool:
         return "records" in self._group(0) and what in self._group(0)["records"]
@@ -282,6 +345,15 @@ class Results:
                     problems.append(f"dataset /{name} holds {obj.dtype}, expected integers")
                 elif leaf in ("count", "counts") and obj.size and obj[...].min() < 0:
                     problems.append(f"dataset /{name} holds a negative count")
+                elif leaf in ("sum_exact", "sum_sq_exact"):
+                    # Exact sums as the engine writes them: [count's shape, 70] canonical digits.
+                    digits = obj[...]
+                    count = obj.parent.get("count")
+                    if (digits.ndim == 0 or digits.shape[-1] != 70 or
+                            (isinstance(count, h5py.Dataset) and digits.shape[:-1] != count.shape)):
+                        problems.append(f"dataset /{name} has shape {digits.shape}, not its count's and 70 digits")
+                    elif digits.size and ((digits[..., :-1] < 0).any() or (digits[..., :-1] >= 2**32).any()):
+                        problems.append(f"dataset /{name} holds digits no exact sum has")
             if leaf in ("mean", "sd", "variance", "share", "min", "max") and obj.dtype.kind not in "fiu":
                 problems.append(f"dataset /{name} holds {obj.dtype}, expected numbers")
 

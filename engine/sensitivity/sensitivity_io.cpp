@@ -112,7 +112,11 @@ StoredSensitivity read_sensitivity(hid_t file, const std::string& path) {
   for (std::size_t k = 0; k < s.sums.size(); ++k) {
     ExactSum::Digits d{};
     std::copy_n(digits.begin() + static_cast<long>(k * ExactSum::kDigits), ExactSum::kDigits, d.begin());
-    s.sums[k] = ExactSum::from_digits(d);
+    try {
+      s.sums[k] = ExactSum::from_digits(d);
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(fmt::format("{}: sensitivity sums: {}", path, error.what()));
+    }
   }
   return s;
 }

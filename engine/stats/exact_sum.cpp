@@ -1,6 +1,7 @@
 #include "stats/exact_sum.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace deterrence {
 
@@ -61,6 +62,14 @@ void ExactSum::append_digits(std::vector<std::int64_t>& out) const {
 }
 
 ExactSum ExactSum::from_digits(const Digits& digits) {
+  // Stored digits are canonical (what append_digits writes): every digit but the last in
+  // [0, 2^32), the last (the sign) far from overflow. Anything else did not come from a sum and
+  // could overflow the carries (found by tests/fuzz/fuzz_results).
+  for (int i = 0; i < kDigits - 1; ++i)
+    if (digits[i] < 0 || digits[i] >= (std::int64_t{1} << 32))
+      throw std::invalid_argument("exact sum digits are not canonical (digit out of [0, 2^32))");
+  if (digits[kDigits - 1] <= -(std::int64_t{1} << 40) || digits[kDigits - 1] >= (std::int64_t{1} << 40))
+    throw std::invalid_argument("exact sum digits are not canonical (top digit out of range)");
   ExactSum sum;
   sum.digits_ = digits;
   sum.normalize();

@@ -20,6 +20,7 @@ class ExactSum {
   double value() const;
   long double value_long() const;
   const Digits& digits() const { return digits_; }
+  // Throws std::invalid_argument unless `digits` are canonical (as append_digits writes them).
   static ExactSum from_digits(const Digits& digits);
   // Appends the canonical digits (for files: shards, checkpoints and merges read them back).
   void append_digits(std::vector<std::int64_t>& out) const;

@@ -60,6 +60,13 @@ def main(good, out_dir):
         if out + "/count" in f else replace_dataset(f, out + "/counts", np.full(f[out + "/counts"].shape, -3.7)))
     add("sum_exact_float", lambda f: replace_dataset(f, out + "/sum_exact", np.full(f[out + "/sum_exact"].shape, 1.5))
         if out + "/sum_exact" in f else None)
+    # Found by the fuzzer (tests/fuzz/fuzz_results): a shorter sum_sq_exact was indexed unchecked,
+    # and digits that no sum can have overflowed the carries.
+    add("sum_sq_exact_short", lambda f: replace_dataset(f, out + "/sum_sq_exact", f[out + "/sum_sq_exact"][..., :3])
+        if out + "/sum_sq_exact" in f else None)
+    add("sum_exact_overflowing_digits", lambda f: replace_dataset(
+        f, out + "/sum_exact", np.full(f[out + "/sum_exact"].shape, np.iinfo(np.int64).max, dtype=np.int64))
+        if out + "/sum_exact" in f else None)
     add("mean_strings", lambda f: replace_dataset(f, out + "/mean", np.array([b"x"] * 4)) if out + "/mean" in f else None)
     add("dims_numbers", lambda f: [replace_dataset(f, "dims/" + k, np.arange(3)) for k in list(f["dims"].keys())])
     add("huge_dataset", lambda f: f.create_dataset("outputs_huge", shape=(2**40,), dtype="f8", chunks=(1024,)))

@@ -48,6 +48,21 @@ TEST(ResultsFile, RunWritesASelfDescribingFileThatReadsBack) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle;
 }
 
+TEST(ResultsFile, AFileOfTheFormerFormatStillReads) {
+  // tests/fixtures/format2/baseline.h5: written by the engine before dimension scales (format 2).
+  const std::string old = DETERRENCE_FIXTURES "/format2/baseline.h5";
+  const ResultsFile results(old);
+  EXPECT_EQ(results.count_attribute("format_version"), 2u);
+  const OutputTable* share = results.find("outcome_share");
+  ASSERT_NE(share, nullptr);
+  EXPECT_GT(share->at("mean", 0), 0.0);
+  TempDir dir;
+  const std::string log = dir.file("log");
+  EXPECT_EQ(shell(kBinary + " verify " + old, log), 0) << testing::read_text(log);
+  EXPECT_EQ(shell(kBinary + " summary " + old, log), 0) << testing::read_text(log);
+  EXPECT_NE(testing::read_text(log).find("economic_nato"), std::string::npos);
+}
+
 TEST(ResultsFile, PythonH5pyReadsTheFile) {
   TempDir dir;
   const std::string out = dir.file("out.h5");

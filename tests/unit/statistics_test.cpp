@@ -77,3 +77,30 @@ TEST(WilsonInterval, MatchesAKnownValueAndStaysInsideZeroOne) {
 
 }  // namespace
 }  // namespace deterrence
+
+namespace deterrence {
+namespace {
+
+// Found by tests/fuzz/fuzz_results: digits read from a file that no sum can have (a digit
+// outside [0, 2^32), a huge top digit) overflowed the carries. They are refused.
+TEST(ExactSumDigits, OnlyCanonicalDigitsAreAccepted) {
+  ExactSum sum;
+  for (double x : {1.5, -2.25e300, 3e-310, 7.0}) sum.add(x);
+  std::vector<std::int64_t> written;
+  sum.append_digits(written);
+  ExactSum::Digits digits{};
+  std::copy(written.begin(), written.end(), digits.begin());
+  EXPECT_EQ(ExactSum::from_digits(digits), sum);
+  ExactSum::Digits negative = digits;
+  negative[0] = -1;
+  EXPECT_THROW(ExactSum::from_digits(negative), std::invalid_argument);
+  ExactSum::Digits wide = digits;
+  wide[5] = std::int64_t{1} << 32;
+  EXPECT_THROW(ExactSum::from_digits(wide), std::invalid_argument);
+  ExactSum::Digits top = digits;
+  top[ExactSum::kDigits - 1] = std::numeric_limits<std::int64_t>::max();
+  EXPECT_THROW(ExactSum::from_digits(top), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace deterrence
