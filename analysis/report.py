@@ -206,6 +206,68 @@ def _table_html(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="table")
 
 
+def _pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def _points(value: float) -> str:
+    """A signed difference in percentage points, never shown as a bare 0.0 when it is not 0."""
+    v = 100 * value
+    return f"{v:+.1f}" if abs(v) >= 0.1 or v == 0 else f"{v:+.2g}"
+
+
+def answer_html(results: Results, reference: str) -> str:
+    """The first screen: what the run found, in sentences and one key-numbers table, before any
+    figure. Shares are of episodes, averaged over the sampled worlds; "±" is the Monte Carlo 95%
+    half-width (how precisely the draws pin the average down), and the spread across worlds (what
+    "how sure" means for a decision) is the standard deviation of the per-world share."""
+    g = results.output("outcome_share")
+    policies, outcomes = results.labels("policy"), results.labels("outcome")
+    mean, half, sd = g["mean"][()], g["ci95_half_width"][()], g["sd"][()]
+    col = {o: j for j, o in enumerate(outcomes)}
+    cost = results.output("mean_bloc_cost") if results.has_output("mean_bloc_cost") else None
+    rows = []
+    for i, p in enumerate(policies):
+        cells = [f"<th scope='row'>{html.escape(p)}</th>"]
+        for o in ("DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED"):
+            j = col[o]
+            cells.append(f"<td>{_pct(mean[i, j])} <small>± {100 * half[i, j]:.2f}</small><br>"
+                         f"<small>sd across worlds {100 * sd[i, j]:.1f}</small></td>")
+        if cost is not None:
+            cells.append(f"<td>{cost['mean'][i]:.3g} <small>± {cost['ci95_half_width'][i]:.2g}</small></td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    best = int(np.argmax(mean[:, col["DETERRED"]]))
+    least_sc = int(np.argmin(mean[:, col["SELF_CENSORSHIP"]]))
+    sentences = [
+        f"Over {results.attrs.get('draws')} sampled worlds, <b>{html.escape(policies[best])}</b> deters the most: "
+        f"{_pct(mean[best, col['DETERRED']])} of episodes end with the coercer deterred "
+        f"(± {100 * half[best, col['DETERRED']]:.2f} points, Monte Carlo 95%).",
+        f"Self-censorship is lowest under <b>{html.escape(policies[least_sc])}</b> "
+        f"({_pct(mean[least_sc, col['SELF_CENSORSHIP']])}).",
+    ]
+    differences = results.differences() if results.has_output("difference_from_reference") else pd.DataFrame()
+    significant = []
+    for _, row in differences.iterrows():
+        if row["policy"] == reference or row["measure"] not in ("deterred_share", "self_censorship_share"):
+            continue
+        if row["low"] > 0 or row["high"] < 0:
+            what = "deterred" if row["measure"] == "deterred_share" else "self-censorship"
+            significant.append(f"{html.escape(row['policy'])}: {what} {_points(row['difference'])} points "
+                               f"[{_points(row['low'])}, {_points(row['high'])}]")
+    if significant:
+        sentences.append(f"Paired with {html.escape(reference)} on the same worlds, these differences are "
+                         "significant (95% interval excludes 0): " + "; ".join(significant) + ".")
+    else:
+        sentences.append(f"No policy differs from {html.escape(reference)} significantly at these draws.")
+    header = "".join(f"<th scope='col'>{h}</th>" for h in
+                     ["policy", "deterred", "self-censorship", "capitulation", "resisted"] +
+                     (["bloc cost, USD bn per episode"] if cost is not None else []))
+    return ("<section id='answer'><h2>What this run found</h2>" + "".join(f"<p>{s}</p>" for s in sentences) +
+            "<table class='table key'><caption>Key numbers: share of episodes per outcome (mean over worlds "
+            "± Monte Carlo 95% half-width, in points; sd across worlds: the spread of the per-world share)"
+            "</caption><thead><tr>" + header + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
 def write_report(path: str, out: str) -> dict[str, str]:
     """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}."""
     os.makedirs(out, exist_ok=True)
@@ -255,6 +317,8 @@ def write_report(path: str, out: str) -> dict[str, str]:
         f"{attrs.get('draws')} draws, seed {attrs.get('seed')}, config hash {html.escape(str(attrs.get('config_hash')))}, "
         f"engine {html.escape(str(attrs.get('engine_version')))} ({html.escape(str(attrs.get('git_commit')))})</p>",
     ]
+    if results.has_output("outcome_share"):
+        parts.append(answer_html(results, reference))
     parts += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
     for caption, name in figures.items():
         parts.append(f"<h2>{html.escape(caption)}</h2><img src='{name}' alt='{html.escape(caption)}'>")
