@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/calibrate_command.h"
+#include "config_schema.h"
 #include "cli/cases_command.h"
 #include "cli/inputs_command.h"
 #include "cli/merge_command.h"
@@ -152,8 +153,13 @@ int main(int argc, char** argv) {
   show_cmd->add_flag("--origins", show_origins, "One line per setting, with the file that set it");
 
   std::string validate_config;
+  bool validate_keys = false;
   auto* validate_cmd = app.add_subcommand("validate", "Check a config file without running it");
   validate_cmd->add_option("config", validate_config, "Experiment config (YAML)")->required()->check(CLI::ExistingFile);
+  validate_cmd->add_flag("--keys", validate_keys,
+                         "List every key path the reader accepted (asked for) in this config, one per line");
+
+  auto* schema_cmd = app.add_subcommand("schema", "Print the config format as a JSON Schema (for editors and CI)");
 
   std::string summary_file;
   bool csv = false, json = false;
@@ -178,7 +184,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (*validate_cmd) return validate_command(validate_config);
+  if (*validate_cmd) return validate_command(validate_config, validate_keys);
+  if (*schema_cmd) {
+    fmt::print("{}", kConfigSchema);
+    return 0;
+  }
   if (*inputs_cmd) return inputs_command(inputs);
   if (*show_cmd) return show_command(show_config, show_origins);
   if (*verify_cmd) return verify_command(verify_files);

@@ -30,6 +30,7 @@ struct RunCommandOptions {
 // 3 (kExitInterrupted) stopped by SIGTERM/SIGINT with a checkpoint to --resume from.
 // Under MPI (world.size() > 1) rank R runs shard R+1 of K and rank 0 writes the one file.
 int run_command(const RunCommandOptions& options, const World& world);
-int validate_command(const std::string& config);
+// --keys: print every key path the reader asked the config for, instead of the summary line.
+int validate_command(const std::string& config, bool list_keys = false);
 
 }  // namespace deterrence

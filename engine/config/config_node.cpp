@@ -255,6 +255,13 @@ void ConfigNode::check_duplicate_keys() const {
 
 void ConfigNode::mark_read(const std::string& key) const { doc_->read_keys[path_].insert(key); }
 
+std::vector<std::string> ConfigNode::keys_read() const {
+  std::vector<std::string> paths;
+  for (const auto& [map, keys] : doc_->read_keys)
+    for (const auto& key : keys) paths.push_back(join_path(map, key));
+  return paths;
+}
+
 bool ConfigNode::has(const std::string& key) const {
   if (!node_.IsMap()) return false;
   return static_cast<bool>(node_[key]);

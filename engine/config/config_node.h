@@ -72,6 +72,9 @@ class ConfigNode {
   [[noreturn]] void fail(const std::string& what_found, const std::string& expected) const;
   [[noreturn]] void fail_message(const std::string& message) const;
   std::string location() const;  // "file:line:col"
+  // Every key path ("model_options.policies.nato.trigger") the reader asked for in this document,
+  // present or not: the keys it accepts where the config has a map (checked against the schema).
+  std::vector<std::string> keys_read() const;
 
  struct Document;
 

@@ -176,6 +176,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
             "against the parameters listed in docs/model.md)",
             experiment.model_name, name));
     }
+  experiment.config_keys_read = root.keys_read();
   return experiment;
 }
 

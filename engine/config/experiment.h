@@ -33,6 +33,7 @@ struct Experiment {
   RecordOptions records;
   DesignSpec design;
   std::unique_ptr<Model> model;
+  std::vector<std::string> config_keys_read;  // every key path the reader asked the config for
 };
 
 // Reads and validates a config file and builds its model; with a sweep point, the experiment
