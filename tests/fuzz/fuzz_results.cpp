@@ -154,8 +154,9 @@ void overwrite_in_place(FuzzedDataProvider& input, hid_t file, const Target& tar
     const hid_t type = attribute ? H5Aget_type(object) : H5Dget_type(object);
     const hid_t space = attribute ? H5Aget_space(object) : H5Dget_space(object);
     const hssize_t n = H5Sget_simple_extent_npoints(space);
-    // Variable-length strings hold pointers: only fixed-size values are overwritten byte by byte.
-    if (!H5Tis_variable_str(type) && n >= 0 && static_cast<std::size_t>(n) * H5Tget_size(type) <= (4u << 20)) {
+    // Variable-length data (strings, and sequences such as the dimension scales' DIMENSION_LIST)
+    // hold pointers in memory: only fixed-size values are overwritten byte by byte.
+    if (H5Tis_variable_str(type) <= 0 && H5Tdetect_class(type, H5T_VLEN) <= 0 && n >= 0 && static_cast<std::size_t>(n) * H5Tget_size(type) <= (4u << 20)) {
       const auto values = random_values(input, type, n);
       if (attribute) H5Awrite(object, type, values.data());
       else H5Dwrite(object, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());

@@ -3,6 +3,8 @@
 # corpus (tests/fuzz/corpus/<target>/, read-only here: new inputs go to a scratch folder), under
 # AddressSanitizer + UndefinedBehaviorSanitizer with leak detection. Any crash, leak, timeout or
 # sanitizer report fails, printing the input; add it to the corpus as a regression test once fixed.
+# The libFuzzer seed is fixed (FUZZ_SEED, default 20261130) so that a red run reproduces; set
+# another to explore further.
 # Usage: run_fuzzers.sh BUILD_DIR SECONDS_PER_TARGET
 set -euo pipefail
 BUILD="$(realpath "$1")"
@@ -32,7 +34,7 @@ for target in fuzz_config fuzz_results; do
   corpus="${target#fuzz_}"
   mkdir -p "$TMP/new-$corpus" "$TMP/artifacts-$corpus"
   echo "[fuzz] $target for ${SECONDS_PER_TARGET} s on tests/fuzz/corpus/$corpus"
-  if "$BUILD/tests/fuzz/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=4096 \
+  if "$BUILD/tests/fuzz/$target" -seed="${FUZZ_SEED:-20261130}" -max_total_time="$SECONDS_PER_TARGET" -timeout=20 -rss_limit_mb=4096 \
        -print_final_stats=1 -artifact_prefix="$TMP/artifacts-$corpus/" \
        "$TMP/new-$corpus" "$ROOT/tests/fuzz/corpus/$corpus" >"$TMP/$target.log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "$TMP/$target.log" | tr '\n' ' '
