@@ -1,6 +1,7 @@
 #include "cli/summary.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -15,24 +16,6 @@ namespace deterrence {
 
 namespace {
 
-std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{:.17g}", x) : "null"; }
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
 
 void print_header(const ResultsFile& r, std::FILE* out) {
   std::string how = fmt::format("threads {}", r.count_attribute("threads"));
@@ -56,14 +39,15 @@ void print_header(const ResultsFile& r, std::FILE* out) {
   }
 }
 
-void print_csv(const ResultsFile& r, std::FILE* out) {
-  fmt::print(out, "output,element,category,count,mean,sd,ci95_low,ci95_high,min,max,q05,q50,q95,share,wilson95_low,wilson95_high\n");
+// One long table: a row per output element (and category); a sweep adds its point and the swept
+// values as leading columns, under one header.
+void print_csv_rows(const ResultsFile& r, std::FILE* out, const std::string& prefix) {
   for (const auto& t : r.outputs()) {
     for (std::size_t e = 0; e < t.elements; ++e) {
       const std::string label = t.element_label(e);
       if (t.kind == "categorical") {
         for (std::size_t c = 0; c < t.categories.size(); ++c)
-          fmt::print(out, "{},{},{},{},,,,,,,,,,{:.10g},{:.10g},{:.10g}\n", t.name, label, t.categories[c],
+          fmt::print(out, "{}{},{},{},{},,,,,,,,,,{:.10g},{:.10g},{:.10g}\n", prefix, t.name, label, t.categories[c],
                      t.at("counts", e, c), t.at("share", e, c), t.at("wilson95_low", e, c), t.at("wilson95_high", e, c));
       } else {
         const double m = t.at("mean", e), h = t.at("ci95_half_width", e);
@@ -73,46 +57,129 @@ void print_csv(const ResultsFile& r, std::FILE* out) {
           q50 = fmt::format("{:.10g}", t.at("quantiles", e, 4));
           q95 = fmt::format("{:.10g}", t.at("quantiles", e, 7));
         }
-        fmt::print(out, "{},{},,{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{},,,\n", t.name, label,
+        fmt::print(out, "{}{},{},,{},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{},{},,,\n", prefix, t.name, label,
                    t.at("count", e), m, t.at("sd", e), m - h, m + h, t.at("min", e), t.at("max", e), q05, q50, q95);
       }
     }
   }
 }
 
-void print_json(const ResultsFile& r, std::FILE* out) {
-  fmt::print(out, "{{\"file\": {}, \"model\": {}, \"draws\": {}, \"seed\": {}, \"outputs\": {{", json_string(r.path()),
-             json_string(r.attribute("model")), r.count_attribute("draws"), r.count_attribute("seed"));
-  bool first_output = true;
-  for (const auto& t : r.outputs()) {
-    fmt::print(out, "{}\n  {}: {{\"kind\": {}, \"description\": {}, \"elements\": [", first_output ? "" : ",",
-               json_string(t.name), json_string(t.kind), json_string(t.description));
-    first_output = false;
-    for (std::size_t e = 0; e < t.elements; ++e) {
-      fmt::print(out, "{}\n    {{\"element\": {}", e ? "," : "", json_string(t.element_label(e)));
-      if (t.kind == "categorical") {
-        fmt::print(out, ", \"categories\": {{");
-        for (std::size_t c = 0; c < t.categories.size(); ++c)
-          fmt::print(out, "{}{}: {{\"count\": {}, \"share\": {}, \"wilson95\": [{}, {}]}}", c ? ", " : "",
-                     json_string(t.categories[c]), t.at("counts", e, c), json_number(t.at("share", e, c)),
-                     json_number(t.at("wilson95_low", e, c)), json_number(t.at("wilson95_high", e, c)));
-        fmt::print(out, "}}}}");
-      } else {
-        fmt::print(out, ", \"count\": {}, \"mean\": {}, \"sd\": {}, \"ci95_half_width\": {}, \"min\": {}, \"max\": {}",
-                   t.at("count", e), json_number(t.at("mean", e)), json_number(t.at("sd", e)),
-                   json_number(t.at("ci95_half_width", e)), json_number(t.at("min", e)), json_number(t.at("max", e)));
-        if (!t.quantile_levels.empty()) {
-          fmt::print(out, ", \"quantiles\": {{");
-          for (std::size_t q = 0; q < t.quantile_levels.size(); ++q)
-            fmt::print(out, "{}\"{}\": {}", q ? ", " : "", t.quantile_levels[q], json_number(t.at("quantiles", e, q)));
-          fmt::print(out, "}}");
-        }
-        fmt::print(out, "}}");
-      }
-    }
-    fmt::print(out, "]}}");
+constexpr const char* kCsvColumns =
+    "output,element,category,count,mean,sd,ci95_low,ci95_high,min,max,q05,q50,q95,share,wilson95_low,wilson95_high";
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted(1, '"');
+  for (char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
   }
-  fmt::print(out, "\n}}}}\n");
+  quoted.push_back('"');
+  return quoted;
+}
+
+// A swept value as JSON: a number when it reads as one, else its YAML text.
+nlohmann::ordered_json swept_value(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(value)) return value;
+  return text;
+}
+
+nlohmann::ordered_json finite_or_null(double x) {
+  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+// The outputs of one run (or one sweep point) as JSON.
+nlohmann::ordered_json outputs_json(const ResultsFile& r) {
+  nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
+  for (const auto& t : r.outputs()) {
+    nlohmann::ordered_json output;
+    output["kind"] = t.kind;
+    output["description"] = t.description;
+    output["dims"] = t.dims;
+    if (t.kind == "categorical") output["categories"] = t.categories;
+    nlohmann::ordered_json elements = nlohmann::ordered_json::array();
+    for (std::size_t e = 0; e < t.elements; ++e) {
+      nlohmann::ordered_json element;
+      element["element"] = t.element_label(e);
+      nlohmann::ordered_json labels = nlohmann::ordered_json::object();
+      std::size_t rest = e, stride = t.elements;
+      for (std::size_t d = 0; d < t.dims.size(); ++d) {
+        stride /= t.labels[d].size();
+        labels[t.dims[d]] = t.labels[d][rest / stride];
+        rest %= stride;
+      }
+      element["labels"] = labels;
+      if (t.kind == "categorical") {
+        nlohmann::ordered_json categories = nlohmann::ordered_json::object();
+        for (std::size_t c = 0; c < t.categories.size(); ++c)
+          categories[t.categories[c]] = {{"count", static_cast<std::uint64_t>(t.at("counts", e, c))},
+                                         {"share", finite_or_null(t.at("share", e, c))},
+                                         {"wilson95", {finite_or_null(t.at("wilson95_low", e, c)),
+                                                       finite_or_null(t.at("wilson95_high", e, c))}}};
+        element["categories"] = categories;
+      } else {
+        element["count"] = static_cast<std::uint64_t>(t.at("count", e));
+        for (const char* name : {"mean", "sd", "ci95_half_width", "min", "max"})
+          element[name] = finite_or_null(t.at(name, e));
+        if (!t.quantile_levels.empty()) {
+          nlohmann::ordered_json quantiles = nlohmann::ordered_json::object();
+          for (std::size_t q = 0; q < t.quantile_levels.size(); ++q)
+            quantiles[fmt::format("{}", t.quantile_levels[q])] = finite_or_null(t.at("quantiles", e, q));
+          element["quantiles"] = quantiles;
+        }
+      }
+      elements.push_back(std::move(element));
+    }
+    output["elements"] = std::move(elements);
+    outputs[t.name] = std::move(output);
+  }
+  return outputs;
+}
+
+// One JSON document for any results file: a run's outputs, or a sweep's points (each with its
+// swept values and outputs). Its shape is documented in the README ("summary --json").
+void print_json(const ResultsFile& r, std::FILE* out) {
+  nlohmann::ordered_json document;
+  document["file"] = r.path();
+  document["model"] = r.attribute("model");
+  document["draws"] = r.count_attribute("draws");
+  document["seed"] = r.count_attribute("seed");
+  document["config_hash"] = r.attribute("config_hash");
+  if (r.sweep_keys().empty()) {
+    document["kind"] = "run";
+    document["outputs"] = outputs_json(r);
+  } else {
+    document["kind"] = "sweep";
+    document["sweep_keys"] = r.sweep_keys();
+    nlohmann::ordered_json points = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < r.sweep_values().size(); ++k) {
+      const ResultsFile point(r.path(), k);
+      nlohmann::ordered_json values = nlohmann::ordered_json::object();
+      for (std::size_t j = 0; j < r.sweep_keys().size(); ++j)
+        values[r.sweep_keys()[j]] = swept_value(r.sweep_values()[k][j]);
+      points.push_back({{"point", k}, {"values", values}, {"outputs", outputs_json(point)}});
+    }
+    document["points"] = std::move(points);
+  }
+  fmt::print(out, "{}\n", document.dump(1));
+}
+
+void print_csv(const ResultsFile& r, std::FILE* out) {
+  if (r.sweep_keys().empty()) {
+    fmt::print(out, "{}\n", kCsvColumns);
+    print_csv_rows(r, out, "");
+    return;
+  }
+  std::string header = "point";
+  for (const auto& key : r.sweep_keys()) header += fmt::format(",{}", csv_field(key));
+  fmt::print(out, "{},{}\n", header, kCsvColumns);
+  for (std::size_t k = 0; k < r.sweep_values().size(); ++k) {
+    std::string prefix = fmt::format("{}", k);
+    for (const auto& value : r.sweep_values()[k]) prefix += fmt::format(",{}", csv_field(value));
+    print_csv_rows(ResultsFile(r.path(), k), out, prefix + ",");
+  }
 }
 
 }  // namespace
@@ -208,22 +275,6 @@ void print_summary(const ResultsFile& results, SummaryFormat format, std::FILE* 
   if (!results.sweep_keys().empty() && format == SummaryFormat::table) {
     print_header(results, out);
     print_sweep_table(results, out);
-    return;
-  }
-  if (!results.sweep_keys().empty()) {
-    // CSV / JSON of a sweep: every point in turn, each introduced by its values.
-    for (std::size_t k = 0; k < results.sweep_values().size(); ++k) {
-      const ResultsFile point(results.path(), k);
-      if (format == SummaryFormat::csv) {
-        std::string values;
-        for (std::size_t j = 0; j < results.sweep_keys().size(); ++j)
-          values += fmt::format("{}{}={}", j ? "; " : "", results.sweep_keys()[j], results.sweep_values()[k][j]);
-        fmt::print(out, "# sweep point {}: {}\n", k, values);
-        print_csv(point, out);
-      } else {
-        print_json(point, out);
-      }
-    }
     return;
   }
   switch (format) {
