@@ -56,6 +56,12 @@ int sensitivity_command(const SensitivityCommandOptions& options, const World& w
     bool labelled = false;
     for (const auto& p : space.parameters()) labelled = labelled || !p.group.empty();
     groups = make_groups(space, options.by_parameter || !labelled);
+    if ((options.by_parameter || !labelled) && world.root() && !options.quiet)
+      for (std::size_t g = 0; g < groups.names.size(); ++g)
+        if (groups.members[g].size() > 1)
+          fmt::print(stderr, "one index for {} correlated parameters, as group '{}' (indices of dependent inputs "
+                             "are defined only together)\n",
+                     groups.members[g].size(), groups.names[g]);
 
   } catch (const ConfigError& error) {
     if (world.root()) fmt::print(stderr, "error: {}\n", error.what());

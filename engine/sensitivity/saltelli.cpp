@@ -17,13 +17,64 @@
 
 namespace deterrence {
 
+namespace {
+
+// The name of a copula's group when indices are per parameter: the members' names with the
+// parts that differ replaced by '*' ("salience.*.taiwan"), or the first name and a count.
+std::string copula_group_name(const ParameterSpace& space, const std::vector<std::size_t>& members) {
+  const auto split = [](const std::string& name) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t dot; (dot = name.find('.', start)) != std::string::npos; start = dot + 1)
+      parts.push_back(name.substr(start, dot - start));
+    parts.push_back(name.substr(start));
+    return parts;
+  };
+  const auto listed = [&] {  // "x1+x2", or the first name and a count
+    if (members.size() > 4)
+      return fmt::format("{} and {} correlated", space.parameters()[members.front()].name, members.size() - 1);
+    std::string names;
+    for (std::size_t m : members) {
+      if (!names.empty()) names += '+';
+      names += space.parameters()[m].name;
+    }
+    return names;
+  };
+  std::vector<std::string> pattern = split(space.parameters()[members.front()].name);
+  bool shared = false;  // some part common to all: the pattern names the set
+  for (std::size_t m : members) {
+    const auto parts = split(space.parameters()[m].name);
+    if (parts.size() != pattern.size()) return listed();
+    for (std::size_t k = 0; k < parts.size(); ++k)
+      if (parts[k] != pattern[k]) pattern[k].assign(1, '*');
+  }
+  std::string name;
+  for (const auto& part : pattern) {
+    if (!name.empty()) name += '.';
+    name += part;
+    shared = shared || part != "*";
+  }
+  return shared ? name : listed();
+}
+
+}  // namespace
+
 SensitivityGroups make_groups(const ParameterSpace& space, bool by_parameter) {
   SensitivityGroups groups;
   const auto& parameters = space.parameters();
   std::vector<std::size_t> group_of(parameters.size());
   std::map<std::string, std::size_t> index;
+  // Per parameter, parameters tied by a copula form one group (indices of dependent inputs are
+  // defined only for the set): named by their common pattern.
+  std::vector<std::string> copula_name(parameters.size());
+  if (by_parameter)
+    for (const auto& copula : space.copulas()) {
+      const std::string name = copula_group_name(space, copula.members);
+      for (std::size_t m : copula.members) copula_name[m] = name;
+    }
   for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const std::string name = by_parameter ? parameters[i].name : (parameters[i].group.empty() ? "other" : parameters[i].group);
+    const std::string name = by_parameter ? (copula_name[i].empty() ? parameters[i].name : copula_name[i])
+                                          : (parameters[i].group.empty() ? "other" : parameters[i].group);
     auto [it, fresh] = index.emplace(name, groups.names.size());
     if (fresh) {
       groups.names.push_back(name);

@@ -92,10 +92,11 @@ TEST(Sensitivity, TheGameIsAnalysedByGroup) {
   const h5::Handle file = h5::open_file(out);
   auto groups = h5::read_strings(h5::open_group(file, "sensitivity"), "groups");
   std::sort(groups.begin(), groups.end());
-  EXPECT_EQ(groups, (std::vector<std::string>{"assurance", "forced", "other", "perception", "replacement", "resolve", "salience"}));
+  EXPECT_EQ(groups, (std::vector<std::string>{"assurance", "forced", "other", "perception", "replacement", "resolve",
+                                               "salience", "stance_value"}));
   EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/outcome_share"), "first_order"),
-            (std::vector<hsize_t>{5, 7, 7}));
-  EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/mean_target_payoff"), "total"), (std::vector<hsize_t>{5, 7}));
+            (std::vector<hsize_t>{5, 7, 8}));
+  EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/mean_target_payoff"), "total"), (std::vector<hsize_t>{5, 8}));
 }
 
 TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
@@ -119,6 +120,25 @@ TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
             2);
   EXPECT_NE(testing::read_text(log).find("'nope' is not a real output of model ishigami; choose from: y"),
             std::string::npos);
+}
+
+TEST(Sensitivity, ByParameterCorrelatedParametersShareOneNamedIndex) {
+  TempDir dir;
+  const std::string config = dir.write(
+      "c.yaml",
+      "model: ishigami\ndraws: 100\nseed: 1\nmodel_options: {a: 7, b: 0.1}\n"
+      "parameters:\n"
+      "  x1: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: first}\n"
+      "  x2: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
+      "  x3: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
+      "correlations:\n  - {parameters: [x1, x2], matrix: [[1, 0.5], [0.5, 1]]}\n");
+  const std::string out = dir.file("p.h5"), log = dir.file("log");
+  ASSERT_EQ(shell(fmt::format("{} sensitivity {} --rows 256 --by-parameter --out {}", kBinary, config, out), log), 0)
+      << testing::read_text(log);
+  EXPECT_NE(testing::read_text(log).find("one index for 2 correlated parameters, as group 'x1+x2'"), std::string::npos)
+      << testing::read_text(log);
+  h5::Handle file = h5::open_file(out);
+  EXPECT_EQ(h5::read_strings(h5::open_group(file, "sensitivity"), "groups"), (std::vector<std::string>{"x1+x2", "x3"}));
 }
 
 }  // namespace
