@@ -14,10 +14,20 @@ import pandas as pd  # noqa: E402
 
 from .results import OUTCOMES, Results  # noqa: E402
 
+# Okabe & Ito's colour-blind-safe palette: the two outcomes a reader compares first, deterred
+# (blue) and self-censorship (vermillion), stay far apart under deuteranopia and protanopia
+# (checked in analysis/tests/test_report.py by simulating them).
 COLOURS = {
-    "SELF_CENSORSHIP": "#b2182b", "NOT_CONTESTED": "#bababa", "DETERRED": "#1a9850", "CAPITULATION": "#f46d43",
-    "RESISTED": "#4575b4", "COMPELLED": "#91cf60", "ESCALATION": "#762a83",
+    "SELF_CENSORSHIP": "#D55E00", "NOT_CONTESTED": "#BBBBBB", "DETERRED": "#0072B2", "CAPITULATION": "#E69F00",
+    "RESISTED": "#56B4E9", "COMPELLED": "#009E73", "ESCALATION": "#CC79A7",
 }
+
+
+def _cell_text(value: float) -> str:
+    """A heat-map cell in %: one decimal, but a small non-zero share never shown as 0.0."""
+    if not np.isfinite(value):
+        return ""
+    return f"{value:.1f}" if value == 0 or abs(value) >= 0.1 else f"{value:.1g}"
 
 
 def _save(fig, out: str, name: str) -> str:
@@ -51,15 +61,19 @@ def issue_heatmaps(issues: pd.DataFrame, out: str) -> str:
     policies = list(dict.fromkeys(issues["policy"]))
     names = list(dict.fromkeys(issues["issue"]))
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 * len(policies) + 2))
-    for ax, outcome, cmap in zip(axes, ["DETERRED", "SELF_CENSORSHIP"], ["Greens", "Reds"]):
+    for ax, outcome, cmap in zip(axes, ["DETERRED", "SELF_CENSORSHIP"], ["Blues", "Oranges"]):
         grid = (issues[issues["outcome"] == outcome].pivot(index="policy", columns="issue", values="share")
                 .reindex(index=policies, columns=names) * 100)
-        image = ax.imshow(grid.to_numpy(), cmap=cmap, vmin=0, vmax=max(1.0, np.nanmax(grid.to_numpy())), aspect="auto")
+        top = max(1.0, np.nanmax(grid.to_numpy()))
+        image = ax.imshow(grid.to_numpy(), cmap=cmap, vmin=0, vmax=top, aspect="auto")
         ax.set_xticks(range(len(names)), names, rotation=30, ha="right")
         ax.set_yticks(range(len(policies)), policies if ax is axes[0] else [""] * len(policies))
         for i in range(len(policies)):
             for j in range(len(names)):
-                ax.text(j, i, f"{grid.iat[i, j]:.1f}", ha="center", va="center", fontsize=8)
+                value = grid.iat[i, j]
+                # Dark cells get white text: readable at any share.
+                ax.text(j, i, _cell_text(value), ha="center", va="center", fontsize=10,
+                        color="white" if np.isfinite(value) and value > 0.6 * top else "black")
         ax.set_title(f"{outcome.replace('_', ' ').lower()} (% of episodes)")
         fig.colorbar(image, ax=ax, shrink=0.8)
     return _save(fig, out, "issue_heatmaps.png")
@@ -268,6 +282,29 @@ def answer_html(results: Results, reference: str) -> str:
             "</caption><thead><tr>" + header + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
 
 
+def footer_html(results: Results) -> str:
+    """What produced the page: run date and duration, seed, draws, engine, every input's SHA-256,
+    and whether the numbers rest on priors or on a calibration to the historical record."""
+    attrs = results.attrs
+    runtime = results.file.get("runtime")
+    seconds = runtime.attrs.get("total_seconds") if runtime is not None else None
+    rows = [("run", f"{attrs.get('start_time', '?')} to {attrs.get('end_time', '?')}"
+                    + (f" ({float(seconds):.1f} s)" if seconds is not None else "")),
+            ("seed, draws", f"{attrs.get('seed')}, {attrs.get('draws')}"),
+            ("engine", f"{attrs.get('engine_version')} ({attrs.get('git_commit')}), format {attrs.get('format_version')}"),
+            ("config hash", str(attrs.get("config_hash")))]
+    if "inputs" in results.file:
+        g = results.file["inputs"]
+        paths = [p.decode() if isinstance(p, bytes) else str(p) for p in g["path"][()]]
+        hashes = [h.decode() if isinstance(h, bytes) else str(h) for h in g["sha256"][()]]
+        rows += [(f"input {p}", f"SHA-256 {h}") for p, h in zip(paths, hashes)]
+    calibration = ("priors as written in the config: not conditioned on the historical cases "
+                   "(`deterrence calibrate` conditions them; `deterrence cases` scores the record)")
+    rows.append(("calibration", calibration))
+    cells = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return f"<footer><h2>Provenance</h2><table class='table provenance'>{cells}</table></footer>"
+
+
 def write_report(path: str, out: str) -> dict[str, str]:
     """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}."""
     os.makedirs(out, exist_ok=True)
@@ -325,6 +362,7 @@ def write_report(path: str, out: str) -> dict[str, str]:
     for name, frame in tables.items():
         shown = frame if len(frame) <= 400 else frame.head(400)
         parts.append(f"<h2>Table: {name} (<a href='{name}.csv'>CSV</a>)</h2>" + _table_html(shown))
+    parts.append(footer_html(results))
     parts.append("</body></html>")
     with open(os.path.join(out, "index.html"), "w", encoding="utf-8") as f:
         f.write("\n".join(parts))

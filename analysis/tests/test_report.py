@@ -132,3 +132,38 @@ def test_sensitivity_indices_are_plotted_and_tabled(tmp_path):
         assert list(table["total"]) == list(f["sensitivity/y/total"][()])
     figures = write_report(out_file, str(tmp_path / "report"))
     assert os.path.getsize(os.path.join(str(tmp_path / "report"), figures["Sobol indices by group"])) > 5000
+
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, applied in linear RGB.
+DEUTERANOPIA = [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+PROTANOPIA = [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+
+
+def _lab_as_seen(colour, matrix):
+    """CIELAB (D65) of a hex colour as a viewer with the given colour-vision deficiency sees it."""
+    import numpy as np
+
+    srgb = np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    seen = np.clip(np.array(matrix) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ seen
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def colour_distance(a, b, matrix):
+    import numpy as np
+
+    return float(np.linalg.norm(_lab_as_seen(a, matrix) - _lab_as_seen(b, matrix)))
+
+
+def test_key_outcomes_stay_apart_for_colour_blind_readers():
+    from analysis.report import COLOURS
+
+    identity = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    for matrix in (identity, DEUTERANOPIA, PROTANOPIA):
+        assert colour_distance(COLOURS["DETERRED"], COLOURS["SELF_CENSORSHIP"], matrix) > 50
+        assert colour_distance(COLOURS["DETERRED"], COLOURS["CAPITULATION"], matrix) > 30
+    # The check has teeth: the former red/green pair collapses to two olive browns.
+    assert colour_distance("#1a9850", "#b2182b", DEUTERANOPIA) < 25
