@@ -1,8 +1,41 @@
-"""python3 -m analysis report RESULTS.h5 --out DIR"""
+"""python3 -m analysis report|discover|regret RESULTS.h5 ..."""
 import argparse
 import sys
 
 from .report import write_report
+
+
+def _discover(args) -> None:
+    from .discovery import discover
+    from .results import Results
+
+    trajectory, box = discover(Results(args.results), args.where, alpha=args.alpha, min_coverage=args.min_coverage)
+    print(f"condition: {args.where}")
+    print(f"peeling trajectory ({len(trajectory)} boxes; coverage, density, restricted dimensions):")
+    step = max(1, len(trajectory) // 12)
+    for i, row in trajectory.iloc[::step].iterrows():
+        print(f"  box {i:3d}: coverage {row.coverage:6.1%}  density {row.density:6.1%}  mass {row.mass:6.1%}  "
+              f"dims {int(row.restricted_dimensions)}")
+    print(f"chosen box (densest with coverage >= {args.min_coverage:.0%}, after pasting): coverage {box.coverage:.1%}, "
+          f"density {box.density:.1%}, mass {box.mass:.1%}")
+    for name, (low, high) in box.limits.items():
+        print(f"  {name:<40} [{low:.4g}, {high:.4g}]  quasi-p {box.quasi_p[name]:.2g}")
+    if args.csv:
+        trajectory.to_csv(args.csv, index=False)
+
+
+def _regret(args) -> None:
+    from .discovery import regret, satisficing
+    from .results import Results
+
+    results = Results(args.results)
+    table = regret(results, args.measure)
+    print(f"regret on {args.measure} over {len(results.file['records/outcome_share'])} sampled worlds "
+          "(best policy's value minus this policy's; minimax first):")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    for requirement in args.satisfice or []:
+        print(f"\nshare of worlds with {requirement}:")
+        print(satisficing(results, requirement).to_string(index=False, float_format=lambda v: f"{v:.1%}"))
 
 
 def main(argv=None) -> int:
@@ -11,13 +44,28 @@ def main(argv=None) -> int:
     report = commands.add_parser("report", help="figures (PNG), tables (CSV) and index.html from a results file")
     report.add_argument("results", help="a results file written by `deterrence run` or `deterrence merge`")
     report.add_argument("--out", required=True, help="folder for the report (created if missing)")
+    find = commands.add_parser("discover", help="scenario discovery (PRIM) on per-draw records")
+    find.add_argument("results", help="a run with records: {aggregates: true, parameters: true}")
+    find.add_argument("--where", required=True, help='e.g. "deterred_share[economic_nato] >= 0.3"')
+    find.add_argument("--alpha", type=float, default=0.05, help="share of the box peeled per step (default 0.05)")
+    find.add_argument("--min-coverage", type=float, default=0.5, help="coverage the chosen box keeps (default 0.5)")
+    find.add_argument("--csv", help="write the peeling trajectory to this CSV file")
+    robust = commands.add_parser("regret", help="regret of each policy across the sampled worlds")
+    robust.add_argument("results", help="a run with records: {aggregates: true}")
+    robust.add_argument("--measure", default="deterred_share", help="e.g. deterred_share, target_payoff, bloc_cost")
+    robust.add_argument("--satisfice", action="append", help='e.g. "deterred_share >= 0.3 and bloc_cost <= 0.05"')
     args = parser.parse_args(argv)
     try:
-        figures = write_report(args.results, args.out)
+        if args.command == "report":
+            figures = write_report(args.results, args.out)
+            print(f"wrote {len(figures)} figures and index.html to {args.out}")
+        elif args.command == "discover":
+            _discover(args)
+        else:
+            _regret(args)
     except (OSError, ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"wrote {len(figures)} figures and index.html to {args.out}")
     return 0
 
 

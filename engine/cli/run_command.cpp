@@ -263,6 +263,7 @@ class SegmentedRun {
     settings.threads = threads;
     settings.record_codes = e_.records.outcomes && e_.model->outputs().recorded_code_slots() > 0;
     settings.record_parameters = e_.records.parameters;
+    settings.record_aggregates = e_.records.aggregates && e_.model->outputs().aggregate_real_slots() > 0;
     settings.stop = stop;
     settings.design = design_.get();
     if (!replicates_.empty()) {

@@ -116,6 +116,7 @@ Experiment load_experiment(const std::string& path, const SweepPoint* point) {
   if (auto records = root.find("records")) {
     experiment.records.outcomes = records->get_bool("outcomes", false);
     experiment.records.parameters = records->get_bool("parameters", false);
+    experiment.records.aggregates = records->get_bool("aggregates", false);
     records->reject_unknown_keys();
   }
 

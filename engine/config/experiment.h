@@ -17,6 +17,7 @@ namespace deterrence {
 struct RecordOptions {
   bool outcomes = false;    // per-draw codes of every recorded categorical output
   bool parameters = false;  // per-draw values of every sampled parameter
+  bool aggregates = false;  // per-draw values of the model's aggregate outputs (per policy, no episodes)
 };
 
 struct Experiment {

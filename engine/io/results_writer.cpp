@@ -67,7 +67,7 @@ hsize_t record_chunk_rows(std::uint32_t run_chunk, std::size_t row_bytes) {
 void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t first_draw) {
   const Model& model = *experiment.model;
   first_draw_ = first_draw;
-  if (!experiment.records.outcomes && !experiment.records.parameters) return;
+  if (!experiment.records.outcomes && !experiment.records.parameters && !experiment.records.aggregates) return;
   h5::Handle group = h5::create_group(file_, "records");
   h5::write_attribute(group, "description", std::string("per-draw records; row k is draw first_draw + k"));
   if (experiment.records.outcomes) {
@@ -79,6 +79,16 @@ void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t 
       code_records_.emplace_back(group, spec.name, type, row_shape,
                                  record_chunk_rows(experiment.chunk_size, spec.size));
       code_record_widths_.push_back(spec.size);
+    }
+  }
+  if (experiment.records.aggregates) {
+    for (const auto& spec : model.outputs().specs()) {
+      if (spec.kind != OutputKind::real || !spec.aggregate) continue;
+      std::vector<hsize_t> row_shape;
+      for (const auto& d : spec.dims) row_shape.push_back(d.labels.size());
+      aggregate_records_.emplace_back(group, spec.name, H5T_IEEE_F64LE, row_shape,
+                                      record_chunk_rows(experiment.chunk_size, 8 * spec.size));
+      aggregate_record_widths_.push_back(spec.size);
     }
   }
   if (experiment.records.parameters) {
@@ -107,6 +117,19 @@ void ResultsWriter::write_records(const ChunkRecords& records) {
     }
   }
   if (!records.parameters.empty()) parameter_records_.write_rows(row, records.draws, records.parameters.data());
+  if (!records.aggregates.empty()) {
+    const std::size_t width = records.aggregates.size() / records.draws;
+    std::size_t column = 0;
+    std::vector<double> buffer;
+    for (std::size_t k = 0; k < aggregate_records_.size(); ++k) {
+      const std::size_t w = aggregate_record_widths_[k];
+      buffer.resize(records.draws * w);
+      for (std::size_t d = 0; d < records.draws; ++d)
+        std::copy_n(records.aggregates.data() + d * width + column, w, buffer.data() + d * w);
+      aggregate_records_[k].write_rows(row, records.draws, buffer.data());
+      column += w;
+    }
+  }
 }
 
 void write_identity(hid_t file, const Experiment& experiment) {
@@ -174,6 +197,7 @@ void ResultsWriter::commit() {
   // Close every object, then the file: HDF5 keeps a file with open objects open (unflushed)
   // after H5Fclose, and the renamed file must be complete the moment it has its name.
   code_records_.clear();
+  aggregate_records_.clear();
   parameter_records_ = h5::AppendableDataset();
   if (H5Fget_obj_count(file_, H5F_OBJ_ALL | H5F_OBJ_LOCAL) != 1)
     throw std::logic_error("results file " + temporary_path_ + " still has open objects at commit");

@@ -48,6 +48,8 @@ class ResultsWriter {
   h5::Handle file_;
   std::vector<h5::AppendableDataset> code_records_;
   std::vector<std::size_t> code_record_widths_;
+  std::vector<h5::AppendableDataset> aggregate_records_;  // records.aggregates, one per output
+  std::vector<std::size_t> aggregate_record_widths_;
   h5::AppendableDataset parameter_records_;
   std::uint64_t first_draw_ = 0;
   bool committed_ = false;

@@ -81,6 +81,18 @@ void OutputLayout::set_may_not_apply(const std::string& name) {
     if (spec.name == name && spec.kind == OutputKind::real) spec.may_not_apply = true;
 }
 
+void OutputLayout::set_aggregate(const std::string& name) {
+  for (auto& spec : specs_)
+    if (spec.name == name && spec.kind == OutputKind::real) spec.aggregate = true;
+}
+
+std::size_t OutputLayout::aggregate_real_slots() const {
+  std::size_t n = 0;
+  for (const auto& spec : specs_)
+    if (spec.kind == OutputKind::real && spec.aggregate) n += spec.size;
+  return n;
+}
+
 void OutputLayout::set_units(const std::string& name, const std::string& units) {
   for (auto& spec : specs_)
     if (spec.name == name && spec.kind == OutputKind::real) spec.units = units;

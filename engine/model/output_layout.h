@@ -27,6 +27,7 @@ struct OutputSpec {
   bool record = false;                  // categorical only: eligible for per-draw records
   bool sensitivity = false;             // real only: analysed by `deterrence sensitivity` by default
   std::string units;                    // real only: CF-style units ("USD bn per episode", "1")
+  bool aggregate = false;               // real only: a compact per-draw summary (records.aggregates)
   bool may_not_apply = false;           // real only: NaN means "does not apply to this draw";
                                         // otherwise a non-finite value is a numerical failure
   std::size_t offset = 0;               // first slot in DrawOutputs::reals or ::codes
@@ -54,6 +55,9 @@ class OutputLayout {
   void set_may_not_apply(const std::string& name);
   // The units of a real output's values, written as the CF "units" attribute.
   void set_units(const std::string& name, const std::string& units);
+  // Marks a real output as a per-draw aggregate: recorded per draw by `records.aggregates`.
+  void set_aggregate(const std::string& name);
+  std::size_t aggregate_real_slots() const;
   // The output and element label of a real slot, for messages.
   std::string real_slot_label(std::size_t slot) const;
   std::size_t real_slots() const { return real_slots_; }

@@ -35,13 +35,19 @@ struct ChunkSlot {
     for (const auto& spec : model.outputs().specs())
       if (spec.kind == OutputKind::categorical && spec.record)
         for (std::size_t e = 0; e < spec.size; ++e) recorded_slots.push_back(spec.offset + e);
+    if (settings.record_aggregates) {
+      for (const auto& spec : model.outputs().specs())
+        if (spec.kind == OutputKind::real && spec.aggregate)
+          for (std::size_t e = 0; e < spec.size; ++e) aggregate_slots.push_back(spec.offset + e);
+      aggregates.resize(settings.chunk_size * aggregate_slots.size());
+    }
   }
   ChunkStatistics statistics;
   Sampler::Scratch scratch;
   std::unique_ptr<ModelWorkspace> workspace;
-  std::vector<double> parameters, reals;
+  std::vector<double> parameters, reals, aggregates;
   std::vector<std::uint8_t> codes, recorded;
-  std::vector<std::size_t> recorded_slots;
+  std::vector<std::size_t> recorded_slots, aggregate_slots;
   std::uint64_t first_draw = 0, draws = 0;
 };
 
@@ -74,6 +80,9 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
     if (settings.record_codes)
       for (std::size_t j = 0; j < recorded_width; ++j)
         slot.recorded[k * recorded_width + j] = slot.codes[slot.recorded_slots[j]];
+    const std::size_t aggregate_width = slot.aggregate_slots.size();
+    for (std::size_t j = 0; j < aggregate_width; ++j)
+      slot.aggregates[k * aggregate_width + j] = slot.reals[slot.aggregate_slots[j]];
   }
 }
 
@@ -106,7 +115,7 @@ RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatist
       [&](ChunkSlot& slot, std::uint64_t, std::uint64_t) {
         totals.fold(slot.statistics);
         if (settings.replicates) (*settings.replicates)[slot.first_draw / settings.replicate_draws].fold(slot.statistics);
-        if (sink && (settings.record_codes || settings.record_parameters)) {
+        if (sink && (settings.record_codes || settings.record_parameters || settings.record_aggregates)) {
           const auto t2 = Clock::now();
           ChunkRecords records;
           records.first_draw = slot.first_draw;
@@ -114,6 +123,8 @@ RunTimings run_draws(const Model& model, const RunSettings& settings, RunStatist
           if (settings.record_codes) records.codes = {slot.recorded.data(), slot.draws * slot.recorded_slots.size()};
           if (settings.record_parameters)
             records.parameters = {slot.parameters.data(), slot.draws * model.parameters().size()};
+          if (settings.record_aggregates)
+            records.aggregates = {slot.aggregates.data(), slot.draws * slot.aggregate_slots.size()};
           sink(records);
           timings.record_seconds += seconds_since(t2);
         }

@@ -31,6 +31,7 @@ struct RunSettings {
   int threads = 0;  // 0: all cores
   bool record_codes = false;
   bool record_parameters = false;
+  bool record_aggregates = false;  // per-draw values of the outputs the model marks as aggregates
   // Checked between windows of chunks: when set, the run stops after folding the chunks
   // already started (a SIGTERM handler sets it). Null: never stop early.
   const std::atomic<bool>* stop = nullptr;
@@ -47,6 +48,7 @@ struct ChunkRecords {
   std::uint64_t draws = 0;
   std::span<const std::uint8_t> codes;   // draws x recorded code slots (empty unless asked)
   std::span<const double> parameters;    // draws x parameters (empty unless asked)
+  std::span<const double> aggregates;    // draws x aggregate real slots (empty unless asked)
 };
 using RecordSink = std::function<void(const ChunkRecords&)>;
 

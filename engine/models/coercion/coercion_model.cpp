@@ -239,6 +239,11 @@ class CoercionModel final : public Model {
       layout_.set_units(name, "USD bn per episode");
     for (const char* name : {"triggered", "aid_active", "outcome_share", "trigger_rate", "aid_rate"})
       layout_.set_units(name, "1");
+    // Per draw and policy, what scenario discovery and regret need (records.aggregates): no
+    // per-episode detail.
+    for (const char* name : {"outcome_share", "mean_target_payoff", "mean_coercer_payoff", "mean_bloc_cost",
+                             "mean_sanction_loss", "trigger_rate", "aid_rate", "difference_from_reference"})
+      layout_.set_aggregate(name);
     // What a user asks of a sensitivity analysis first: the shares and the target's payoff.
     layout_.set_sensitivity("outcome_share");
     layout_.set_sensitivity("mean_target_payoff");

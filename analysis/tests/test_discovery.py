@@ -1,0 +1,94 @@
+"""Scenario discovery (PRIM) and regret: on synthetic data with a known answer, by hand on a small
+table, and on the game's per-draw aggregates (records.aggregates), which must agree with the
+run's statistics and merge across shards bit for bit."""
+import os
+
+import h5py
+import numpy as np
+import pytest
+
+from analysis.discovery import evaluate_condition, prim, regret, regret_table, satisficing, discover
+from analysis.results import open_results
+from analysis.tests.conftest import ROOT, run_engine
+from analysis.__main__ import main
+
+import pandas as pd
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(7)
+    X = rng.uniform(size=(6000, 6))
+    y = (X[:, 0] > 0.7) & (X[:, 3] < 0.4)
+    y ^= rng.uniform(size=len(y)) < 0.02  # a little noise
+    trajectory, box = prim(X, y, [f"x{j}" for j in range(6)], min_coverage=0.8)
+    assert trajectory["coverage"].iloc[0] == 1.0 and trajectory["mass"].is_monotonic_decreasing
+    assert set(box.limits) >= {"x0", "x3"}
+    assert box.limits["x0"][0] == pytest.approx(0.7, abs=0.04)
+    assert box.limits["x3"][1] == pytest.approx(0.4, abs=0.04)
+    assert box.density > 0.9 and box.coverage >= 0.8
+    assert box.quasi_p["x0"] < 1e-6 and box.quasi_p["x3"] < 1e-6
+    # Whatever else was restricted is noise: its limits leave most of its range.
+    for name, (low, high) in box.limits.items():
+        if name not in ("x0", "x3"):
+            assert high - low > 0.8, (name, low, high)
+    # Coverage and density are what the box holds.
+    inside = np.all([(X[:, int(n[1])] >= lo) & (X[:, int(n[1])] <= hi) for n, (lo, hi) in box.limits.items()], axis=0)
+    assert box.coverage == pytest.approx(y[inside].sum() / y.sum())
+    assert box.density == pytest.approx(y[inside].mean())
+
+
+def test_regret_by_hand():
+    values = pd.DataFrame({"a": [1.0, 3.0, 2.0], "b": [2.0, 1.0, 2.0]})
+    table = regret_table(values).set_index("policy")
+    # Regrets: a = [1, 0, 0], b = [0, 2, 0]; a is the minimax choice.
+    assert table.index[0] == "a"
+    assert table.loc["a", "max_regret"] == 1 and table.loc["b", "max_regret"] == 2
+    assert table.loc["a", "mean_regret"] == pytest.approx(1 / 3) and table.loc["b", "mean_regret"] == pytest.approx(2 / 3)
+    assert table.loc["a", "share_best"] == pytest.approx(2 / 3) and table.loc["b", "share_best"] == pytest.approx(2 / 3)
+    lower = regret_table(values, lower_is_better=True).set_index("policy")
+    assert lower.loc["a", "max_regret"] == 2 and lower.loc["b", "max_regret"] == 1
+
+
+@pytest.fixture(scope="module")
+def aggregates_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("aggregates")
+    config = folder / "game.yaml"
+    config.write_text(f"extends: {ROOT}/configs/baseline.yaml\ndraws: 3072\nchunk_size: 512\n"
+                      "records: {aggregates: true, parameters: true}\n")
+    out = str(folder / "game.h5")
+    run_engine("run", str(config), "--quiet", "--out", out)
+    for shard in (1, 2):
+        run_engine("run", str(config), "--quiet", "--shard", f"{shard}/2", "--out", str(folder / f"s{shard}.h5"))
+    run_engine("merge", "--quiet", "--copy", "--out", str(folder / "merged.h5"), str(folder / "s1.h5"),
+               str(folder / "s2.h5"))
+    return out, str(folder / "merged.h5")
+
+
+def test_aggregates_are_the_draws_behind_the_statistics(aggregates_run):
+    out, merged = aggregates_run
+    with h5py.File(out, "r") as f, h5py.File(merged, "r") as g:
+        for name in ("outcome_share", "mean_target_payoff", "mean_bloc_cost", "trigger_rate", "difference_from_reference"):
+            records = f[f"records/{name}"][()]
+            assert records.shape[0] == 3072
+            np.testing.assert_allclose(records.mean(axis=0), f[f"outputs/{name}/mean"][()], rtol=0, atol=1e-12)
+            assert records.tobytes() == g[f"records/{name}"][()].tobytes()  # shards merge bit for bit
+        assert "outcome" not in f["records"] or f["records/outcome"].attrs.get("CLASS") is not None
+
+
+def test_discovery_and_regret_on_the_game(aggregates_run, capsys):
+    out, _ = aggregates_run
+    results = open_results(out)
+    y = evaluate_condition(results, "deterred_share[economic_nato] >= 0.5")
+    assert 0 < y.mean() < 1
+    trajectory, box = discover(results, "deterred_share[economic_nato] >= 0.5")
+    assert trajectory["coverage"].iloc[0] == 1.0 and box.coverage >= 0.5 and box.density > y.mean()
+    assert "stance_value" in box.limits  # λ drives it (as the sensitivity indices say)
+    table = regret(results, "deterred_share")
+    assert table["policy"].iloc[0] == "economic_nato"
+    shares = satisficing(results, "deterred_share >= 0.3 and bloc_cost <= 0.05").set_index("policy")
+    assert shares.loc["economic_nato", "share_of_worlds"] > shares.loc["status_quo", "share_of_worlds"]
+    assert main(["discover", out, "--where", "deterred_share[economic_nato] >= 0.5"]) == 0
+    assert "chosen box" in capsys.readouterr().out
+    assert main(["regret", out, "--measure", "bloc_cost", "--satisfice", "deterred_share >= 0.3"]) == 0
+    assert main(["discover", out, "--where", "deterred_share[nato] >= 0.5"]) == 1
+    assert "unknown policy 'nato'" in capsys.readouterr().err
