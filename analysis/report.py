@@ -241,8 +241,11 @@ def answer_html(results: Results, reference: str) -> str:
     col = {o: j for j, o in enumerate(outcomes)}
     cost = results.output("mean_bloc_cost") if results.has_output("mean_bloc_cost") else None
     rows = []
+    described = results.policy_descriptions()
     for i, p in enumerate(policies):
-        cells = [f"<th scope='row'>{html.escape(p)}</th>"]
+        about = described.get(p, "")
+        cells = [f"<th scope='row'>{html.escape(p)}" + (f"<br><small class='about'>{html.escape(about)}</small>"
+                                                         if about else "") + "</th>"]
         for o in ("DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED"):
             j = col[o]
             cells.append(f"<td>{_pct(mean[i, j])} <small>± {100 * half[i, j]:.2f}</small><br>"

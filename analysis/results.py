@@ -189,6 +189,58 @@ class Results:
                                  **{k: v[e, j] for k, v in data.items()}})
         return pd.DataFrame(rows)
 
+    # --- the config as run ----------------------------------------------------------------------
+    def resolved_config(self) -> dict:
+        """The config the run read, with its `extends:` chain applied (maps merge key by key,
+        lists and scalars replace, `!replace` replaces a map, `!delete` removes a key), from the
+        texts stored in /inputs. {} when the file holds no inputs or PyYAML is missing."""
+        try:
+            import yaml
+        except ImportError:
+            return {}
+        if "inputs" not in self.file:
+            return {}
+        g = self.file["inputs"]
+        roles = _text(g["role"][()])
+        texts = [t.decode() if isinstance(t, bytes) else str(t) for t in g["text"][()]]
+
+        class Replace(dict):
+            pass
+
+        class Delete:
+            pass
+
+        class Loader(yaml.SafeLoader):
+            pass
+
+        Loader.add_constructor("!replace", lambda loader, node: Replace(loader.construct_mapping(node, deep=True)))
+        Loader.add_constructor("!delete", lambda loader, node: Delete())
+
+        def merge(base, over):
+            if isinstance(over, Replace):
+                return dict(over)
+            if isinstance(base, dict) and isinstance(over, dict):
+                merged = dict(base)
+                for key, value in over.items():
+                    if isinstance(value, Delete):
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = merge(base.get(key), value)
+                return merged
+            return over
+
+        chain = [yaml.load(t, Loader=Loader) or {} for t, r in zip(texts, roles) if r in ("config", "extends")]
+        resolved: dict = {}
+        for layer in reversed(chain):  # the last file extended is the base
+            resolved = merge(resolved, layer)
+        resolved.pop("extends", None)
+        return resolved
+
+    def policy_descriptions(self) -> dict[str, str]:
+        """Each policy's one-line description from the config (the game), {} if none."""
+        policies = (self.resolved_config().get("model_options") or {}).get("policies") or {}
+        return {name: str(p.get("description", "")) for name, p in policies.items() if isinstance(p, dict)}
+
     # --- labelled arrays (xarray) -------------------------------------------------------------
     def to_xarray(self, output: str | None = None, point: int = 0):
         """Labelled arrays: one output as an xarray.Dataset (its statistics as variables over the

@@ -167,3 +167,18 @@ def test_key_outcomes_stay_apart_for_colour_blind_readers():
         assert colour_distance(COLOURS["DETERRED"], COLOURS["CAPITULATION"], matrix) > 30
     # The check has teeth: the former red/green pair collapses to two olive browns.
     assert colour_distance("#1a9850", "#b2182b", DEUTERANOPIA) < 25
+
+
+def test_the_page_answers_first_and_names_each_policy(game_run, tmp_path):
+    from analysis.report import write_report
+
+    out = str(tmp_path / "report")
+    write_report(game_run, out)
+    with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+        page = f.read()
+    answer = page.index("What this run found")
+    assert answer < page.index("<img")  # the answer comes before every figure
+    # Each policy is described from its config, and the provenance footer closes the page.
+    assert "Every democracy in the data set" in page[answer:page.index("<img")]
+    assert page.index("Provenance") > page.index("<img")
+    assert "SHA-256" in page and "not conditioned on the historical cases" in page
