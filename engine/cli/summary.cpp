@@ -90,6 +90,13 @@ nlohmann::ordered_json finite_or_null(double x) {
   return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
 }
 
+// A count as an integer; one a uint64 cannot hold (only a damaged file has it) as null rather
+// than an undefined conversion (found by tests/fuzz/fuzz_results).
+nlohmann::ordered_json count_or_null(double x) {
+  if (!(x >= 0.0 && x < 18446744073709551616.0)) return nullptr;
+  return static_cast<std::uint64_t>(x);
+}
+
 // The outputs of one run (or one sweep point) as JSON.
 nlohmann::ordered_json outputs_json(const ResultsFile& r) {
   nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
@@ -114,13 +121,13 @@ nlohmann::ordered_json outputs_json(const ResultsFile& r) {
       if (t.kind == "categorical") {
         nlohmann::ordered_json categories = nlohmann::ordered_json::object();
         for (std::size_t c = 0; c < t.categories.size(); ++c)
-          categories[t.categories[c]] = {{"count", static_cast<std::uint64_t>(t.at("counts", e, c))},
+          categories[t.categories[c]] = {{"count", count_or_null(t.at("counts", e, c))},
                                          {"share", finite_or_null(t.at("share", e, c))},
                                          {"wilson95", {finite_or_null(t.at("wilson95_low", e, c)),
                                                        finite_or_null(t.at("wilson95_high", e, c))}}};
         element["categories"] = categories;
       } else {
-        element["count"] = static_cast<std::uint64_t>(t.at("count", e));
+        element["count"] = count_or_null(t.at("count", e));
         for (const char* name : {"mean", "sd", "ci95_half_width", "min", "max"})
           element[name] = finite_or_null(t.at(name, e));
         if (!t.quantile_levels.empty()) {

@@ -271,9 +271,14 @@ std::vector<CaseForecast> ResultsFile::case_forecasts() const {
   std::vector<CaseForecast> forecasts;
   for (const auto& c : cases_) {
     const OutputTable* table = find(c.output);
+    if (!table) throw std::runtime_error(fmt::format("{}: case {} names output {}, which the file lacks", path_, c.id, c.output));
     std::vector<std::uint64_t> counts;
-    for (std::size_t k = 0; k < table->categories.size(); ++k)
-      counts.push_back(static_cast<std::uint64_t>(table->at("counts", c.element, k)));
+    for (std::size_t k = 0; k < table->categories.size(); ++k) {
+      const double count = table->at("counts", c.element, k);
+      if (!(count >= 0.0 && count < 18446744073709551616.0))
+        throw std::runtime_error(fmt::format("{}: output {} holds a count no run has ({})", path_, c.output, count));
+      counts.push_back(static_cast<std::uint64_t>(count));
+    }
     forecasts.push_back(forecast_case(c, counts));
   }
   return forecasts;
