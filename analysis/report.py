@@ -271,6 +271,15 @@ def answer_html(results: Results, reference: str) -> str:
             what = "deterred" if row["measure"] == "deterred_share" else "self-censorship"
             significant.append(f"{html.escape(row['policy'])}: {what} {_points(row['difference'])} points "
                                f"[{_points(row['low'])}, {_points(row['high'])}]")
+    if results.has_records("outcome_share"):  # records.aggregates: regret across the sampled worlds
+        from .discovery import regret
+
+        table = regret(results, "deterred_share")
+        top = table.iloc[0]
+        sentences.append(f"Across the sampled worlds (records.aggregates), <b>{html.escape(top['policy'])}</b> has the "
+                         f"least regret on the deterred share: best in {_pct(top['share_best'])} of worlds, at most "
+                         f"{100 * top['max_regret']:.1f} points behind the best policy (table "
+                         f"<a href='#regret'>regret_deterred_share</a>).")
     if significant:
         sentences.append(f"Paired with {html.escape(reference)} on the same worlds, these differences are "
                          "significant (95% interval excludes 0): " + "; ".join(significant) + ".")
@@ -337,6 +346,10 @@ def write_report(path: str, out: str) -> dict[str, str]:
             figures["Convergence with draws"] = convergence_plot(results, out)
         else:
             notes.append("Convergence with draws needs per-draw records: set records.outcomes: true in the config.")
+        if results.has_records("outcome_share"):
+            from .discovery import regret
+
+            tables["regret_deterred_share"] = regret(results, "deterred_share")
         if results.has_records("outcome") and results.has_records("parameters"):
             tables["self_censorship_by_salience"] = results.self_censorship_by_salience()
             figures["Self-censorship by the target's salience"] = double_penalty_plot(tables["self_censorship_by_salience"], out)
@@ -364,7 +377,8 @@ def write_report(path: str, out: str) -> dict[str, str]:
         parts.append(f"<h2>{html.escape(caption)}</h2><img src='{name}' alt='{html.escape(caption)}'>")
     for name, frame in tables.items():
         shown = frame if len(frame) <= 400 else frame.head(400)
-        parts.append(f"<h2>Table: {name} (<a href='{name}.csv'>CSV</a>)</h2>" + _table_html(shown))
+        anchor = " id='regret'" if name == "regret_deterred_share" else ""
+        parts.append(f"<h2{anchor}>Table: {name} (<a href='{name}.csv'>CSV</a>)</h2>" + _table_html(shown))
     parts.append(footer_html(results))
     parts.append("</body></html>")
     with open(os.path.join(out, "index.html"), "w", encoding="utf-8") as f:

@@ -306,7 +306,12 @@ class Results:
 
     # --- per-draw records -------------------------------------------------------------------
     def has_records(self, what: str = "outcome") -> bool:
-        return "records" in self._group(0) and what in self._group(0)["records"]
+        """Whether per-draw records `what` exist (an axis label of that name is not a record)."""
+        group = self._group(0)
+        if "records" not in group or what not in group["records"]:
+            return False
+        item = group["records"][what]
+        return isinstance(item, h5py.Dataset) and item.attrs.get("CLASS") is None
 
     def outcome_records(self, point: int = 0) -> np.ndarray:
         """Outcome codes [draw, policy, episode] (codes index OUTCOMES)."""

@@ -92,3 +92,14 @@ def test_discovery_and_regret_on_the_game(aggregates_run, capsys):
     assert main(["regret", out, "--measure", "bloc_cost", "--satisfice", "deterred_share >= 0.3"]) == 0
     assert main(["discover", out, "--where", "deterred_share[nato] >= 0.5"]) == 1
     assert "unknown policy 'nato'" in capsys.readouterr().err
+
+
+def test_the_report_states_the_regret_when_aggregates_are_recorded(aggregates_run, tmp_path):
+    from analysis.report import write_report
+
+    out, _ = aggregates_run
+    write_report(out, str(tmp_path / "report"))
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "least regret on the deterred share" in page and "regret_deterred_share" in page
+    table = pd.read_csv(tmp_path / "report" / "regret_deterred_share.csv")
+    assert table["policy"].iloc[0] == "economic_nato"
