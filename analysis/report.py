@@ -240,6 +240,9 @@ def answer_html(results: Results, reference: str) -> str:
     mean, half, sd = g["mean"][()], g["ci95_half_width"][()], g["sd"][()]
     col = {o: j for j, o in enumerate(outcomes)}
     cost = results.output("mean_bloc_cost") if results.has_output("mean_bloc_cost") else None
+    # The spread across worlds: the 5-95% range of the per-world share when the per-draw
+    # aggregates are recorded, else its standard deviation.
+    per_world = results.file["records/outcome_share"][()] if results.has_records("outcome_share") else None
     rows = []
     described = results.policy_descriptions()
     for i, p in enumerate(policies):
@@ -248,8 +251,13 @@ def answer_html(results: Results, reference: str) -> str:
                                                          if about else "") + "</th>"]
         for o in ("DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED"):
             j = col[o]
+            if per_world is not None:
+                low, high = np.quantile(per_world[:, i, j], [0.05, 0.95])
+                spread = f"5–95% of worlds {100 * low:.1f}–{100 * high:.1f}"
+            else:
+                spread = f"sd across worlds {100 * sd[i, j]:.1f}"
             cells.append(f"<td>{_pct(mean[i, j])} <small>± {100 * half[i, j]:.2f}</small><br>"
-                         f"<small>sd across worlds {100 * sd[i, j]:.1f}</small></td>")
+                         f"<small>{spread}</small></td>")
         if cost is not None:
             cells.append(f"<td>{cost['mean'][i]:.3g} <small>± {cost['ci95_half_width'][i]:.2g}</small></td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -290,7 +298,8 @@ def answer_html(results: Results, reference: str) -> str:
                      (["bloc cost, USD bn per episode"] if cost is not None else []))
     return ("<section id='answer'><h2>What this run found</h2>" + "".join(f"<p>{s}</p>" for s in sentences) +
             "<table class='table key'><caption>Key numbers: share of episodes per outcome (mean over worlds "
-            "± Monte Carlo 95% half-width, in points; sd across worlds: the spread of the per-world share)"
+            "± Monte Carlo 95% half-width, in points; then the spread of the per-world share across the "
+            "sampled worlds: its 5–95% range when records.aggregates is on, else its standard deviation)"
             "</caption><thead><tr>" + header + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
 
 

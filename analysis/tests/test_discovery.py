@@ -103,3 +103,15 @@ def test_the_report_states_the_regret_when_aggregates_are_recorded(aggregates_ru
     assert "least regret on the deterred share" in page and "regret_deterred_share" in page
     table = pd.read_csv(tmp_path / "report" / "regret_deterred_share.csv")
     assert table["policy"].iloc[0] == "economic_nato"
+
+
+def test_the_key_table_shows_the_spread_across_worlds_from_the_aggregates(aggregates_run, tmp_path):
+    from analysis.report import write_report
+
+    out, _ = aggregates_run
+    write_report(out, str(tmp_path / "report"))
+    page = (tmp_path / "report" / "index.html").read_text()
+    with h5py.File(out, "r") as f:
+        deterred = f["records/outcome_share"][:, 2, 2]  # economic_nato, DETERRED
+    low, high = np.quantile(deterred, [0.05, 0.95])
+    assert f"5–95% of worlds {100 * low:.1f}–{100 * high:.1f}" in page
