@@ -39,6 +39,7 @@ def _regret(args) -> None:
 
 
 def main(argv=None) -> int:
+    """The command line: report, discover, regret; returns the exit code (1 on a refused file)."""
     parser = argparse.ArgumentParser(prog="python3 -m analysis", description="Post-process deterrence results files")
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="figures (PNG), tables (CSV) and index.html from a results file")

@@ -58,6 +58,7 @@ def outcome_bars(shares: pd.DataFrame, out: str) -> str:
 
 
 def issue_heatmaps(issues: pd.DataFrame, out: str) -> str:
+    """Policy x issue heat maps of the deterred and self-censorship shares (% of episodes)."""
     policies = list(dict.fromkeys(issues["policy"]))
     names = list(dict.fromkeys(issues["issue"]))
     fig, axes = plt.subplots(1, 2, figsize=(12, 0.5 * len(policies) + 2))
@@ -80,6 +81,7 @@ def issue_heatmaps(issues: pd.DataFrame, out: str) -> str:
 
 
 def difference_plot(differences: pd.DataFrame, reference: str, out: str) -> str:
+    """Each policy minus the reference on the same draws, per measure, with 95% intervals."""
     measures = list(dict.fromkeys(differences["measure"]))
     fig, axes = plt.subplots(1, len(measures), figsize=(3.3 * len(measures), 0.5 * differences["policy"].nunique() + 1.8),
                              sharey=True)
@@ -97,6 +99,7 @@ def difference_plot(differences: pd.DataFrame, reference: str, out: str) -> str:
 
 
 def payoff_plot(payoffs: pd.DataFrame, out: str) -> str:
+    """Per policy, the spread of each mean payoff over the sampled worlds (quantile bars)."""
     measures = list(dict.fromkeys(payoffs["measure"]))
     fig, axes = plt.subplots(1, len(measures), figsize=(3.3 * len(measures), 0.5 * payoffs["policy"].nunique() + 1.8),
                              sharey=True)
@@ -126,6 +129,7 @@ def _axis_values(values: pd.Series) -> tuple[np.ndarray, str]:
 
 
 def sweep_plot(results: Results, out: str) -> str:
+    """Outcome shares against each swept value, with 95% bands (sweep files)."""
     shares = results.sweep_shares()
     keys = list(results.sweep().columns)
     x_key = keys[-1]
@@ -176,6 +180,7 @@ def convergence_plot(results: Results, out: str) -> str:
 
 
 def double_penalty_plot(table: pd.DataFrame, out: str) -> str:
+    """Self-censorship share per policy by the target's sampled salience (binned)."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for policy in dict.fromkeys(table["policy"]):
         part = table[(table["policy"] == policy) & (table["episodes"] > 0)]

@@ -21,6 +21,7 @@ def _text(values) -> list[str]:
 
 
 def open_results(path: str) -> "Results":
+    """Opens a results file (a run, merged shards or a sweep), checking it as the engine does."""
     return Results(path)
 
 
@@ -46,14 +47,17 @@ class Results:
     # --- what the file is -------------------------------------------------------------------
     @property
     def attrs(self) -> dict:
+        """The root attributes (seed, draws, config, hashes...), strings decoded."""
         return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file.attrs.items()}
 
     @property
     def is_sweep(self) -> bool:
+        """Whether the file holds a sweep (one group of statistics per point)."""
         return "sweep" in self.file
 
     @property
     def points(self) -> int:
+        """The number of sweep points (1 for a plain run)."""
         return int(self.file.attrs["sweep_points"]) if self.is_sweep else 1
 
     def sweep(self) -> pd.DataFrame:
@@ -75,12 +79,15 @@ class Results:
         return self.file[f"points/{point:06d}"] if self.is_sweep else self.file
 
     def labels(self, dim: str, point: int = 0) -> list[str]:
+        """The labels of a dimension (policy, episode, outcome, measure)."""
         return _text(self._group(point)["dims"][dim][()])
 
     def output(self, name: str, point: int = 0) -> h5py.Group:
+        """The HDF5 group of one output (its statistics as datasets)."""
         return self._group(point)["outputs"][name]
 
     def has_output(self, name: str) -> bool:
+        """Whether the model wrote this output."""
         return name in self._group(0)["outputs"]
 
     # --- the game's tables --------------------------------------------------------------------
@@ -164,6 +171,7 @@ class Results:
     # --- sensitivity (`deterrence sensitivity`) ----------------------------------------------
     @property
     def has_sensitivity(self) -> bool:
+        """Whether the file holds Sobol' indices (`deterrence sensitivity`)."""
         return "sensitivity" in self.file
 
     def sensitivity(self) -> pd.DataFrame:
@@ -318,6 +326,7 @@ class Results:
         return self._group(point)["records/outcome"][()]
 
     def parameter_records(self, point: int = 0) -> pd.DataFrame:
+        """Per-draw sampled parameters, one column per parameter (records.parameters)."""
         g = self._group(point)["records"]
         return pd.DataFrame(g["parameters"][()], columns=_text(g["parameter_names"][()]))
 
