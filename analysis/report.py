@@ -128,6 +128,16 @@ def _axis_values(values: pd.Series) -> tuple[np.ndarray, str]:
     return np.arange(len(values), dtype=float), ""
 
 
+def _geometric(x: np.ndarray) -> bool:
+    """Positive values spaced roughly by a constant ratio (0.25, 0.5, 1, 2, 4...): a log axis."""
+    x = np.sort(np.unique(x[np.isfinite(x)]))
+    if len(x) < 3 or x[0] <= 0:
+        return False
+    ratios = x[1:] / x[:-1]
+    steps = np.diff(x)
+    return float(np.std(np.log(ratios))) < float(np.std(steps) / np.mean(steps))
+
+
 def sweep_plot(results: Results, out: str) -> str:
     """Outcome shares against each swept value, with 95% bands (sweep files)."""
     shares = results.sweep_shares()
@@ -147,7 +157,9 @@ def sweep_plot(results: Results, out: str) -> str:
                 x, suffix = _axis_values(line[x_key].reset_index(drop=True))
                 ax.plot(x, 100 * line["share"], marker="o", ms=3, label=policy)
                 ax.fill_between(x, 100 * line["low"], 100 * line["high"], alpha=0.2)
-                ax.set_xlabel(x_key.split(".")[-1] + suffix)
+                if _geometric(x):  # geometric spacing reads on a log axis
+                    ax.set_xscale("log")
+                ax.set_xlabel(x_key + suffix)  # the full key: "parameters.resolve.median"
             ax.set_ylabel(f"{outcome.replace('_', ' ').lower()} %")
             if r == 0 and facet is not None:
                 ax.set_title(f"{facet_key.split('.')[-1]} = {facet}", fontsize=9)
@@ -355,7 +367,8 @@ def write_report(path: str, out: str) -> dict[str, str]:
         figures["Payoff distributions" + sweep_note] = payoff_plot(tables["payoffs"], out)
         if results.is_sweep:
             tables["sweep_shares"] = results.sweep_shares()
-            figures["Sweep curves"] = sweep_plot(results, out)
+            # A sweep's question is how the shares move with the swept value: its curves lead.
+            figures = {"Sweep curves: outcome shares against the swept value": sweep_plot(results, out), **figures}
         if results.has_records("outcome"):
             figures["Convergence with draws"] = convergence_plot(results, out)
         else:

@@ -90,7 +90,7 @@ def test_sweep_report_and_api(sweep_run, tmp_path):
     assert list(points["model_options.policies.economic_nato.fund_cap"]) == [1, 10, 40]
     out = str(tmp_path / "report")
     figures = write_report(sweep_run, out)
-    assert "Sweep curves" in figures
+    assert any(name.startswith("Sweep curves") for name in figures)
     assert os.path.getsize(os.path.join(out, "sweep.png")) > 5000
     table = pd.read_csv(os.path.join(out, "sweep_shares.csv"), float_precision="round_trip")
     with h5py.File(sweep_run, "r") as f:
@@ -182,3 +182,14 @@ def test_the_page_answers_first_and_names_each_policy(game_run, tmp_path):
     assert "Every democracy in the data set" in page[answer:page.index("<img")]
     assert page.index("Provenance") > page.index("<img")
     assert "SHA-256" in page and "not conditioned on the historical cases" in page
+
+
+def test_a_sweep_report_leads_with_its_curves_on_a_log_axis_for_geometric_values(sweep_run, tmp_path):
+    from analysis.report import _geometric, write_report
+
+    figures = write_report(sweep_run, str(tmp_path / "report"))
+    assert list(figures)[0].startswith("Sweep curves")
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert page.index("sweep.png") < page.index("outcome_shares.png")
+    assert _geometric(np.array([0.25, 0.5, 1, 2, 4, 8])) and _geometric(np.array([1.0, 10, 40]))
+    assert not _geometric(np.array([1.0, 2, 3, 4, 5])) and not _geometric(np.array([-1.0, 1, 2]))
