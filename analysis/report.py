@@ -208,7 +208,8 @@ def double_penalty_plot(table: pd.DataFrame, out: str) -> str:
 
 def sensitivity_plot(table: pd.DataFrame, out: str) -> str:
     """First-order and total indices by group, with intervals; the shares users ask about first."""
-    keep = table[~table["output"].eq("outcome_share") | table["element"].str.contains("DETERRED|SELF_CENSORSHIP")]
+    keep = table[(~table["output"].eq("outcome_share") | table["element"].str.contains("DETERRED|SELF_CENSORSHIP"))
+                 & ~table["too_rare"]]
     elements = list(dict.fromkeys(zip(keep["output"], keep["element"])))[:10]
     cols = min(2, len(elements))
     rows = (len(elements) + cols - 1) // cols
@@ -384,7 +385,14 @@ def write_report(path: str, out: str) -> dict[str, str]:
         notes.append("This model has no policy comparison.")
     if results.has_sensitivity:
         tables["sensitivity"] = results.sensitivity()
+        tables["sensitivity_groups"] = results.sensitivity_groups()
         figures["Sobol indices by group"] = sensitivity_plot(tables["sensitivity"], out)
+        rare = tables["sensitivity"].loc[tables["sensitivity"]["too_rare"], ["output", "element"]].drop_duplicates()
+        if len(rare):
+            notes.append(f"{len(rare)} output element(s) happen in fewer than 0.1% of episodes (e.g. "
+                         f"{rare.iloc[0]['output']} {rare.iloc[0]['element']}): their Sobol indices apportion almost "
+                         "no variance and are noise; they are flagged too_rare in the table and left out of the "
+                         "figure.")
     for name, frame in tables.items():
         frame.to_csv(os.path.join(out, f"{name}.csv"), index=False)
     parts = [

@@ -16,6 +16,10 @@ PAYOFFS = {
 }
 
 
+RATE_OUTPUTS = ("outcome_share", "trigger_rate", "aid_rate")
+RARE_SHARE = 1e-3  # shares below 0.1% of episodes: too rare for Sobol indices to mean anything
+
+
 def _text(values) -> list[str]:
     return [v.decode() if isinstance(v, bytes) else str(v) for v in np.atleast_1d(values)]
 
@@ -187,14 +191,30 @@ class Results:
             elements = int(np.prod([len(l) for l in label_lists])) if label_lists else 1
             data = {k: g[k][()].reshape(elements, len(groups)) for k in
                     ("first_order", "first_order_low", "first_order_high", "total", "total_low", "total_high")}
+            means = g["mean"][()].reshape(elements) if "mean" in g else np.full(elements, np.nan)
             for e in range(elements):
                 label, rest = [], e
                 for labels in reversed(label_lists):
                     label.insert(0, labels[rest % len(labels)])
                     rest //= len(labels)
+                # A share that almost never happens has almost no variance to apportion: its
+                # indices are noise (totals above 1 were seen for shares of 0.006%).
+                rare = name in RATE_OUTPUTS and np.isfinite(means[e]) and means[e] < RARE_SHARE
                 for j, group in enumerate(groups):
                     rows.append({"output": name, "element": "/".join(label), "group": group,
-                                 **{k: v[e, j] for k, v in data.items()}})
+                                 **{k: v[e, j] for k, v in data.items()}, "mean": means[e], "too_rare": bool(rare)})
+        return pd.DataFrame(rows)
+
+    def sensitivity_groups(self) -> pd.DataFrame:
+        """Each sensitivity group and the parameters in it (from /parameters)."""
+        g = self.file["parameters"]
+        frame = pd.DataFrame({"group": _text(g["group"][()]), "parameter": _text(g["name"][()])})
+        frame["group"] = frame["group"].replace("", "other")
+        rows = []
+        for group, part in frame.groupby("group", sort=False):
+            names = list(part["parameter"])
+            shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+            rows.append({"group": group, "parameters": len(names), "members": shown})
         return pd.DataFrame(rows)
 
     # --- the config as run ----------------------------------------------------------------------

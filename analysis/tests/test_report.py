@@ -193,3 +193,23 @@ def test_a_sweep_report_leads_with_its_curves_on_a_log_axis_for_geometric_values
     assert page.index("sweep.png") < page.index("outcome_shares.png")
     assert _geometric(np.array([0.25, 0.5, 1, 2, 4, 8])) and _geometric(np.array([1.0, 10, 40]))
     assert not _geometric(np.array([1.0, 2, 3, 4, 5])) and not _geometric(np.array([-1.0, 1, 2]))
+
+
+def test_the_game_sensitivity_flags_rare_shares_and_lists_group_members(tmp_path):
+    from .conftest import ROOT
+    out_file = str(tmp_path / "game.h5")
+    run_engine("sensitivity", os.path.join(ROOT, "configs", "baseline.yaml"), "--rows", "256", "--quiet",
+               "--out", out_file)
+    r = open_results(out_file)
+    table = r.sensitivity()
+    with h5py.File(out_file, "r") as f:
+        means = f["sensitivity/outcome_share/mean"][()].ravel()
+    flagged = table[(table["output"] == "outcome_share")].drop_duplicates("element")["too_rare"].to_numpy()
+    assert list(flagged) == list(means < 1e-3)
+    assert flagged.any() and not flagged.all()  # e.g. the status quo's DETERRED share is ~0
+    groups = r.sensitivity_groups().set_index("group")
+    assert groups.loc["stance_value", "members"] == "stance_value"
+    assert "salience." in groups.loc["salience", "members"] and groups.loc["salience", "parameters"] == 105
+    write_report(out_file, str(tmp_path / "report"))
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "fewer than 0.1% of episodes" in page and "sensitivity_groups" in page
