@@ -12,6 +12,7 @@ import subprocess
 import pytest
 
 from analysis.report import write_report
+from analysis.tests.conftest import BINARY
 
 # Injected first in <head>: records errors of every kind; then, after load, what rendered.
 PROBE = """<script>
@@ -24,9 +25,11 @@ window.addEventListener('load', () => {
   const imgs = [...document.images].map(i => ({src: i.getAttribute('src'), complete: i.complete, width: i.naturalWidth}));
   const tables = [...document.querySelectorAll('table')].map(t => ({rows: t.rows.length, height: t.getBoundingClientRect().height}));
   const answer = document.getElementById('answer');
+  const key = document.querySelector('table.key');
+  const key_rows = key ? [...key.rows].map(r => [...r.cells].map(c => c.innerText)) : [];
   const pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({imgs, tables, errors: window.__errors,
+  pre.textContent = JSON.stringify({imgs, tables, key_rows, errors: window.__errors,
                                     answer_top: answer ? answer.getBoundingClientRect().top : -1});
   document.body.appendChild(pre);
 });
@@ -86,6 +89,20 @@ def test_the_default_report_renders_in_chromium(game_run, tmp_path):
     check_page(probe, uncaught, screenshot, len(figures))
     # The answer comes first: the "What this run found" section is above every figure.
     assert 0 <= probe["answer_top"] < 400, probe["answer_top"]
+    # The key numbers the browser shows are the engine's (summary --json), to the printed digits.
+    summary = json.loads(subprocess.run([BINARY, "summary", "--json", game_run], check=True, capture_output=True,
+                                        text=True).stdout)
+    shares = {(e["labels"]["policy"], e["labels"]["outcome"]): e for e in
+              summary["outputs"]["outcome_share"]["elements"]}
+    header, *rows = probe["key_rows"]
+    assert header[:5] == ["policy", "deterred", "self-censorship", "capitulation", "resisted"]
+    assert len(rows) == 5
+    for row in rows:
+        policy = row[0].split("\n")[0].strip()
+        for column, outcome in zip(row[1:5], ["DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED"]):
+            element = shares[(policy, outcome)]
+            assert column.startswith(f"{100 * element['mean']:.1f}%"), (policy, outcome, column)
+            assert f"± {100 * element['ci95_half_width']:.2f}" in column
 
 
 def test_a_sweep_report_renders_in_chromium(sweep_run, tmp_path):
