@@ -41,15 +41,7 @@ int calibrate_command(const CalibrateCommandOptions& options) {
                               ? std::filesystem::path(options.config).stem().string() + ".calibration.h5"
                               : options.out;
   OutputLock lock;
-  try {
-    lock = OutputLock::acquire(out, options.quiet);
-  } catch (const BusyOutput& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 1;
-  }
+  if (const int code = lock_output(lock, out, options.quiet)) return code;
   try {
     if (!options.quiet)
       fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays\n", experiment.model->cases().size(),

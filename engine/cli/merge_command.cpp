@@ -27,15 +27,7 @@ int merge_command(const MergeCommandOptions& options) {
   exit_cleanly_on_signals();  // SIGTERM: remove the temporary file, exit 3
   const auto start = std::chrono::steady_clock::now();
   OutputLock lock;
-  try {
-    lock = OutputLock::acquire(options.out, options.quiet);
-  } catch (const BusyOutput& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 2;
-  } catch (const std::exception& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
-    return 1;
-  }
+  if (const int code = lock_output(lock, options.out, options.quiet)) return code;
   try {
     // Every check before anything is written.
     const PieceSet set = read_pieces(options.shards);
@@ -71,8 +63,7 @@ int merge_command(const MergeCommandOptions& options) {
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "merged_from", sources);
     for (const char* group : {"dims", "parameters", "cases", "inputs"})
-      if (h5::exists(first, group) && H5Ocopy(first, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
-        throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, set.pieces.front().path));
+      if (h5::exists(first, group)) h5::copy_group(first, group, file, set.pieces.front().path);
     write_outputs(file, layout, totals);
     write_content_digest(file, totals, 0, set.total_chunks(), set.config_hash);
     if (h5::exists(first, "sensitivity")) {

@@ -715,8 +715,7 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
       if (h5::has_attribute(point0, name)) h5::write_attribute(file, name, h5::read_u64_attribute(point0, name));
     h5::write_attribute(file, "config_hash", first.config_hash);
     for (const char* group : {"inputs", "cases"})  // the same for every point
-      if (h5::exists(point0, group) && H5Ocopy(point0, group, file, group, H5P_DEFAULT, H5P_DEFAULT) < 0)
-        throw std::runtime_error(fmt::format("cannot copy /{} from {}", group, point_files.front()));
+      if (h5::exists(point0, group)) h5::copy_group(point0, group, file, point_files.front());
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "sweep_points", static_cast<std::uint64_t>(sweep.points.size()));
     {
@@ -822,15 +821,7 @@ int run_command(const RunCommandOptions& options, const World& world) {
   // root rank before anything under OUT is read or written.
   OutputLock lock;
   int code = 0;
-  if (world.root()) {
-    try {
-      lock = OutputLock::acquire(out, options.quiet);
-    } catch (const BusyOutput& error) {
-      code = report(error, 2);
-    } catch (const std::exception& error) {
-      code = report(error, 1);
-    }
-  }
+  if (world.root()) code = lock_output(lock, out, options.quiet);
   code = world.max(code);
   if (code != 0) return code;
   if (sweep) return run_sweep(options, *sweep, experiment, out, world);

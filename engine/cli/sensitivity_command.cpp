@@ -95,18 +95,10 @@ int sensitivity_command(const SensitivityCommandOptions& options, const World& w
   int code = 0;
   OutputLock lock;  // one writer per output, held by the root rank
   if (world.root()) {
-    try {
-      lock = OutputLock::acquire(out, options.quiet);
-      if (fs::exists(out) && !options.force) {
-        fmt::print(stderr, "error: {} already exists; pass --force to overwrite it\n", out);
-        code = 2;
-      }
-    } catch (const BusyOutput& error) {
-      fmt::print(stderr, "error: {}\n", error.what());
+    code = lock_output(lock, out, options.quiet);
+    if (code == 0 && fs::exists(out) && !options.force) {
+      fmt::print(stderr, "error: {} already exists; pass --force to overwrite it\n", out);
       code = 2;
-    } catch (const std::exception& error) {
-      fmt::print(stderr, "error: {}\n", error.what());
-      code = 1;
     }
   }
   code = world.max(code);

@@ -241,9 +241,7 @@ void attach_scale(hid_t parent, const std::string& dataset, const std::string& s
 }
 
 void copy_group(hid_t source, const std::string& name, hid_t target, const std::string& what) {
-  Handle plist(H5Pcreate(H5P_OBJECT_COPY), H5Pclose, "create copy properties");
-  H5Pset_copy_object(plist, H5O_COPY_EXPAND_REFERENCE_FLAG);
-  check_status(H5Ocopy(source, name.c_str(), target, name.c_str(), plist, H5P_DEFAULT),
+  check_status(H5Ocopy(source, name.c_str(), target, name.c_str(), H5P_DEFAULT, H5P_DEFAULT),
                fmt::format("copy /{} from {}", name, what));
 }
 

@@ -92,9 +92,9 @@ void make_scale(hid_t parent, const std::string& name);
 void write_dimension_only(hid_t parent, const std::string& name, hsize_t length);
 // Attaches the scale parent/scale to axis `axis` of parent/dataset.
 void attach_scale(hid_t parent, const std::string& dataset, const std::string& scale, unsigned axis);
-// Copies source/name (a group and everything in it) to target/name. References inside the copy
-// (the dimension scales' DIMENSION_LIST) are remapped to the copied objects, not left pointing
-// into the source file.
+// Copies source/name (a group and everything in it) to target/name. Object references inside the
+// copy (dimension scales) would still point into the source file, so copy only groups without
+// scales; labelled datasets are written again (write_outputs, label_records).
 void copy_group(hid_t source, const std::string& name, hid_t target, const std::string& what);
 
 bool is_scale(hid_t parent, const std::string& dataset);

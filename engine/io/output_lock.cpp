@@ -42,6 +42,19 @@ std::string describe(const std::string& holder) {
 
 std::string lock_path(const std::string& output) { return output + ".lock"; }
 
+int lock_output(OutputLock& lock, const std::string& output, bool quiet) {
+  try {
+    lock = OutputLock::acquire(output, quiet);
+    return 0;
+  } catch (const BusyOutput& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 2;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "error: {}\n", error.what());
+    return 1;
+  }
+}
+
 OutputLock OutputLock::acquire(const std::string& output, bool quiet) {
   const std::string path = lock_path(output);
   refuse_symlink(path, "the lock file");

@@ -38,4 +38,8 @@ class OutputLock {
 // "OUT.lock"
 std::string lock_path(const std::string& output);
 
+// For the commands: takes the lock into `lock`; on failure prints "error: …" and returns the
+// exit code (2 for a busy output, 1 for any other failure), else 0.
+int lock_output(OutputLock& lock, const std::string& output, bool quiet);
+
 }  // namespace deterrence

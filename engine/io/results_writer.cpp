@@ -100,36 +100,33 @@ void ResultsWriter::prepare_records(const Experiment& experiment, std::uint64_t 
   }
 }
 
+namespace {
+
+// Records arrive interleaved (every recorded output of a draw side by side); each output's columns
+// go to its own dataset.
+template <typename T>
+void write_split(std::span<const T> values, std::uint64_t draws, hsize_t row,
+                 std::vector<h5::AppendableDataset>& datasets, const std::vector<std::size_t>& widths) {
+  if (values.empty()) return;
+  const std::size_t width = values.size() / draws;
+  std::size_t column = 0;
+  std::vector<T> buffer;
+  for (std::size_t k = 0; k < datasets.size(); ++k) {
+    const std::size_t w = widths[k];
+    buffer.resize(draws * w);
+    for (std::size_t d = 0; d < draws; ++d) std::copy_n(values.data() + d * width + column, w, buffer.data() + d * w);
+    datasets[k].write_rows(row, draws, buffer.data());
+    column += w;
+  }
+}
+
+}  // namespace
+
 void ResultsWriter::write_records(const ChunkRecords& records) {
   const hsize_t row = records.first_draw - first_draw_;
-  if (!records.codes.empty()) {
-    // Records arrive interleaved (all recorded outputs per draw); split them per dataset.
-    const std::size_t width = records.codes.size() / records.draws;
-    std::size_t column = 0;
-    std::vector<std::uint8_t> buffer;
-    for (std::size_t k = 0; k < code_records_.size(); ++k) {
-      const std::size_t w = code_record_widths_[k];
-      buffer.resize(records.draws * w);
-      for (std::size_t d = 0; d < records.draws; ++d)
-        std::copy_n(records.codes.data() + d * width + column, w, buffer.data() + d * w);
-      code_records_[k].write_rows(row, records.draws, buffer.data());
-      column += w;
-    }
-  }
+  write_split(records.codes, records.draws, row, code_records_, code_record_widths_);
   if (!records.parameters.empty()) parameter_records_.write_rows(row, records.draws, records.parameters.data());
-  if (!records.aggregates.empty()) {
-    const std::size_t width = records.aggregates.size() / records.draws;
-    std::size_t column = 0;
-    std::vector<double> buffer;
-    for (std::size_t k = 0; k < aggregate_records_.size(); ++k) {
-      const std::size_t w = aggregate_record_widths_[k];
-      buffer.resize(records.draws * w);
-      for (std::size_t d = 0; d < records.draws; ++d)
-        std::copy_n(records.aggregates.data() + d * width + column, w, buffer.data() + d * w);
-      aggregate_records_[k].write_rows(row, records.draws, buffer.data());
-      column += w;
-    }
-  }
+  write_split(records.aggregates, records.draws, row, aggregate_records_, aggregate_record_widths_);
 }
 
 void write_identity(hid_t file, const Experiment& experiment) {

@@ -76,16 +76,30 @@ bool is_own_file(const fs::path& path, const std::string& prefix) {
 }
 
 namespace {
-char armed_path[4096];
-std::atomic<bool> armed{false};
+// A path a signal handler must remove: copied into static storage, since the handler may only
+// make async-signal-safe calls (unlink).
+struct ArmedPath {
+  char path[4096];
+  std::atomic<bool> armed{false};
 
-char lock_file[4096];
-std::atomic<bool> lock_armed{false};
+  void arm(const std::string& text) {
+    armed.store(false);
+    if (text.empty() || text.size() >= sizeof path) return;
+    std::copy(text.begin(), text.end(), path);
+    path[text.size()] = '\0';
+    armed.store(true);
+  }
+  void remove() {
+    if (armed.load()) unlink(path);
+  }
+};
+
+ArmedPath temporary_file, lock_file;
 
 extern "C" void remove_and_exit(int) {
-  if (armed.load()) unlink(armed_path);  // async-signal-safe
-  if (lock_armed.load()) unlink(lock_file);
-  _exit(3);                              // kExitInterrupted
+  temporary_file.remove();
+  lock_file.remove();
+  _exit(3);  // kExitInterrupted
 }
 }  // namespace
 
@@ -93,28 +107,12 @@ void exit_cleanly_on_signals() {
   struct sigaction action {};
   action.sa_handler = remove_and_exit;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
+  for (int signal : {SIGTERM, SIGINT, SIGUSR1}) sigaction(signal, &action, nullptr);  // SIGUSR1: from mpirun
 }
 
-void arm_temporary(const std::string& path) {
-  armed.store(false);
-  if (path.size() >= sizeof armed_path) return;
-  std::copy(path.begin(), path.end(), armed_path);
-  armed_path[path.size()] = '\0';
-  armed.store(true);
-}
-
-void disarm_temporary() { armed.store(false); }
-
-void arm_lock_file(const std::string& path) {
-  lock_armed.store(false);
-  if (path.empty() || path.size() >= sizeof lock_file) return;
-  std::copy(path.begin(), path.end(), lock_file);
-  lock_file[path.size()] = '\0';
-  lock_armed.store(true);
-}
-
-void disarm_lock_file() { lock_armed.store(false); }
+void arm_temporary(const std::string& path) { temporary_file.arm(path); }
+void disarm_temporary() { temporary_file.armed.store(false); }
+void arm_lock_file(const std::string& path) { lock_file.arm(path); }
+void disarm_lock_file() { lock_file.armed.store(false); }
 
 }  // namespace deterrence

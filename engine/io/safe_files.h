@@ -22,7 +22,7 @@ void remove_dead_partials(const std::string& final_path, bool quiet);
 // `<prefix>*.h5` or `<prefix>*.h5.partial-*`.
 bool is_own_file(const std::filesystem::path& path, const std::string& prefix);
 
-// For commands that cannot checkpoint (merge, sensitivity): SIGTERM or SIGINT removes the
+// For commands that cannot checkpoint (merge, sensitivity): SIGTERM, SIGINT or SIGUSR1 removes the
 // temporary file being written (the one armed below) and exits with code 3, leaving nothing.
 void exit_cleanly_on_signals();
 void arm_temporary(const std::string& path);  // the file a signal must remove

@@ -99,9 +99,9 @@ TEST(Sensitivity, TheGameIsAnalysedByGroup) {
   EXPECT_EQ(h5::shape_of(h5::open_group(file, "sensitivity/mean_target_payoff"), "total"), (std::vector<hsize_t>{5, 8}));
 }
 
-TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
-  TempDir dir;
-  const std::string config = dir.write(
+// Ishigami with x1 and x2 tied by a copula but labelled with different groups.
+std::string correlated_ishigami(const TempDir& dir) {
+  return dir.write(
       "c.yaml",
       "model: ishigami\ndraws: 100\nseed: 1\nmodel_options: {a: 7, b: 0.1}\n"
       "parameters:\n"
@@ -109,6 +109,11 @@ TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
       "  x2: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
       "  x3: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
       "correlations:\n  - {parameters: [x1, x2], matrix: [[1, 0.5], [0.5, 1]]}\n");
+}
+
+TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
+  TempDir dir;
+  const std::string config = correlated_ishigami(dir);
   const std::string log = dir.file("log");
   EXPECT_EQ(shell(fmt::format("{} sensitivity {} --rows 100 --quiet --out {}", kBinary, config, dir.file("x.h5")), log), 2);
   EXPECT_NE(testing::read_text(log).find("correlated parameters x1 and x2 are in different sensitivity groups"),
@@ -124,14 +129,7 @@ TEST(Sensitivity, CorrelatedParametersInDifferentGroupsAreRefused) {
 
 TEST(Sensitivity, ByParameterCorrelatedParametersShareOneNamedIndex) {
   TempDir dir;
-  const std::string config = dir.write(
-      "c.yaml",
-      "model: ishigami\ndraws: 100\nseed: 1\nmodel_options: {a: 7, b: 0.1}\n"
-      "parameters:\n"
-      "  x1: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: first}\n"
-      "  x2: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
-      "  x3: {dist: uniform, min: -3.141592653589793, max: 3.141592653589793, group: second}\n"
-      "correlations:\n  - {parameters: [x1, x2], matrix: [[1, 0.5], [0.5, 1]]}\n");
+  const std::string config = correlated_ishigami(dir);
   const std::string out = dir.file("p.h5"), log = dir.file("log");
   ASSERT_EQ(shell(fmt::format("{} sensitivity {} --rows 256 --by-parameter --out {}", kBinary, config, out), log), 0)
       << testing::read_text(log);
