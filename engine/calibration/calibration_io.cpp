@@ -26,6 +26,7 @@ void label_calibration_axes(hid_t group, std::uint64_t draws, std::uint64_t clas
       {"conditioned", {"draw", "case"}}};
   for (const auto& [name, dims] : axes)
     for (unsigned axis = 0; axis < dims.size(); ++axis) h5::attach_scale(group, name, dims[axis], axis);
+  h5::attach_scale(group, "prior_distribution", "parameter", 0);
   for (const char* name : {"prior_mean", "prior_sd", "prior_q05", "prior_q50", "prior_q95", "posterior_mean",
                            "posterior_sd", "posterior_q05", "posterior_q50", "posterior_q95", "at_prior_edge"})
     h5::attach_scale(group, name, "parameter", 0);
@@ -36,7 +37,8 @@ void label_calibration_axes(hid_t group, std::uint64_t draws, std::uint64_t clas
 
 }  // namespace
 
-void write_calibration(hid_t file, const CalibrationSettings& settings, const CalibrationDraws& d,
+void write_calibration(hid_t file, const ParameterSpace& model_parameters, const CalibrationSettings& settings,
+                       const CalibrationDraws& d,
                        const CalibrationSummary& s) {
   h5::Handle group = h5::create_group(file, "calibration");
   const std::uint64_t N = d.log_likelihood.size(), C = d.cases, K = d.classes, G = d.globals.size();
@@ -71,6 +73,11 @@ void write_calibration(hid_t file, const CalibrationSettings& settings, const Ca
   std::vector<std::string> names;
   for (const auto& p : s.parameters) names.push_back(p.name);
   h5::write_strings(group, "parameter", names);
+  {  // the priors θ was drawn from, as `run --posterior` checks them
+    std::vector<std::string> priors;
+    for (const std::size_t index : d.globals) priors.push_back(model_parameters[index].distribution.describe());
+    h5::write_strings(group, "prior_distribution", priors);
+  }
   h5::write_doubles(group, "theta", d.theta, {N, G});
   h5::write_doubles(group, "log_likelihood", d.log_likelihood, {N});
   h5::write_doubles(group, "weight", s.weights, {N});

@@ -9,7 +9,8 @@
 
 namespace deterrence {
 
-void write_calibration(hid_t file, const CalibrationSettings& settings, const CalibrationDraws& draws,
+void write_calibration(hid_t file, const ParameterSpace& model_parameters, const CalibrationSettings& settings,
+                       const CalibrationDraws& draws,
                        const CalibrationSummary& summary);
 // Prints the summary stored under /calibration (for `deterrence summary`); false if none.
 bool print_calibration(hid_t file, std::FILE* out);

@@ -57,7 +57,7 @@ int calibrate_command(const CalibrateCommandOptions& options) {
     h5::write_attribute(file, "end_time", iso_time_now());
     const auto cases = experiment.model->cases();
     write_cases(file, cases, experiment.model->outputs().find(cases.front().output)->categories);
-    write_calibration(file, settings, draws, summary);
+    write_calibration(file, experiment.model->parameters(), settings, draws, summary);
     {
       h5::Handle runtime = h5::create_group(file, "runtime");
       h5::write_attribute(runtime, "total_seconds",

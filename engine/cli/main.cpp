@@ -82,6 +82,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--shard", run.shard, "Run only shard I of N (I/N, 1-based): contiguous whole chunks");
   run_cmd->add_option("--until", run.until,
                       "Stop when OUTPUT[/ELEMENT]'s 95% half-width <= VALUE (repeatable; draws is the cap)");
+  run_cmd->add_option("--posterior", run.posterior,
+                      "Play on a calibration's posterior: every draw's global parameters resampled from CALIB.h5's "
+                      "weighted draws (same model, seed, priors and data; README \"Calibration\")")
+      ->check(CLI::ExistingFile);
   run_cmd->add_flag("--resume", run.resume, "Continue an interrupted run from its checkpoint (<out>.checkpoint)");
   run_cmd->add_option("--checkpoint-every", run.checkpoint_seconds, "Seconds between checkpoints (default 60)")
       ->check(kPositiveSeconds);

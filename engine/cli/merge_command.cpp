@@ -62,7 +62,7 @@ int merge_command(const MergeCommandOptions& options) {
     h5::write_attribute(file, "start_time", earliest);
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "merged_from", sources);
-    for (const char* group : {"dims", "parameters", "cases", "inputs"})
+    for (const char* group : {"dims", "parameters", "cases", "inputs", "posterior"})
       if (h5::exists(first, group)) h5::copy_group(first, group, file, set.pieces.front().path);
     write_outputs(file, layout, totals);
     write_content_digest(file, totals, 0, set.total_chunks(), set.config_hash);

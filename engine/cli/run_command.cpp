@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "calibration/posterior.h"
 #include "cli/cases_command.h"
 #include "config/config_error.h"
 #include "config/experiment.h"
@@ -266,6 +267,7 @@ class SegmentedRun {
     settings.record_aggregates = e_.records.aggregates && e_.model->outputs().aggregate_real_slots() > 0;
     settings.stop = stop;
     settings.design = design_.get();
+    settings.resampled = e_.posterior ? &e_.posterior->draws : nullptr;
     if (!replicates_.empty()) {
       settings.replicates = &replicates_;
       settings.replicate_draws = e_.draws / e_.design.replicates;
@@ -618,6 +620,7 @@ int run_experiment(const RunCommandOptions& options, const Experiment& experimen
       h5::write_attribute(writer.file(), "until_report", run->target_report());
     }
     write_design(writer.file(), experiment, run->replicates());
+    if (experiment.posterior) write_posterior(writer.file(), *experiment.posterior);
     write_piece_records(writer.file(), out, segments, RecordsMode::copy);
     writer.commit();
     remove_checkpoint(folder);
@@ -665,6 +668,7 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
       experiment = load_experiment(options.config, &sweep.points[k]);
       if (options.draws) experiment.draws = *options.draws;
       if (options.seed) experiment.seed = *options.seed;
+      if (!options.posterior.empty()) attach_posterior(experiment, options.posterior);
     } catch (const ConfigError& error) {
       return world.root() ? report(ConfigError(fmt::format("sweep point {} ({}): {}", k + 1, label, error.what())), 2)
                           : 2;
@@ -714,7 +718,7 @@ int run_sweep(const RunCommandOptions& options, const Sweep& sweep, const Experi
                              "chunk_first", "chunk_end", "threads"})
       if (h5::has_attribute(point0, name)) h5::write_attribute(file, name, h5::read_u64_attribute(point0, name));
     h5::write_attribute(file, "config_hash", first.config_hash);
-    for (const char* group : {"inputs", "cases"})  // the same for every point
+    for (const char* group : {"inputs", "cases", "posterior"})  // the same for every point
       if (h5::exists(point0, group)) h5::copy_group(point0, group, file, point_files.front());
     h5::write_attribute(file, "end_time", iso_time_now());
     h5::write_attribute(file, "sweep_points", static_cast<std::uint64_t>(sweep.points.size()));
@@ -787,6 +791,7 @@ int run_command(const RunCommandOptions& options, const World& world) {
     experiment = load_experiment(options.config, sweep ? &sweep->points.front() : nullptr);
     if (options.draws) experiment.draws = *options.draws;
     if (options.seed) experiment.seed = *options.seed;
+    if (!options.posterior.empty()) attach_posterior(experiment, options.posterior);
     if (!options.shard.empty()) shard = parse_shard(options.shard);
     if (world.size() > 1 && !options.shard.empty())
       throw std::invalid_argument("--shard and MPI ranks do not mix: run the shards without mpirun, or mpirun without "
@@ -816,6 +821,13 @@ int run_command(const RunCommandOptions& options, const World& world) {
   } catch (const std::invalid_argument& error) {
     return world.root() ? report(error, 2) : 2;
   }
+  if (experiment.posterior && experiment.posterior->effective_sample_size < 100 && world.root())
+    fmt::print(stderr,
+               "warning: {} rests on an effective sample size of {:.1f} of its {} draws: this run can only replay "
+               "those few worlds of θ, so its intervals understate what is unknown (calibrate with more draws or "
+               "--rounds)\n",
+               options.posterior, experiment.posterior->effective_sample_size,
+               experiment.posterior->calibration_draws);
   const std::string out = options.out.empty() ? default_out(options, shard) : options.out;
   // One writer per output, for the whole command (a sweep's points included): taken by the
   // root rank before anything under OUT is read or written.

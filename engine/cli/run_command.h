@@ -24,6 +24,8 @@ struct RunCommandOptions {
   // Precision targets "OUTPUT[/ELEMENT]=HALF_WIDTH": stop at the first chunk where every
   // target's 95% half-width is at most its value (the config's draws are the cap).
   std::vector<std::string> until;
+  // A calibration file: every draw's global parameters resampled from its weighted draws.
+  std::string posterior;
 };
 
 // Returns the process exit code: 0 success, 1 runtime failure, 2 bad input,

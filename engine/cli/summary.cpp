@@ -31,6 +31,16 @@ void print_header(const ResultsFile& r, std::FILE* out) {
     for (const auto& f : r.inputs())
       fmt::print(out, "  {:<8} {}  {}\n", f.role, f.sha256.substr(0, 16), std::filesystem::path(f.path).filename().string());
   }
+  if (const auto& p = r.posterior())
+    fmt::print(out,
+               "on the posterior of {}: each draw's {} resampled from {} calibration draws of effective sample size "
+               "{:.1f} (Pareto k {:.2f}); every interval below is Monte Carlo error given those draws, which stand for "
+               "about {:.0f} distinct worlds\n",
+               std::filesystem::path(p->calibration_file).filename().string(),
+               p->parameters.size() > 60 ? "global parameters" : p->parameters, p->calibration_draws,
+               p->effective_sample_size, p->pareto_k, p->effective_sample_size);
+  else
+    fmt::print(out, "on the priors of the config (no calibration: `run --posterior CALIB.h5` plays on one)\n");
   fmt::print(out, "\n");
   if (!r.cases().empty()) {
     fmt::print(out, "Historical cases, each under the policy then in force:\n");
@@ -154,6 +164,14 @@ void print_json(const ResultsFile& r, std::FILE* out) {
   document["draws"] = r.count_attribute("draws");
   document["seed"] = r.count_attribute("seed");
   document["config_hash"] = r.attribute("config_hash");
+  if (const auto& p = r.posterior())
+    document["posterior"] = {{"calibration_file", p->calibration_file},
+                             {"parameters", p->parameters},
+                             {"calibration_draws", p->calibration_draws},
+                             {"effective_sample_size", finite_or_null(p->effective_sample_size)},
+                             {"pareto_k", finite_or_null(p->pareto_k)}};
+  else
+    document["posterior"] = nullptr;
   if (r.sweep_keys().empty()) {
     document["kind"] = "run";
     document["outputs"] = outputs_json(r);

@@ -14,6 +14,8 @@
 
 namespace deterrence {
 
+struct PosteriorSource;  // calibration/posterior.h
+
 struct RecordOptions {
   bool outcomes = false;    // per-draw codes of every recorded categorical output
   bool parameters = false;  // per-draw values of every sampled parameter
@@ -34,7 +36,9 @@ struct Experiment {
   RecordOptions records;
   DesignSpec design;
   std::unique_ptr<Model> model;
-  std::vector<std::string> config_keys_read;  // every key path the reader asked the config for
+  std::vector<std::string> config_keys_read;
+  // Set by `run --posterior`: the calibration whose weighted θ every draw resamples.
+  std::shared_ptr<const PosteriorSource> posterior;  // every key path the reader asked the config for
 };
 
 // Reads and validates a config file and builds its model; with a sweep point, the experiment

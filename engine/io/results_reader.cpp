@@ -178,6 +178,14 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
 
   check_record_sources(file, path);
   inputs_ = read_inputs(file);
+  if (h5::exists(file, "posterior")) {
+    h5::Handle group = h5::open_group(file, "posterior");
+    posterior_ = PosteriorInfo{h5::read_string_attribute(group, "calibration_file"),
+                               h5::read_string_attribute(group, "parameters"),
+                               h5::read_u64_attribute(group, "calibration_draws"),
+                               h5::read_double_attribute(group, "effective_sample_size"),
+                               h5::read_double_attribute(group, "pareto_k")};
+  }
   if (h5::has_attribute(file, "merged_from")) merged_from_ = h5::read_strings_attribute(file, "merged_from").size();
   std::string base = "/";
   if (h5::exists(file, "sweep")) {

@@ -3,6 +3,7 @@
 // knowing the HDF5 layout. Used by `deterrence summary`, by merges and by the tests.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,13 @@ struct SensitivityTable {
 // not HDF5 (or cut short), or not a deterrence results file.
 h5::Handle open_results_file(const std::string& path);
 
+// A run played on a calibration's posterior (/posterior; `run --posterior`).
+struct PosteriorInfo {
+  std::string calibration_file, parameters;
+  std::uint64_t calibration_draws = 0;
+  double effective_sample_size = 0, pareto_k = 0;
+};
+
 class ResultsFile {
  public:
   // Throws std::runtime_error if the file is missing or is not a deterrence results file.
@@ -61,6 +69,8 @@ class ResultsFile {
   const std::vector<CaseSpec>& cases() const { return cases_; }
   // The files the run read (/inputs), checked against their stored SHA-256.
   const std::vector<InputFile>& inputs() const { return inputs_; }
+  // Set when the run played on a calibration's posterior.
+  const std::optional<PosteriorInfo>& posterior() const { return posterior_; }
   std::vector<CaseForecast> case_forecasts() const;
 
  private:
@@ -75,6 +85,7 @@ class ResultsFile {
   std::vector<SensitivityTable> sensitivity_;
   std::vector<CaseSpec> cases_;
   std::vector<InputFile> inputs_;
+  std::optional<PosteriorInfo> posterior_;
 };
 
 }  // namespace deterrence

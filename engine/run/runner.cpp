@@ -74,6 +74,7 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
     const std::size_t row = settings.record_parameters ? k : 0;
     std::span<double> values(slot.parameters.data() + row * params, params);
     sampler.sample(slot.first_draw + k, values, slot.scratch);
+    if (settings.resampled) settings.resampled->apply(slot.first_draw + k, values, sampler.rng());
     model.evaluate(values, slot.workspace.get(), out);
     if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
       throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k, bad, slot.reals[bad], values));

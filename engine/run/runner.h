@@ -12,6 +12,7 @@
 
 #include "model/model.h"
 #include "sampling/design.h"
+#include "sampling/resampled_parameters.h"
 #include "run/progress.h"
 #include "stats/statistics.h"
 
@@ -40,6 +41,8 @@ struct RunSettings {
   const Design* design = nullptr;
   std::vector<RunStatistics>* replicates = nullptr;
   std::uint64_t replicate_draws = 0;
+  // Parameters taken from a weighted table instead of their priors (a posterior run), or null.
+  const ResampledParameters* resampled = nullptr;
 };
 
 // Receives a chunk's per-draw records, in chunk order, on the folding thread.
