@@ -45,6 +45,7 @@ def main(argv=None) -> int:
     report = commands.add_parser("report", help="figures (PNG), tables (CSV) and index.html from a results file")
     report.add_argument("results", help="a results file written by `deterrence run` or `deterrence merge`")
     report.add_argument("--out", required=True, help="folder for the report (created if missing)")
+    report.add_argument("--prior", help="for a posterior run: the same experiment run on the priors, shown side by side")
     find = commands.add_parser("discover", help="scenario discovery (PRIM) on per-draw records")
     find.add_argument("results", help="a run with records: {aggregates: true, parameters: true}")
     find.add_argument("--where", required=True, help='e.g. "deterred_share[economic_nato] >= 0.3"')
@@ -58,7 +59,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "report":
-            figures = write_report(args.results, args.out)
+            figures = write_report(args.results, args.out, prior=args.prior)
             print(f"wrote {len(figures)} figures and index.html to {args.out}")
         elif args.command == "discover":
             _discover(args)

@@ -321,6 +321,58 @@ def answer_html(results: Results, reference: str) -> str:
             "</caption><thead><tr>" + header + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
 
 
+def calibration_plot(table: pd.DataFrame, out: str) -> str:
+    """Prior against posterior for every global parameter a calibration moved: each on its prior's
+    scale (0 = the prior's 5% quantile, 1 = its 95%), the prior's 5-95% range in grey and the
+    posterior's in blue with its median; constant parameters are left out."""
+    shown = table[table["prior_q95"] > table["prior_q05"]].reset_index(drop=True)
+    span = shown["prior_q95"] - shown["prior_q05"]
+    scaled = {q: (shown[f"posterior_{q}"] - shown["prior_q05"]) / span for q in ("q05", "q50", "q95")}
+    fig, ax = plt.subplots(figsize=(8, 0.28 * len(shown) + 1.2))
+    y = np.arange(len(shown))[::-1]
+    ax.barh(y, 1.0, left=0.0, height=0.7, color="#cccccc", label="prior 5–95%")
+    ax.hlines(y, scaled["q05"], scaled["q95"], color="#0072B2",  # Okabe–Ito blue
+              linewidth=4, label="posterior 5–95%")
+    ax.plot(scaled["q50"], y, "k|", markersize=10, label="posterior median")
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{p}{' (edge)' if e else ''}" for p, e in zip(shown["parameter"], shown["at_prior_edge"])],
+                       fontsize=8)
+    ax.set_xlabel("position on the prior's scale (0: prior 5% quantile, 1: prior 95% quantile)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Global parameters: prior and posterior")
+    return _save(fig, out, "calibration_prior_posterior.png")
+
+
+def _calibration_status(results: Results) -> str:
+    """Whether the numbers rest on the config's priors or on a calibration's posterior, in words."""
+    p = results.posterior
+    if p is None:
+        return ("priors as written in the config: not conditioned on the historical cases "
+                "(`deterrence calibrate` conditions them; `deterrence run --posterior` plays on the result)")
+    ess = float(p.get("effective_sample_size", float("nan")))
+    text = (f"posterior of {os.path.basename(str(p.get('calibration_file')))}: every world's global parameters "
+            f"resampled from {p.get('calibration_draws')} calibration draws of effective sample size {ess:.1f} "
+            f"(Pareto k {float(p.get('pareto_k', float('nan'))):.2f}); intervals are Monte Carlo error given those draws")
+    if ess < 100:
+        text += (f" — only about {ess:.0f} distinct worlds of the global parameters stand behind these numbers, so "
+                 "they are NOT a reliable posterior")
+    return text
+
+
+def prior_posterior_html(table: pd.DataFrame) -> str:
+    """Prior and posterior shares side by side, per policy and key outcome (% of episodes)."""
+    rows = "".join(
+        f"<tr><th scope='row'>{html.escape(r.policy)}</th><td>{html.escape(r.outcome)}</td>"
+        f"<td>{_pct(r.prior)} <small>[{_pct(r.prior_low)}, {_pct(r.prior_high)}]</small></td>"
+        f"<td>{_pct(r.posterior)} <small>[{_pct(r.posterior_low)}, {_pct(r.posterior_high)}]</small></td>"
+        f"<td>{_points(r.change)}</td></tr>" for r in table.itertuples())
+    return ("<section id='prior-posterior'><h2>Prior and posterior side by side</h2><table class='table key'>"
+            "<caption>Share of episodes per outcome on the config's priors and on the calibration's posterior "
+            "(Monte Carlo 95% intervals), and the change in points</caption><thead><tr><th>policy</th><th>outcome</th>"
+            "<th>prior</th><th>posterior</th><th>change, points</th></tr></thead><tbody>" + rows +
+            "</tbody></table></section>")
+
+
 def footer_html(results: Results) -> str:
     """What produced the page: run date and duration, seed, draws, engine, every input's SHA-256,
     and whether the numbers rest on priors or on a calibration to the historical record."""
@@ -337,15 +389,15 @@ def footer_html(results: Results) -> str:
         paths = [p.decode() if isinstance(p, bytes) else str(p) for p in g["path"][()]]
         hashes = [h.decode() if isinstance(h, bytes) else str(h) for h in g["sha256"][()]]
         rows += [(f"input {p}", f"SHA-256 {h}") for p, h in zip(paths, hashes)]
-    calibration = ("priors as written in the config: not conditioned on the historical cases "
-                   "(`deterrence calibrate` conditions them; `deterrence cases` scores the record)")
+    calibration = _calibration_status(results)
     rows.append(("calibration", calibration))
     cells = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
     return f"<footer><h2>Provenance</h2><table class='table provenance'>{cells}</table></footer>"
 
 
-def write_report(path: str, out: str) -> dict[str, str]:
-    """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}."""
+def write_report(path: str, out: str, prior: str | None = None) -> dict[str, str]:
+    """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}. With
+    `prior` (the same experiment run on the priors) a posterior run's page shows both side by side."""
     os.makedirs(out, exist_ok=True)
     results = Results(path)
     attrs = results.attrs
@@ -381,6 +433,14 @@ def write_report(path: str, out: str) -> dict[str, str]:
         if results.has_records("outcome") and results.has_records("parameters"):
             tables["self_censorship_by_salience"] = results.self_censorship_by_salience()
             figures["Self-censorship by the target's salience"] = double_penalty_plot(tables["self_censorship_by_salience"], out)
+    elif "calibration" in results.file:
+        tables["calibration_parameters"] = results.calibration_parameters()
+        figures["Prior and posterior of the global parameters"] = calibration_plot(tables["calibration_parameters"], out)
+        g = results.file["calibration"]
+        notes.append(f"A calibration: effective sample size {float(g.attrs['effective_sample_size']):.1f} of "
+                     f"{int(g.attrs['draws'])} draws, Pareto k {float(g.attrs['pareto_k']):.2f}"
+                     + (" (above 0.7: the posterior is not reliably estimated)" if float(g.attrs['pareto_k']) > 0.7
+                        else "") + "; `deterrence summary` prints the case scores.")
     else:
         notes.append("This model has no policy comparison.")
     if results.has_sensitivity:
@@ -405,8 +465,15 @@ def write_report(path: str, out: str) -> dict[str, str]:
         f"{attrs.get('draws')} draws, seed {attrs.get('seed')}, config hash {html.escape(str(attrs.get('config_hash')))}, "
         f"engine {html.escape(str(attrs.get('engine_version')))} ({html.escape(str(attrs.get('git_commit')))})</p>",
     ]
+    parts.append(f"<p class='calibration'><b>Calibration:</b> {html.escape(_calibration_status(results))}.</p>")
     if results.has_output("outcome_share"):
         parts.append(answer_html(results, reference))
+    if prior is not None:
+        from .results import prior_posterior_table
+
+        side_by_side = prior_posterior_table(Results(prior), results)
+        side_by_side.to_csv(os.path.join(out, "prior_vs_posterior.csv"), index=False)
+        parts.append(prior_posterior_html(side_by_side))
     parts += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
     for caption, name in figures.items():
         parts.append(f"<h2>{html.escape(caption)}</h2><img src='{name}' alt='{html.escape(caption)}'>")

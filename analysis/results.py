@@ -55,6 +55,30 @@ class Results:
         return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file.attrs.items()}
 
     @property
+    def posterior(self) -> dict | None:
+        """For a run played on a calibration's posterior (`run --posterior`): the calibration file,
+        its draws, effective sample size and Pareto k (the /posterior attributes); None for a run on
+        the config's priors."""
+        if "posterior" not in self.file:
+            return None
+        return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file["posterior"].attrs.items()}
+
+    def calibration_parameters(self) -> pd.DataFrame:
+        """For a calibration file (`deterrence calibrate`): each global parameter's prior and
+        posterior mean, sd and 5/50/95% quantiles, and whether the posterior median left the
+        prior's 5-95% range (at_prior_edge)."""
+        if "calibration" not in self.file:
+            raise ValueError(f"{self.path}: not a calibration (no /calibration)")
+        g = self.file["calibration"]
+        table = {"parameter": _text(g["parameter"][()])}
+        for name in ("prior_mean", "prior_sd", "prior_q05", "prior_q50", "prior_q95", "posterior_mean",
+                     "posterior_sd", "posterior_q05", "posterior_q50", "posterior_q95", "at_prior_edge"):
+            table[name] = g[name][()]
+        frame = pd.DataFrame(table)
+        frame["at_prior_edge"] = frame["at_prior_edge"].astype(bool)
+        return frame
+
+    @property
     def is_sweep(self) -> bool:
         """Whether the file holds a sweep (one group of statistics per point)."""
         return "sweep" in self.file
@@ -92,7 +116,8 @@ class Results:
 
     def has_output(self, name: str) -> bool:
         """Whether the model wrote this output."""
-        return name in self._group(0)["outputs"]
+        outputs = self._group(0).get("outputs")
+        return outputs is not None and name in outputs
 
     # --- the game's tables --------------------------------------------------------------------
     def outcome_shares(self, point: int = 0) -> pd.DataFrame:
@@ -471,3 +496,31 @@ class Results:
                 path = source.file_name if os.path.isabs(source.file_name) else os.path.join(folder, source.file_name)
                 if not os.path.exists(path):
                     raise FileNotFoundError(f"{self.path}: records '{name}' read from {path}, which is missing")
+
+
+KEY_OUTCOMES = ("DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED", "ESCALATION")
+
+
+def prior_posterior_table(prior: Results, posterior: Results) -> pd.DataFrame:
+    """The same experiment on the config's priors and on a calibration's posterior, side by side:
+    per policy and key outcome, each run's share of episodes with its Monte Carlo 95% interval, and
+    the posterior minus the prior. Refuses two runs of different experiments (model, seed, policies)."""
+    if posterior.posterior is None:
+        raise ValueError(f"{posterior.path}: not a posterior run (no /posterior; `run --posterior CALIB.h5` makes one)")
+    if prior.posterior is not None:
+        raise ValueError(f"{prior.path}: is itself a posterior run; give the run on the priors")
+    for key in ("model", "seed"):
+        if prior.attrs.get(key) != posterior.attrs.get(key):
+            raise ValueError(f"{prior.path} and {posterior.path} differ in {key}")
+    if prior.labels("policy") != posterior.labels("policy"):
+        raise ValueError(f"{prior.path} and {posterior.path} compare different policies")
+    a = prior.outcome_shares().set_index(["policy", "outcome"])
+    b = posterior.outcome_shares().set_index(["policy", "outcome"])
+    rows = []
+    for policy in prior.labels("policy"):
+        for outcome in KEY_OUTCOMES:
+            p, q = a.loc[(policy, outcome)], b.loc[(policy, outcome)]
+            rows.append({"policy": policy, "outcome": outcome, "prior": p["share"], "prior_low": p["low"],
+                         "prior_high": p["high"], "posterior": q["share"], "posterior_low": q["low"],
+                         "posterior_high": q["high"], "change": q["share"] - p["share"]})
+    return pd.DataFrame(rows)

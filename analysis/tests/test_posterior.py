@@ -1,0 +1,72 @@
+"""A run on a calibration's posterior in Python: Results.posterior, the prior-posterior table and
+the report's calibration status and side-by-side section."""
+import os
+
+import pandas as pd
+import pytest
+
+from analysis import Results
+from analysis.report import write_report
+from analysis.results import prior_posterior_table
+
+from .conftest import ROOT, run_engine
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    folder = str(tmp_path_factory.mktemp("posterior"))
+    calibration = os.path.join(folder, "calibration.h5")
+    prior, posterior = os.path.join(folder, "prior.h5"), os.path.join(folder, "posterior.h5")
+    run_engine("calibrate", os.path.join(ROOT, "configs", "experiments", "cases.yaml"), "--draws", "64", "--inner",
+               "10", "--quiet", "--out", calibration)
+    baseline = os.path.join(ROOT, "configs", "baseline.yaml")
+    run_engine("run", baseline, "--draws", "600", "--quiet", "--out", prior)
+    run_engine("run", baseline, "--draws", "600", "--posterior", calibration, "--quiet", "--out", posterior)
+    return folder, calibration, prior, posterior
+
+
+def test_the_posterior_run_says_where_its_parameters_came_from(runs):
+    _, calibration, prior, posterior = runs
+    assert Results(prior).posterior is None
+    p = Results(posterior).posterior
+    assert p["calibration_file"] == calibration and p["calibration_draws"] == 64
+    assert 1.0 <= p["effective_sample_size"] <= 64.0
+
+
+def test_prior_and_posterior_side_by_side(runs):
+    _, _, prior, posterior = runs
+    table = prior_posterior_table(Results(prior), Results(posterior))
+    shares = Results(posterior).outcome_shares().set_index(["policy", "outcome"])
+    assert len(table) == 5 * 5
+    for row in table.itertuples():
+        assert row.posterior == pytest.approx(shares.loc[(row.policy, row.outcome), "share"], abs=0)
+        assert row.change == pytest.approx(row.posterior - row.prior, abs=1e-15)
+        assert row.prior_low <= row.prior <= row.prior_high
+    with pytest.raises(ValueError, match="not a posterior run"):
+        prior_posterior_table(Results(posterior), Results(prior))
+
+
+def test_the_report_states_the_calibration_and_shows_both(runs):
+    folder, _, prior, posterior = runs
+    out = os.path.join(folder, "report")
+    write_report(posterior, out, prior=prior)
+    page = open(os.path.join(out, "index.html"), encoding="utf-8").read()
+    assert "posterior of calibration.h5" in page and "NOT a reliable posterior" in page  # 64 draws: a tiny ESS
+    assert "Prior and posterior side by side" in page
+    table = pd.read_csv(os.path.join(out, "prior_vs_posterior.csv"))
+    assert set(table["outcome"]) == {"DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED", "ESCALATION"}
+    write_report(prior, os.path.join(folder, "prior_report"))
+    prior_page = open(os.path.join(folder, "prior_report", "index.html"), encoding="utf-8").read()
+    assert "priors as written in the config" in prior_page
+
+
+def test_a_calibration_report_draws_prior_against_posterior(runs):
+    folder, calibration, _, _ = runs
+    out = os.path.join(folder, "calibration_report")
+    figures = write_report(calibration, out)
+    assert "calibration_prior_posterior.png" in figures.values()
+    table = pd.read_csv(os.path.join(out, "calibration_parameters.csv"))
+    assert {"resolve", "stance_value", "forced_share.taiwan"} <= set(table["parameter"])
+    assert (table["prior_q05"] <= table["prior_q95"]).all()
+    page = open(os.path.join(out, "index.html"), encoding="utf-8").read()
+    assert "A calibration: effective sample size" in page
