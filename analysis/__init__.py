@@ -10,6 +10,6 @@
 
 `python3 -m analysis report FILE --out DIR` writes the figures and an index.html.
 """
-from .results import Results, open_results
+from .results import Results, open_results, wilson_interval
 
-__all__ = ["Results", "open_results"]
+__all__ = ["Results", "open_results", "wilson_interval"]

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .results import OUTCOMES, Results  # noqa: E402
+from .results import OUTCOMES, Z95, Results  # noqa: E402
 
 # Okabe & Ito's colour-blind-safe palette: the two outcomes a reader compares first, deterred
 # (blue) and self-censorship (vermillion), stay far apart under deuteranopia and protanopia
@@ -180,7 +180,7 @@ def convergence_plot(results: Results, out: str) -> str:
             per_draw = (codes[:, i, :] == code).mean(axis=1)
             running = np.cumsum(per_draw) / n
             running_sq = np.cumsum(per_draw ** 2) / n
-            half = 1.96 * np.sqrt(np.maximum(running_sq - running ** 2, 0) / n)
+            half = Z95 * np.sqrt(np.maximum(running_sq - running ** 2, 0) / n)
             ax.plot(n, 100 * running, label=p, lw=1)
             ax.fill_between(n, 100 * (running - half), 100 * (running + half), alpha=0.15)
         ax.set_xscale("log")
@@ -306,6 +306,20 @@ def answer_html(results: Results, reference: str) -> str:
                          f"least regret on the deterred share: best in {_pct(top['share_best'])} of worlds, at most "
                          f"{100 * top['max_regret']:.1f} points behind the best policy (table "
                          f"<a href='#regret'>regret_deterred_share</a>).")
+    if cost is not None:
+        value = results.cost_effectiveness()
+        paying = value[value["extra_cost_usd_bn_per_episode"] > 0]
+        if len(paying):
+            parts_ = []
+            for row in paying.itertuples():
+                interval = (f" [{row.low:.3g}, {row.high:.3g}]" if np.isfinite(row.low) else "")
+                parts_.append(f"{html.escape(row.policy)} {row.deterred_points_per_usd_bn:.3g}{interval} "
+                              f"({_points(row.extra_deterred_points / 100)} points for "
+                              f"{row.extra_cost_usd_bn_per_episode:.3g} USD bn)")
+            kind = ("95% intervals by the delta method over the sampled worlds"
+                    if np.isfinite(paying["low"]).any() else "intervals need records.aggregates")
+            sentences.append(f"Cost-effectiveness against {html.escape(results.reference_policy())}, in deterred points per USD bn of "
+                             f"bloc cost per episode ({kind}): " + "; ".join(parts_) + ".")
     if significant:
         sentences.append(f"Paired with {html.escape(reference)} on the same worlds, these differences are "
                          "significant (95% interval excludes 0): " + "; ".join(significant) + ".")

@@ -24,6 +24,28 @@ def _text(values) -> list[str]:
     return [v.decode() if isinstance(v, bytes) else str(v) for v in np.atleast_1d(values)]
 
 
+Z95 = 1.959963984540054  # the two-sided 95% normal quantile, as the engine uses
+
+
+def wilson_interval(successes, trials, z: float = Z95):
+    """Wilson score interval of a proportion, exactly as the engine computes it
+    (engine/stats/intervals.cpp): (low, high), NaN for zero trials, clipped to [0, 1]. Works on
+    numbers and on numpy arrays alike. Unlike p ± z·sqrt(p(1-p)/n) it stays inside [0, 1] and keeps
+    its coverage for rare outcomes (a share of 0 out of n gets an upper bound above 0)."""
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        z2 = z * z
+        centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n)
+        half = z * np.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n)) / (1.0 + z2 / n)
+        low = np.where(n > 0, np.maximum(0.0, centre - half), np.nan)
+        high = np.where(n > 0, np.minimum(1.0, centre + half), np.nan)
+    if low.ndim == 0:
+        return float(low), float(high)
+    return low, high
+
+
 def open_results(path: str) -> "Results":
     """Opens a results file (a run, merged shards or a sweep), checking it as the engine does."""
     return Results(path)
@@ -145,6 +167,46 @@ class Results:
                 for j, m in enumerate(measures)
             ]
         )
+
+    def reference_policy(self) -> str:
+        """The policy the paired differences are taken against (model_options.reference_policy;
+        the first policy when the config does not say)."""
+        options = self.resolved_config().get("model_options") or {}
+        return str(options.get("reference_policy") or self.labels("policy")[0])
+
+    def cost_effectiveness(self, reference: str | None = None, point: int = 0) -> pd.DataFrame:
+        """Per policy against the reference: the extra deterred share (points), the extra bloc cost
+        (USD bn per episode) and their ratio, deterred points per USD bn per episode, with a 95%
+        interval. The interval is the delta method over the per-draw aggregates (records.aggregates:
+        each world's pair of differences, so their covariance is in it); without them it is NaN.
+        A policy that costs no more than the reference has no ratio (NaN; `extra_cost` says why)."""
+        policies, outcomes = self.labels("policy", point), self.labels("outcome", point)
+        reference = reference or self.reference_policy()
+        r, det = policies.index(reference), outcomes.index("DETERRED")
+        share = self.output("outcome_share", point)["mean"][()]
+        cost = self.output("mean_bloc_cost", point)["mean"][()]
+        group = self._group(point)
+        per_draw = self.has_records("outcome_share") and "mean_bloc_cost" in group["records"]
+        if per_draw:
+            deterred = group["records/outcome_share"][:, :, det]
+            costs = group["records/mean_bloc_cost"][()]
+        rows = []
+        for i, policy in enumerate(policies):
+            if i == r:
+                continue
+            extra_deterred, extra_cost = share[i, det] - share[r, det], cost[i] - cost[r]
+            ratio = low = high = np.nan
+            if extra_cost > 0:
+                ratio = 100 * extra_deterred / extra_cost
+                if per_draw:
+                    x, y = deterred[:, i] - deterred[:, r], costs[:, i] - costs[:, r]
+                    slope = x.mean() / y.mean()
+                    se = (x - slope * y).std(ddof=1) / np.sqrt(len(x)) / abs(y.mean())
+                    low, high = 100 * (slope - Z95 * se), 100 * (slope + Z95 * se)
+            rows.append({"policy": policy, "reference": reference, "extra_deterred_points": 100 * extra_deterred,
+                         "extra_cost_usd_bn_per_episode": extra_cost, "deterred_points_per_usd_bn": ratio,
+                         "low": low, "high": high})
+        return pd.DataFrame(rows)
 
     def episode_outcomes(self, point: int = 0) -> pd.DataFrame:
         """Counts and shares of each outcome per policy and episode (target, issue)."""
@@ -378,7 +440,7 @@ class Results:
     def self_censorship_by_salience(self, bins: int = 10, point: int = 0) -> pd.DataFrame:
         """Share of self-censorship per policy by the target's sampled salience (the double
         penalty): pools every episode, binning draws by salience.<target>.<issue>. The intervals
-        treat the pooled episodes as independent; episodes of one draw share its parameters, so
+        are Wilson intervals, like the engine's, and treat the pooled episodes as independent; episodes of one draw share its parameters, so
         they are somewhat too narrow: compare policies, which are paired on the same draws."""
         codes = self.outcome_records(point)
         params = self.parameter_records(point)
@@ -397,9 +459,9 @@ class Results:
             for b in range(bins):
                 n = total[b]
                 share = hits[b] / n if n else np.nan
-                half = 1.96 * np.sqrt(share * (1 - share) / n) if n else np.nan
+                low, high = wilson_interval(hits[b], n)
                 rows.append({"policy": p, "salience_low": edges[b], "salience_high": edges[b + 1], "episodes": int(n),
-                             "self_censorship": share, "low": share - half, "high": share + half})
+                             "self_censorship": share, "low": low, "high": high})
         return pd.DataFrame(rows)
 
     def _check_structure(self) -> None:

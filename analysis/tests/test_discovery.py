@@ -115,3 +115,43 @@ def test_the_key_table_shows_the_spread_across_worlds_from_the_aggregates(aggreg
         deterred = f["records/outcome_share"][:, 2, 2]  # economic_nato, DETERRED
     low, high = np.quantile(deterred, [0.05, 0.95])
     assert f"5–95% of worlds {100 * low:.1f}–{100 * high:.1f}" in page
+
+
+def test_cost_effectiveness_ratio_and_its_interval(aggregates_run):
+    from analysis import Results
+
+    r = Results(aggregates_run[0])
+    table = r.cost_effectiveness().set_index("policy")
+    assert r.reference_policy() == "status_quo" and "status_quo" not in table.index
+    shares, cost = r.output("outcome_share")["mean"][()], r.output("mean_bloc_cost")["mean"][()]
+    policies, det = r.labels("policy"), r.labels("outcome").index("DETERRED")
+    n = policies.index("economic_nato")
+    row = table.loc["economic_nato"]
+    assert row.extra_cost_usd_bn_per_episode == pytest.approx(cost[n] - cost[0], abs=0)
+    assert row.deterred_points_per_usd_bn == pytest.approx(100 * (shares[n, det] - shares[0, det]) / (cost[n] - cost[0]),
+                                                           rel=1e-12)
+    assert row.low < row.deterred_points_per_usd_bn < row.high
+    # Independent check of the delta-method interval: a bootstrap of the worlds.
+    x = r.file["records/outcome_share"][:, n, det] - r.file["records/outcome_share"][:, 0, det]
+    y = r.file["records/mean_bloc_cost"][:, n] - r.file["records/mean_bloc_cost"][:, 0]
+    rng = np.random.default_rng(3)
+    ratios = []
+    for _ in range(400):
+        pick = rng.integers(0, len(x), len(x))
+        ratios.append(100 * x[pick].mean() / y[pick].mean())
+    low, high = np.quantile(ratios, [0.025, 0.975])
+    assert (row.high - row.low) == pytest.approx(high - low, rel=0.25)
+    # A policy that costs no more than the reference gets no ratio.
+    free = table[table["extra_cost_usd_bn_per_episode"] <= 0]
+    assert free["deterred_points_per_usd_bn"].isna().all()
+
+
+def test_wilson_intervals_are_the_engines_to_the_bit(aggregates_run):
+    from analysis import Results, wilson_interval
+
+    g = Results(aggregates_run[0]).output("outcome")
+    counts = g["counts"][()]
+    low, high = wilson_interval(counts, counts.sum(axis=-1, keepdims=True))
+    assert np.array_equal(low, g["wilson95_low"][()]) and np.array_equal(high, g["wilson95_high"][()])
+    assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(0, 10)[1] > 0.0  # a rare outcome keeps an upper bound
+    assert np.isnan(wilson_interval(0, 0)[0])

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/math/distributions/beta.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -89,6 +90,12 @@ TEST_F(PosteriorRun, ResamplesTheBetaPosteriorAndPredictsTwoThirds) {
   const std::string summary = dir_->file("summary.txt");
   ASSERT_EQ(shell(kBinary + " summary " + posterior, summary), 0);
   EXPECT_NE(read_text(summary).find("on the posterior of calibration.h5"), std::string::npos) << read_text(summary);
+  const std::string json = dir_->file("summary.json");
+  ASSERT_EQ(shell(kBinary + " summary --json " + posterior, json), 0);
+  const auto document = nlohmann::json::parse(read_text(json));
+  EXPECT_EQ(document["posterior"]["calibration_draws"], 20000);
+  EXPECT_EQ(document["posterior"]["effective_sample_size"].get<double>(),
+            h5::read_double_attribute(group, "effective_sample_size"));
 }
 
 TEST_F(PosteriorRun, IsTheSameBitsForAnyThreadCountAndShardSplit) {

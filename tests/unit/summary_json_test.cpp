@@ -49,6 +49,7 @@ TEST(SummaryJson, ARunIsOneDocumentWithEveryStatistic) {
   const auto document = nlohmann::json::parse(testing::read_text(json));
   EXPECT_EQ(document["kind"], "run");
   EXPECT_EQ(document["draws"], 4000);
+  EXPECT_TRUE(document["posterior"].is_null());  // on the config's priors
   const ResultsFile results(out);
   const auto& y = document["outputs"]["y"]["elements"][0];
   EXPECT_EQ(y["count"], 4000);
