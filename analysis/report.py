@@ -367,6 +367,12 @@ def _calibration_status(results: Results) -> str:
     text = (f"posterior of {os.path.basename(str(p.get('calibration_file')))}: every world's global parameters "
             f"resampled from {p.get('calibration_draws')} calibration draws of effective sample size {ess:.1f} "
             f"(Pareto k {float(p.get('pareto_k', float('nan'))):.2f}); intervals are Monte Carlo error given those draws")
+    if "mean_loo_log_score" in p:
+        model, base = float(p["mean_loo_log_score"]), float(p["mean_base_log_score"])
+        text += (f"; out of sample (leave-one-out) the calibrated model scores a mean log score of {model:.2f} on the "
+                 f"historical cases against {base:.2f} for the base rate — "
+                 + ("it forecasts the record better than the base rate" if model < base
+                    else "it does NOT forecast the record better than the base rate"))
     if ess < 100:
         text += (f" — only about {ess:.0f} distinct worlds of the global parameters stand behind these numbers, so "
                  "they are NOT a reliable posterior")

@@ -52,6 +52,7 @@ def test_the_report_states_the_calibration_and_shows_both(runs):
     write_report(posterior, out, prior=prior)
     page = open(os.path.join(out, "index.html"), encoding="utf-8").read()
     assert "posterior of calibration.h5" in page and "NOT a reliable posterior" in page  # 64 draws: a tiny ESS
+    assert "for the base rate" in page  # the calibrated model's case score, on the page
     assert "Prior and posterior side by side" in page
     table = pd.read_csv(os.path.join(out, "prior_vs_posterior.csv"))
     assert set(table["outcome"]) == {"DETERRED", "SELF_CENSORSHIP", "CAPITULATION", "RESISTED", "ESCALATION"}

@@ -100,18 +100,24 @@ void attach_posterior(Experiment& e, const std::string& path) {
   const std::vector<double> weights = h5::read_doubles(group, "weight");
   if (theta.size() != weights.size() * names.size())
     throw ConfigError(fmt::format("{}: /calibration/theta does not hold one row of {} per weight", path, names.size()));
-  auto source = std::make_shared<PosteriorSource>(PosteriorSource{
-      std::filesystem::absolute(path).string(), sha256_hex(file_bytes(path)), weights.size(),
-      h5::read_u64_attribute(group, "inner_plays"), h5::read_u64_attribute(group, "rounds"), 0.0,
-      h5::read_double_attribute(group, "pareto_k"), fmt::format("{}", fmt::join(names, ", ")),
-      [&] {
-        try {
-          return ResampledParameters(columns, theta, weights);
-        } catch (const std::invalid_argument& error) {
-          throw ConfigError(fmt::format("{}: {}", path, error.what()));
-        }
-      }()});
+  const auto resampled = [&] {
+    try {
+      return ResampledParameters(columns, theta, weights);
+    } catch (const std::invalid_argument& error) {
+      throw ConfigError(fmt::format("{}: {}", path, error.what()));
+    }
+  };
+  auto source = std::make_shared<PosteriorSource>(resampled());
+  source->path = std::filesystem::absolute(path).string();
+  source->sha256 = sha256_hex(file_bytes(path));
+  source->calibration_draws = weights.size();
+  source->inner_plays = h5::read_u64_attribute(group, "inner_plays");
+  source->rounds = h5::read_u64_attribute(group, "rounds");
   source->effective_sample_size = source->draws.effective_sample_size();
+  source->pareto_k = h5::read_double_attribute(group, "pareto_k");
+  source->mean_loo_log_score = h5::read_double_attribute(group, "mean_loo_log_score");
+  source->mean_base_log_score = h5::read_double_attribute(group, "mean_base_log_score");
+  source->parameters = fmt::format("{}", fmt::join(names, ", "));
   e.config_hash = sha256_hex(e.config_hash + "\nposterior " + source->sha256 + "\n");
   e.posterior = std::move(source);
 }
@@ -132,6 +138,8 @@ void write_posterior(hid_t file, const PosteriorSource& p) {
   h5::write_attribute(group, "effective_sample_size", p.effective_sample_size);
   h5::write_attribute(group, "pareto_k", p.pareto_k);
   h5::write_attribute(group, "parameters", p.parameters);
+  h5::write_attribute(group, "mean_loo_log_score", p.mean_loo_log_score);
+  h5::write_attribute(group, "mean_base_log_score", p.mean_base_log_score);
 }
 
 }  // namespace deterrence

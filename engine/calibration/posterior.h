@@ -18,10 +18,14 @@ namespace deterrence {
 struct Experiment;
 
 struct PosteriorSource {
+  explicit PosteriorSource(ResampledParameters resampled) : draws(std::move(resampled)) {}
   std::string path, sha256;            // the calibration file as read
   std::uint64_t calibration_draws = 0, inner_plays = 0, rounds = 0;
   double effective_sample_size = 0;    // of the calibration's weights
   double pareto_k = 0;                 // of the calibration's weights
+  // How well the calibrated model forecast the cases out of sample (PSIS leave-one-out), against
+  // the leave-one-out base rate: mean log scores (lower is better).
+  double mean_loo_log_score = 0, mean_base_log_score = 0;
   std::string parameters;              // θ's names, comma-separated (for the file and summary)
   ResampledParameters draws;
 };

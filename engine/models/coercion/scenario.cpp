@@ -53,8 +53,11 @@ std::filesystem::path data_path(const ConfigNode& options, const std::string& ke
   return path;
 }
 
+// A data file may `extends:` another (a variant of the shipped data that changes a few priors).
 ConfigNode load_data_file(const ConfigNode& options, const std::string& key) {
-  return ConfigNode::load_file(data_path(options, key).string());
+  ConfigNode file = ConfigNode::load_file(data_path(options, key).string());
+  file.find("extends");  // read: the chain is already applied
+  return file;
 }
 
 double non_negative(const ConfigNode& node) {
