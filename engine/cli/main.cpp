@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli/calibrate_command.h"
+#include "cli/compare_command.h"
 #include "config_schema.h"
 #include "cli/cases_command.h"
 #include "cli/inputs_command.h"
@@ -141,6 +142,16 @@ int main(int argc, char** argv) {
   calib_cmd->add_flag("--force", calib.force, "Overwrite an existing results file");
   calib_cmd->add_flag("--quiet", calib.quiet, "No output but errors");
 
+  CompareCommandOptions compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Compare calibrations of nested models on the same cases: elpd, differences, stacking weights");
+  compare_cmd->add_option("calibrations", compare.calibrations, "Calibration files (deterrence calibrate), two or more")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare_cmd->add_option("--out", compare.out, "Results file (default: comparison.h5)");
+  compare_cmd->add_flag("--force", compare.force, "Overwrite an existing results file");
+  compare_cmd->add_flag("--quiet", compare.quiet, "No output but errors");
+
   InputsCommandOptions inputs;
   auto* inputs_cmd = app.add_subcommand("inputs", "List the inputs a results file recorded, or write them back");
   inputs_cmd->add_option("file", inputs.file, "Results file (HDF5)")->required()->check(CLI::ExistingFile);
@@ -197,6 +208,7 @@ int main(int argc, char** argv) {
   if (*show_cmd) return show_command(show_config, show_origins);
   if (*verify_cmd) return verify_command(verify_files);
   if (*calib_cmd) return calibrate_command(calib);
+  if (*compare_cmd) return compare_command(compare);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);
   if (*sens_cmd) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "calibration/calibration_io.h"
+#include "calibration/comparison.h"
 #include "cli/cases_command.h"
 #include "model/registry.h"
 
@@ -294,7 +295,7 @@ void print_summary(const ResultsFile& results, SummaryFormat format, std::FILE* 
     // A calibration file: its weights and validation (no per-draw outputs of a run).
     print_header(results, out);
     h5::Handle file = open_results_file(results.path());
-    if (!print_calibration(file, out)) fmt::print(out, "(no outputs)\n");
+    if (!print_calibration(file, out) && !print_comparison(file, out)) fmt::print(out, "(no outputs)\n");
     return;
   }
   if (!results.sweep_keys().empty() && format == SummaryFormat::table) {

@@ -201,7 +201,8 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
   } else if (point != 0) {
     throw std::runtime_error(fmt::format("{}: not a sweep, so no point {}", path, point));
   }
-  if (!h5::exists(file, base + "dims") && h5::exists(file, "calibration")) return;  // a calibration file: no outputs
+  // A calibration or a comparison of calibrations: no outputs of a run.
+  if (!h5::exists(file, base + "dims") && (h5::exists(file, "calibration") || h5::exists(file, "comparison"))) return;
   h5::Handle dims = h5::open_group(file, base + "dims");
   h5::Handle outputs = h5::open_group(file, base + "outputs");
   for (const auto& name : h5::children(outputs)) {
