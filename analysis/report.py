@@ -357,6 +357,24 @@ def calibration_plot(table: pd.DataFrame, out: str) -> str:
     return _save(fig, out, "calibration_prior_posterior.png")
 
 
+def checks_plot(table: pd.DataFrame, out: str) -> str:
+    """Posterior predictive checks: per group of coerced cases, the model's concession rate (mean
+    and 5-95% of simulated records, blue) against the record's (black diamond)."""
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1.2))
+    y = np.arange(len(table))[::-1]
+    ax.hlines(y, 100 * table["model_q05"], 100 * table["model_q95"], color="#0072B2", linewidth=4,
+              label="model, 5–95% of simulated records")
+    ax.plot(100 * table["model"], y, "|", color="#0072B2", markersize=12, label="model mean")
+    ax.plot(100 * table["record"], y, "kD", markersize=5, label="record")
+    ax.set_yticks(y)
+    ax.set_yticklabels([f"{g} ({n})" for g, n in zip(table["group"], table["cases"])], fontsize=8)
+    ax.set_xlabel("concession rate among coerced cases, % (last row: share of concessions)")
+    ax.set_xlim(-2, 102)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (0.35 * len(table) + 1.2)), ncol=3, fontsize=8)
+    ax.set_title("Posterior predictive checks against the record")
+    return _save(fig, out, "posterior_predictive_checks.png")
+
+
 def _calibration_status(results: Results) -> str:
     """Whether the numbers rest on the config's priors or on a calibration's posterior, in words."""
     p = results.posterior
@@ -456,6 +474,14 @@ def write_report(path: str, out: str, prior: str | None = None) -> dict[str, str
     elif "calibration" in results.file:
         tables["calibration_parameters"] = results.calibration_parameters()
         figures["Prior and posterior of the global parameters"] = calibration_plot(tables["calibration_parameters"], out)
+        try:
+            from .checks import posterior_predictive_checks
+
+            tables["posterior_predictive_checks"] = posterior_predictive_checks(path)
+            figures["Posterior predictive checks against the record"] = checks_plot(
+                tables["posterior_predictive_checks"], out)
+        except ValueError as error:  # no case library among the inputs
+            notes.append(f"No posterior predictive checks: {error}")
         g = results.file["calibration"]
         notes.append(f"A calibration: effective sample size {float(g.attrs['effective_sample_size']):.1f} of "
                      f"{int(g.attrs['draws'])} draws, Pareto k {float(g.attrs['pareto_k']):.2f}"

@@ -71,3 +71,40 @@ def test_a_calibration_report_draws_prior_against_posterior(runs):
     assert (table["prior_q05"] <= table["prior_q95"]).all()
     page = open(os.path.join(out, "index.html"), encoding="utf-8").read()
     assert "A calibration: effective sample size" in page
+
+
+def test_posterior_predictive_checks_against_the_record(runs):
+    import h5py
+    import numpy as np
+    import yaml
+
+    from analysis.checks import posterior_predictive_checks
+
+    _, calibration, _, _ = runs
+    table = posterior_predictive_checks(calibration, replications=20000, seed=5).set_index("group")
+    with open(os.path.join(ROOT, "configs", "cases", "library.yaml")) as f:
+        library = {c["id"]: c for c in yaml.safe_load(f)["cases"]}
+
+    def concession(case):  # the record's weight of CAPITULATION, from the library as coded
+        observed = case["observed"]
+        return observed.get("CAPITULATION", 0.0) if isinstance(observed, dict) else float(observed == "CAPITULATION")
+
+    coerced = [c for c in library.values()
+               if (c["observed"] if isinstance(c["observed"], str) else "coerced") != "WITHDRAWN"]
+    with h5py.File(calibration, "r") as f:
+        p, w = f["calibration/p_class"][()], f["calibration/weight"][()]
+        ids = [i.decode() for i in f["cases/id"][()]]
+    # A case no draw saw coerced (possible with 64 draws x 10 plays) has no forecast: left out.
+    forecast = [c for c in coerced if not np.isnan(p[:, ids.index(c["id"]), 0]).all()]
+    assert len(forecast) + len(table.attrs["unforecast_cases"]) == len(coerced)
+    one_off = [c for c in forecast if c["act"] == "one_off"]
+    assert table.loc["act: one_off", "cases"] == len(one_off)
+    assert table.loc["act: one_off", "record"] == pytest.approx(np.mean([concession(c) for c in one_off]))
+    assert table.loc["all coerced cases", "cases"] == len(forecast)
+    # The model's rate is the weighted mean of each case's P(CAPITULATION) (Monte Carlo error of
+    # 20 000 simulated records of about 30 cases: sd < 0.002).
+    expected = np.mean([np.nansum(w * p[:, ids.index(c["id"]), 0]) / w[~np.isnan(p[:, ids.index(c["id"]), 0])].sum()
+                        for c in forecast])
+    assert table.loc["all coerced cases", "model"] == pytest.approx(expected, abs=0.01)
+    assert (table["model_q05"] <= table["model"]).all() and (table["model"] <= table["model_q95"]).all()
+    assert table.loc["concessions before any measure (share of concessions)", "model"] == 0.0
