@@ -1,4 +1,4 @@
-"""python3 -m analysis report|discover|regret RESULTS.h5 ..."""
+"""python3 -m analysis report|discover|regret|checks|mechanisms ..."""
 import argparse
 import sys
 
@@ -38,6 +38,26 @@ def _regret(args) -> None:
         print(satisficing(results, requirement).to_string(index=False, float_format=lambda v: f"{v:.1%}"))
 
 
+def _mechanisms(args) -> None:
+    from .mechanisms import policy_answers, ranking_changes, stacking_weights
+
+    runs = {}
+    for item in args.runs:
+        name, _, path = item.partition("=")
+        if not path:
+            raise ValueError(f"{item}: give NAME=FILE")
+        runs[name] = path
+    table = policy_answers(runs, stacking_weights(args.comparison))
+    columns = [c for c in table.columns if c not in ("mechanism", "policy")]
+    for mechanism, group in table.groupby("mechanism", sort=False):
+        print(f"{mechanism}:")
+        print(group[["policy", *columns]].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print("the policies' ranking by deterred share " +
+          ("CHANGES with the mechanism" if ranking_changes(table) else "is the same under every mechanism"))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+
+
 def main(argv=None) -> int:
     """The command line: report, discover, regret; returns the exit code (1 on a refused file)."""
     parser = argparse.ArgumentParser(prog="python3 -m analysis", description="Post-process deterrence results files")
@@ -56,6 +76,12 @@ def main(argv=None) -> int:
     robust.add_argument("results", help="a run with records: {aggregates: true}")
     robust.add_argument("--measure", default="deterred_share", help="e.g. deterred_share, target_payoff, bloc_cost")
     robust.add_argument("--satisfice", action="append", help='e.g. "deterred_share >= 0.3 and bloc_cost <= 0.05"')
+    mech = commands.add_parser("mechanisms", help="policy answers under each calibrated mechanism and their mixture")
+    mech.add_argument("comparison", help="a `deterrence compare` file (for the stacking weights)")
+    mech.add_argument("runs", nargs="+", help="NAME=FILE: a `run --posterior` of each compared model, by its name")
+    mech.add_argument("--csv", help="write the table to this CSV file")
+    checks = commands.add_parser("checks", help="posterior predictive checks of a calibration against the record")
+    checks.add_argument("calibration", help="a `deterrence calibrate` file")
     args = parser.parse_args(argv)
     try:
         if args.command == "report":
@@ -63,6 +89,16 @@ def main(argv=None) -> int:
             print(f"wrote {len(figures)} figures and index.html to {args.out}")
         elif args.command == "discover":
             _discover(args)
+        elif args.command == "mechanisms":
+            _mechanisms(args)
+        elif args.command == "checks":
+            from .checks import posterior_predictive_checks
+
+            table = posterior_predictive_checks(args.calibration)
+            print("concession rate among coerced cases, % (model: mean [5%, 95%] of simulated records)")
+            for row in table.itertuples():
+                print(f"  {row.group:<55} record {100 * row.record:5.1f}   model {100 * row.model:5.1f} "
+                      f"[{100 * row.model_q05:5.1f}, {100 * row.model_q95:5.1f}]  ({row.cases} cases)")
         else:
             _regret(args)
     except (OSError, ValueError, KeyError) as error:

@@ -108,3 +108,26 @@ def test_posterior_predictive_checks_against_the_record(runs):
     assert table.loc["all coerced cases", "model"] == pytest.approx(expected, abs=0.01)
     assert (table["model_q05"] <= table["model"]).all() and (table["model"] <= table["model_q95"]).all()
     assert table.loc["concessions before any measure (share of concessions)", "model"] == 0.0
+
+
+def test_policy_answers_under_each_mechanism_and_their_mixture(runs):
+    from analysis.mechanisms import policy_answers, ranking_changes
+
+    _, _, prior, posterior = runs
+    table = policy_answers({"a": prior, "b": posterior}, {"a": 1.0, "b": 3.0})
+    assert set(table["mechanism"]) == {"a", "b", "stacking mixture"}
+    rows = table.set_index(["mechanism", "policy"])
+    for policy in Results(prior).labels("policy"):
+        a, b, mix = rows.loc[("a", policy)], rows.loc[("b", policy)], rows.loc[("stacking mixture", policy)]
+        assert mix["deterred"] == pytest.approx(0.25 * a["deterred"] + 0.75 * b["deterred"], abs=1e-12)
+        assert mix["bloc_cost"] == pytest.approx(0.25 * a["bloc_cost"] + 0.75 * b["bloc_cost"], abs=1e-12)
+        assert a["deterred_vs_status_quo"] == pytest.approx(a["deterred"] - rows.loc[("a", "status_quo"), "deterred"])
+    shares = Results(prior).outcome_shares().set_index(["policy", "outcome"])["share"]
+    assert rows.loc[("a", "economic_nato"), "deterred"] == pytest.approx(100 * shares[("economic_nato", "DETERRED")])
+    assert sorted(rows.loc["a"]["rank_by_deterred"]) == [1, 2, 3, 4, 5]
+    same = pd.DataFrame({"mechanism": ["x", "x", "y", "y"], "policy": ["p", "q", "p", "q"],
+                         "rank_by_deterred": [1, 2, 1, 2]})
+    assert not ranking_changes(same)
+    assert ranking_changes(same.assign(rank_by_deterred=[1, 2, 2, 1]))
+    with pytest.raises(ValueError, match="no stacking weight"):
+        policy_answers({"a": prior, "b": posterior}, {"a": 1.0})
