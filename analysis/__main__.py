@@ -66,6 +66,9 @@ def main(argv=None) -> int:
     report.add_argument("results", help="a results file written by `deterrence run` or `deterrence merge`")
     report.add_argument("--out", required=True, help="folder for the report (created if missing)")
     report.add_argument("--prior", help="for a posterior run: the same experiment run on the priors, shown side by side")
+    report.add_argument("--comparison", help="a `deterrence compare` file: stacking weights for --mechanism runs")
+    report.add_argument("--mechanism", action="append", metavar="NAME=FILE",
+                        help="a `run --posterior` of one compared model (repeat): policy answers side by side")
     find = commands.add_parser("discover", help="scenario discovery (PRIM) on per-draw records")
     find.add_argument("results", help="a run with records: {aggregates: true, parameters: true}")
     find.add_argument("--where", required=True, help='e.g. "deterred_share[economic_nato] >= 0.3"')
@@ -85,7 +88,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "report":
-            figures = write_report(args.results, args.out, prior=args.prior)
+            mechanisms = dict(item.partition("=")[::2] for item in args.mechanism or [])
+            figures = write_report(args.results, args.out, prior=args.prior, comparison=args.comparison,
+                                   mechanisms=mechanisms or None)
             print(f"wrote {len(figures)} figures and index.html to {args.out}")
         elif args.command == "discover":
             _discover(args)

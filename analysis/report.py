@@ -411,6 +411,27 @@ def prior_posterior_html(table: pd.DataFrame) -> str:
             "</tbody></table></section>")
 
 
+def mechanisms_html(table: pd.DataFrame, changes: bool) -> str:
+    """The headline comparisons under each mechanism and their stacking mixture, side by side, and
+    whether the policies' ranking by deterred share changes between them."""
+    policies = list(dict.fromkeys(table["policy"]))
+    header = "".join(f"<th scope='col'>{html.escape(p)}</th>" for p in policies)
+    rows = []
+    for measure, label in (("deterred", "deterred, %"), ("self_censorship", "self-censorship, %"),
+                           ("capitulation", "capitulation, %"), ("bloc_cost", "bloc cost, USD bn per episode")):
+        for mechanism, group in table.groupby("mechanism", sort=False):
+            values = group.set_index("policy")[measure]
+            cells = "".join(f"<td>{values[p]:.3g}</td>" for p in policies)
+            rows.append(f"<tr><th scope='row'>{html.escape(label)}</th><td>{html.escape(mechanism)}</td>{cells}</tr>")
+    verdict = ("the ranking of the policies by deterred share CHANGES with the mechanism" if changes else
+               "the ranking of the policies by deterred share is the same under every mechanism")
+    return ("<section id='mechanisms'><h2>Policy answers under each mechanism</h2>"
+            f"<p>Each row plays the policies on the posterior of one calibrated mechanism; the stacking mixture "
+            f"weights them by their stacking weights. {html.escape(verdict.capitalize())}.</p>"
+            "<table class='table key'><thead><tr><th>measure</th><th>mechanism</th>" + header +
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
 def footer_html(results: Results) -> str:
     """What produced the page: run date and duration, seed, draws, engine, every input's SHA-256,
     and whether the numbers rest on priors or on a calibration to the historical record."""
@@ -433,9 +454,12 @@ def footer_html(results: Results) -> str:
     return f"<footer><h2>Provenance</h2><table class='table provenance'>{cells}</table></footer>"
 
 
-def write_report(path: str, out: str, prior: str | None = None) -> dict[str, str]:
+def write_report(path: str, out: str, prior: str | None = None, comparison: str | None = None,
+                 mechanisms: dict[str, str] | None = None) -> dict[str, str]:
     """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}. With
-    `prior` (the same experiment run on the priors) a posterior run's page shows both side by side."""
+    `prior` (the same experiment run on the priors) a posterior run's page shows both side by side;
+    with `comparison` (a `deterrence compare` file) and `mechanisms` (name -> `run --posterior` of
+    that model) it shows the policy answers under each mechanism and their stacking mixture."""
     os.makedirs(out, exist_ok=True)
     results = Results(path)
     attrs = results.attrs
@@ -520,6 +544,12 @@ def write_report(path: str, out: str, prior: str | None = None) -> dict[str, str
         side_by_side = prior_posterior_table(Results(prior), results)
         side_by_side.to_csv(os.path.join(out, "prior_vs_posterior.csv"), index=False)
         parts.append(prior_posterior_html(side_by_side))
+    if mechanisms:
+        from .mechanisms import policy_answers, ranking_changes, stacking_weights
+
+        answers = policy_answers(mechanisms, stacking_weights(comparison) if comparison else None)
+        answers.to_csv(os.path.join(out, "policy_answers_by_mechanism.csv"), index=False)
+        parts.append(mechanisms_html(answers, ranking_changes(answers)))
     parts += [f"<p><em>{html.escape(n)}</em></p>" for n in notes]
     for caption, name in figures.items():
         parts.append(f"<h2>{html.escape(caption)}</h2><img src='{name}' alt='{html.escape(caption)}'>")
