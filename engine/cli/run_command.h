@@ -1,32 +1,19 @@
 #pragma once
-// `deterrence run`: config -> validated experiment -> draws -> statistics -> HDF5, in
-// checkpointed segments so that an interrupted run can be resumed to the same bits.
+// `deterrence run`: parses and checks what was asked (draws, seed, shard, targets, posterior), takes
+// the output's lock and hands the experiment to the engine — run/experiment_run.h for one run,
+// run/sweep_run.h for a sweep — which runs it in checkpointed segments.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "run/experiment_run.h"
+
 namespace deterrence {
 
 class World;
 
-struct RunCommandOptions {
-  std::string config;
-  std::optional<std::uint64_t> draws, seed;
-  int threads = 0;
-  std::string out;    // default: <config stem>.h5 (or <stem>.shard-I-of-N.h5) in the working folder
-  std::string shard;  // "I/N": run only shard I of N
-  bool force = false;
-  bool quiet = false;
-  bool resume = false;
-  bool announce = true;  // say "wrote FILE" at the end (sweep points do not)
-  double checkpoint_seconds = 60.0;  // wall time between checkpoints
-  // Precision targets "OUTPUT[/ELEMENT]=HALF_WIDTH": stop at the first chunk where every
-  // target's 95% half-width is at most its value (the config's draws are the cap).
-  std::vector<std::string> until;
-  // A calibration file: every draw's global parameters resampled from its weighted draws.
-  std::string posterior;
-};
+using RunCommandOptions = RunOptions;
 
 // Returns the process exit code: 0 success, 1 runtime failure, 2 bad input,
 // 3 (kExitInterrupted) stopped by SIGTERM/SIGINT with a checkpoint to --resume from.
