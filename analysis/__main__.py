@@ -22,6 +22,13 @@ def _discover(args) -> None:
         print(f"  {name:<40} [{low:.4g}, {high:.4g}]  quasi-p {box.quasi_p[name]:.2g}")
     if args.csv:
         trajectory.to_csv(args.csv, index=False)
+    if args.tree:
+        from .discovery import discover_tree
+
+        leaves = discover_tree(Results(args.results), args.where, max_depth=args.tree)
+        print(f"classification tree (depth {args.tree}), leaves densest first:")
+        for row in leaves.itertuples():
+            print(f"  coverage {row.coverage:6.1%}  density {row.density:6.1%}  mass {row.mass:6.1%}  {row.limits}")
 
 
 def _regret(args) -> None:
@@ -66,6 +73,8 @@ def main(argv=None) -> int:
     report.add_argument("results", help="a results file written by `deterrence run` or `deterrence merge`")
     report.add_argument("--out", required=True, help="folder for the report (created if missing)")
     report.add_argument("--prior", help="for a posterior run: the same experiment run on the priors, shown side by side")
+    report.add_argument("--discover", metavar="CONDITION",
+                        help='scenario discovery in the report, e.g. "deterred_share[economic_nato] >= 0.5"')
     report.add_argument("--comparison", help="a `deterrence compare` file: stacking weights for --mechanism runs")
     report.add_argument("--mechanism", action="append", metavar="NAME=FILE",
                         help="a `run --posterior` of one compared model (repeat): policy answers side by side")
@@ -75,6 +84,8 @@ def main(argv=None) -> int:
     find.add_argument("--alpha", type=float, default=0.05, help="share of the box peeled per step (default 0.05)")
     find.add_argument("--min-coverage", type=float, default=0.5, help="coverage the chosen box keeps (default 0.5)")
     find.add_argument("--csv", help="write the peeling trajectory to this CSV file")
+    find.add_argument("--tree", type=int, metavar="DEPTH",
+                      help="also a classification tree of this depth (python3-sklearn), read as boxes")
     robust = commands.add_parser("regret", help="regret of each policy across the sampled worlds")
     robust.add_argument("results", help="a run with records: {aggregates: true}")
     robust.add_argument("--measure", default="deterred_share", help="e.g. deterred_share, target_payoff, bloc_cost")
@@ -90,7 +101,7 @@ def main(argv=None) -> int:
         if args.command == "report":
             mechanisms = dict(item.partition("=")[::2] for item in args.mechanism or [])
             figures = write_report(args.results, args.out, prior=args.prior, comparison=args.comparison,
-                                   mechanisms=mechanisms or None)
+                                   mechanisms=mechanisms or None, discover=args.discover)
             print(f"wrote {len(figures)} figures and index.html to {args.out}")
         elif args.command == "discover":
             _discover(args)

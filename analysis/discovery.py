@@ -237,3 +237,49 @@ def satisficing(results: Results, requirement: str, point: int = 0) -> pd.DataFr
         filled = re.sub(r"\b([a-z_]+)\b(?=\s*(?:>=|<=|==|>|<))", lambda m: f"{m.group(1)}[{policy}]", requirement)
         rows.append({"policy": policy, "share_of_worlds": float(evaluate_condition(results, filled, point).mean())})
     return pd.DataFrame(rows)
+
+
+def tree_boxes(X: np.ndarray, y: np.ndarray, names: list[str], max_depth: int = 3, min_leaf: float = 0.02,
+               seed: int = 0) -> pd.DataFrame:
+    """The classification-tree alternative to PRIM (python3-sklearn; ImportError where it is not
+    installed): a CART tree of depth `max_depth` whose leaves hold at least `min_leaf` of the draws,
+    read as boxes. One row per leaf, densest first: its limits (the restricted parameters as
+    "name in [low, high]"), coverage, density and mass, as PRIM reports them. A tree splits the whole
+    space at once, so its leaves are a partition; PRIM's single box is usually simpler to read."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    tree = DecisionTreeClassifier(max_depth=max_depth, min_samples_leaf=max(1, int(min_leaf * len(y))),
+                                  random_state=seed).fit(X, y)
+    t = tree.tree_
+    leaves = tree.apply(X)
+    rows = []
+
+    def walk(node, lower, upper):
+        if t.children_left[node] == -1:
+            inside = leaves == node
+            k, n = int(y[inside].sum()), int(inside.sum())
+            limits = {names[j]: (lower[j], upper[j]) for j in range(len(names))
+                      if np.isfinite(lower[j]) or np.isfinite(upper[j])}
+            rows.append({"leaf": int(node),
+                         "limits": "; ".join(f"{p} in [{lo:.4g}, {hi:.4g}]" for p, (lo, hi) in limits.items()),
+                         "restricted_dimensions": len(limits), "coverage": k / max(1, y.sum()),
+                         "density": k / n if n else 0.0, "mass": n / len(y), "_limits": limits})
+            return
+        j, cut = t.feature[node], t.threshold[node]
+        left_upper, right_lower = upper.copy(), lower.copy()
+        left_upper[j], right_lower[j] = min(upper[j], cut), max(lower[j], cut)
+        walk(t.children_left[node], lower, left_upper)
+        walk(t.children_right[node], right_lower, upper)
+
+    walk(0, np.full(len(names), -np.inf), np.full(len(names), np.inf))
+    return pd.DataFrame(rows).sort_values("density", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def discover_tree(results: Results, condition: str, max_depth: int = 3, point: int = 0) -> pd.DataFrame:
+    """tree_boxes on a results file's sampled parameters for a condition on its per-draw aggregates."""
+    y = evaluate_condition(results, condition, point)
+    group = results._group(point)
+    if "records" not in group or "parameters" not in group["records"]:
+        raise ValueError(f"{results.path}: no per-draw parameters: run with `records: {{parameters: true}}`")
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in group["records/parameter_names"][()]]
+    return tree_boxes(group["records/parameters"][()], y, names, max_depth)

@@ -357,6 +357,22 @@ def calibration_plot(table: pd.DataFrame, out: str) -> str:
     return _save(fig, out, "calibration_prior_posterior.png")
 
 
+def prim_plot(trajectory: pd.DataFrame, box, condition: str, out: str) -> str:
+    """PRIM's peeling trajectory: each box's coverage against its density, coloured by how many
+    parameters it restricts, the chosen box ringed."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    points = ax.scatter(100 * trajectory["coverage"], 100 * trajectory["density"],
+                        c=trajectory["restricted_dimensions"], cmap="viridis", s=14)
+    fig.colorbar(points, ax=ax, label="restricted parameters")
+    ax.scatter([100 * box.coverage], [100 * box.density], s=120, facecolors="none", edgecolors="#D55E00",
+               linewidths=2, label="chosen box (after pasting)")
+    ax.set_xlabel("coverage, % (of the worlds where the condition holds, those in the box)")
+    ax.set_ylabel("density, % (of the box's worlds, those where it holds)")
+    ax.set_title(f"Scenario discovery: {condition}", fontsize=10)
+    ax.legend(loc="lower left", fontsize=8)
+    return _save(fig, out, "prim_trajectory.png")
+
+
 def checks_plot(table: pd.DataFrame, out: str) -> str:
     """Posterior predictive checks: per group of coerced cases, the model's concession rate (mean
     and 5-95% of simulated records, blue) against the record's (black diamond)."""
@@ -455,11 +471,13 @@ def footer_html(results: Results) -> str:
 
 
 def write_report(path: str, out: str, prior: str | None = None, comparison: str | None = None,
-                 mechanisms: dict[str, str] | None = None) -> dict[str, str]:
+                 mechanisms: dict[str, str] | None = None, discover: str | None = None) -> dict[str, str]:
     """Writes figures, CSV tables and index.html into `out`; returns {figure name: file}. With
     `prior` (the same experiment run on the priors) a posterior run's page shows both side by side;
     with `comparison` (a `deterrence compare` file) and `mechanisms` (name -> `run --posterior` of
-    that model) it shows the policy answers under each mechanism and their stacking mixture."""
+    that model) it shows the policy answers under each mechanism and their stacking mixture; with
+    `discover` (a condition, as `python3 -m analysis discover --where` takes) PRIM's trajectory,
+    its chosen box and, where python3-sklearn is installed, a classification tree's leaves."""
     os.makedirs(out, exist_ok=True)
     results = Results(path)
     attrs = results.attrs
@@ -492,6 +510,22 @@ def write_report(path: str, out: str, prior: str | None = None, comparison: str 
             from .discovery import regret
 
             tables["regret_deterred_share"] = regret(results, "deterred_share")
+        if discover:
+            from .discovery import discover as run_prim
+
+            trajectory, box = run_prim(results, discover)
+            figures[f"Scenario discovery (PRIM): {discover}"] = prim_plot(trajectory, box, discover, out)
+            tables["prim_box"] = pd.DataFrame(
+                [{"parameter": p, "low": lo, "high": hi, "quasi_p": box.quasi_p[p]} for p, (lo, hi) in box.limits.items()])
+            notes.append(f"PRIM's chosen box for {discover}: coverage {box.coverage:.1%}, density {box.density:.1%}, "
+                         f"mass {box.mass:.1%} (table prim_box)" +
+                         (" — on a posterior run, the worlds are the posterior's" if results.posterior else "") + ".")
+            try:
+                from .discovery import discover_tree
+
+                tables["tree_leaves"] = discover_tree(results, discover).drop(columns="_limits")
+            except ImportError:
+                notes.append("No classification tree: python3-sklearn is not installed.")
         if results.has_records("outcome") and results.has_records("parameters"):
             tables["self_censorship_by_salience"] = results.self_censorship_by_salience()
             figures["Self-censorship by the target's salience"] = double_penalty_plot(tables["self_censorship_by_salience"], out)

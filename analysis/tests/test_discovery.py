@@ -155,3 +155,35 @@ def test_wilson_intervals_are_the_engines_to_the_bit(aggregates_run):
     assert np.array_equal(low, g["wilson95_low"][()]) and np.array_equal(high, g["wilson95_high"][()])
     assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(0, 10)[1] > 0.0  # a rare outcome keeps an upper bound
     assert np.isnan(wilson_interval(0, 0)[0])
+
+
+def test_the_classification_tree_finds_the_planted_box_too():
+    from analysis.discovery import tree_boxes
+
+    rng = np.random.default_rng(7)
+    X = rng.uniform(size=(6000, 6))
+    y = (X[:, 0] > 0.7) & (X[:, 3] < 0.4)
+    y ^= rng.uniform(size=len(y)) < 0.02
+    leaves = tree_boxes(X, y, [f"x{j}" for j in range(6)], max_depth=2)
+    best = leaves.iloc[0]
+    assert set(best["_limits"]) == {"x0", "x3"}  # exactly the two planted parameters
+    assert best["_limits"]["x0"][0] == pytest.approx(0.7, abs=0.04)
+    assert best["_limits"]["x3"][1] == pytest.approx(0.4, abs=0.04)
+    assert best["density"] > 0.9 and best["coverage"] > 0.8  # 2% noise outside the box lowers coverage
+    assert leaves["mass"].sum() == pytest.approx(1.0)  # the leaves partition the draws
+    inside = (X[:, 0] > best["_limits"]["x0"][0]) & (X[:, 3] <= best["_limits"]["x3"][1])
+    assert best["density"] == pytest.approx(y[inside].mean())
+
+
+def test_the_report_shows_prim_and_the_tree(aggregates_run, tmp_path):
+    from analysis.report import write_report
+
+    condition = "deterred_share[economic_nato] >= 0.5"
+    figures = write_report(aggregates_run[0], str(tmp_path), discover=condition)
+    assert "prim_trajectory.png" in figures.values()
+    box = pd.read_csv(tmp_path / "prim_box.csv")
+    trajectory, chosen = discover(open_results(aggregates_run[0]), condition)
+    assert list(box["parameter"]) == list(chosen.limits)
+    leaves = pd.read_csv(tmp_path / "tree_leaves.csv")
+    assert leaves["mass"].sum() == pytest.approx(1.0)
+    assert "chosen box for deterred_share[economic_nato] &gt;= 0.5" in (tmp_path / "index.html").read_text()

@@ -141,3 +141,31 @@ def test_the_report_shows_policy_answers_by_mechanism(runs):
     assert "Policy answers under each mechanism" in page
     table = pd.read_csv(os.path.join(out, "policy_answers_by_mechanism.csv"))
     assert set(table["mechanism"]) == {"a", "b"}  # no comparison file: no stacking mixture
+
+
+def test_scenario_discovery_and_regret_on_a_posterior_run(runs, tmp_path):
+    from analysis.discovery import discover, regret
+
+    _, calibration, _, _ = runs
+    config = tmp_path / "game.yaml"
+    config.write_text(f"extends: {ROOT}/configs/baseline.yaml\ndraws: 1024\nchunk_size: 256\n"
+                      "records: {aggregates: true, parameters: true}\n")
+    out = str(tmp_path / "posterior.h5")
+    run_engine("run", str(config), "--posterior", calibration, "--quiet", "--out", out)
+    results = Results(out)
+    # The posterior's worlds are ordinary draws (resampled), so PRIM and regret need no weights:
+    # every global parameter in the records is one of the calibration's draws.
+    import h5py
+    import numpy as np
+
+    with h5py.File(calibration, "r") as f:
+        names = [n.decode() for n in f["calibration/parameter"][()]]
+        theta = f["calibration/theta"][()]
+    played = results.parameter_records()
+    column = names.index("resolve")
+    assert set(played["resolve"]) <= set(theta[:, column])
+    table = regret(results, "deterred_share")
+    assert len(table) == 5 and table["max_regret"].is_monotonic_increasing  # minimax first
+    assert ((table["share_best"] >= 0) & (table["share_best"] <= 1)).all() and table["share_best"].sum() >= 1
+    trajectory, box = discover(results, "deterred_share[economic_nato] >= 0.5")
+    assert len(trajectory) > 1 and 0 < box.mass <= 1
