@@ -10,8 +10,10 @@
 #include <boost/math/distributions/beta.hpp>
 
 #include "calibration/psis.h"
+#include "run/mpi_world.h"
 #include "run/parallel_chunks.h"
 #include "run/runner.h"
+#include "run/shard.h"
 #include "sampling/sampler.h"
 #include "stats/case_forecast.h"
 
@@ -163,9 +165,18 @@ CalibrationDraws run_calibration_round(const Model& model, const CalibrationSett
   const Sampler outer(model.parameters(), settings.seed);
   const Sampler inner(model.parameters(), settings.seed ^ kInnerKey ^ (round * 0xbf58476d1ce4e5b9ULL));
   const CounterRng proposal_rng(settings.seed ^ (round * 0x94d049bb133111ebULL) ^ 0x2545f4914f6cdd1dULL);
+  // This rank's draws (all of them in one process), by the shard rule, and every rank's first row.
+  const int ranks = settings.world ? settings.world->size() : 1;
+  std::vector<std::uint64_t> starts;
+  for (int r = 0; r < ranks; ++r)
+    starts.push_back(first_draw_of(
+        shard_chunks({static_cast<std::uint64_t>(r) + 1, static_cast<std::uint64_t>(ranks)}, N, settings.chunk_size).first,
+        settings.chunk_size));
+  starts.push_back(N);
+  const int rank = settings.world ? settings.world->rank() : 0;
   ChunkPlan plan;
-  plan.first_draw = 0;
-  plan.draw_count = N;
+  plan.first_draw = starts[static_cast<std::size_t>(rank)];
+  plan.draw_count = starts[static_cast<std::size_t>(rank) + 1] - plan.first_draw;
   plan.chunk_size = settings.chunk_size;
   plan.threads = effective_threads(settings.threads);
   parallel_chunks(
@@ -223,6 +234,13 @@ CalibrationDraws run_calibration_round(const Model& model, const CalibrationSett
         }
       },
       [](Slot&, std::uint64_t, std::uint64_t) { return true; }, [](std::uint64_t) {});
+  if (ranks > 1) {
+    settings.world->share_rows(d.theta, G, starts);
+    settings.world->share_rows(d.p_class, C * K, starts);
+    settings.world->share_rows(d.conditioned, C, starts);
+    settings.world->share_rows(d.log_likelihood, 1, starts);
+    settings.world->share_rows(d.log_proposal, 1, starts);
+  }
   return d;
 }
 

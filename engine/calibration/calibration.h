@@ -14,6 +14,8 @@
 
 namespace deterrence {
 
+class World;
+
 struct CalibrationSettings {
   std::uint64_t draws = 4000;    // outer draws: values of θ from its prior
   std::uint64_t inner = 200;     // K inner plays per draw and case
@@ -22,6 +24,9 @@ struct CalibrationSettings {
   int threads = 0;
   long long hold_out_from = 0;   // 0: none; else fit on cases before this year, score the rest
   std::uint64_t rounds = 1;      // 1: importance sampling from the prior; more: adaptive (below)
+  // Under MPI each rank plays its own chunks of every round's draws (the shard rule), then all
+  // ranks share the results, so each fits the same next proposal: the same bits as one process.
+  const World* world = nullptr;
 };
 
 // Everything per draw, in draw order (bit-identical for any thread count).

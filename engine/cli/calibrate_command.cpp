@@ -13,10 +13,11 @@
 #include "io/results_writer.h"
 #include "io/output_lock.h"
 #include "io/safe_files.h"
+#include "run/mpi_world.h"
 
 namespace deterrence {
 
-int calibrate_command(const CalibrateCommandOptions& options) {
+int calibrate_command(const CalibrateCommandOptions& options, const World& world) {
   exit_cleanly_on_signals();  // SIGTERM: nothing half-written is left (exit 3)
   const auto start = std::chrono::steady_clock::now();
   const std::string start_time = iso_time_now();
@@ -28,7 +29,7 @@ int calibrate_command(const CalibrateCommandOptions& options) {
       throw ConfigError(fmt::format("{}: declares no historical cases (give model_options.cases a case library)",
                                     options.config));
   } catch (const ConfigError& error) {
-    fmt::print(stderr, "error: {}\n", error.what());
+    if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     return 2;
   }
   settings.draws = options.draws.value_or(4000);
@@ -37,16 +38,27 @@ int calibrate_command(const CalibrateCommandOptions& options) {
   settings.threads = options.threads;
   settings.hold_out_from = options.hold_out_from;
   settings.rounds = options.rounds.value_or(1);
+  settings.world = &world;
+  const bool quiet = options.quiet || !world.root();
   const std::string out = options.out.empty()
                               ? std::filesystem::path(options.config).stem().string() + ".calibration.h5"
                               : options.out;
   OutputLock lock;
-  if (const int code = lock_output(lock, out, options.quiet)) return code;
+  int code = world.root() ? lock_output(lock, out, options.quiet) : 0;
+  if ((code = world.max(code)) != 0) return code;
+  CalibrationDraws draws;
   try {
-    if (!options.quiet)
-      fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays\n", experiment.model->cases().size(),
-                 settings.draws, settings.inner);
-    const CalibrationDraws draws = run_calibration(*experiment.model, settings);
+    if (!quiet)
+      fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays{}\n", experiment.model->cases().size(),
+                 settings.draws, settings.inner,
+                 world.size() > 1 ? fmt::format(" on {} MPI ranks", world.size()) : std::string());
+    draws = run_calibration(*experiment.model, settings);
+  } catch (const std::exception& error) {
+    if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
+    code = 1;
+  }
+  if ((code = world.max(code)) != 0 || !world.root()) return code;
+  try {
     const CalibrationSummary summary = summarise_calibration(*experiment.model, draws, settings);
     ResultsWriter writer(out, options.force);
     const hid_t file = writer.file();

@@ -15,6 +15,9 @@ struct CalibrateCommandOptions {
   bool force = false, quiet = false;
 };
 
-int calibrate_command(const CalibrateCommandOptions& options);
+class World;
+
+// Under MPI (world.size() > 1) the ranks share every round's draws and rank 0 writes the file.
+int calibrate_command(const CalibrateCommandOptions& options, const World& world);
 
 }  // namespace deterrence

@@ -207,7 +207,15 @@ int main(int argc, char** argv) {
   if (*inputs_cmd) return inputs_command(inputs);
   if (*show_cmd) return show_command(show_config, show_origins);
   if (*verify_cmd) return verify_command(verify_files);
-  if (*calib_cmd) return calibrate_command(calib);
+  if (*calib_cmd) {
+    try {
+      const World world(&argc, &argv);
+      return calibrate_command(calib, world);
+    } catch (const std::runtime_error& error) {
+      fmt::print(stderr, "error: {}\n", error.what());
+      return 2;
+    }
+  }
   if (*compare_cmd) return compare_command(compare);
   if (*merge_cmd) return merge_command(merge);
   if (*cases_cmd) return cases_command(cases);

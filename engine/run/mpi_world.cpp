@@ -68,6 +68,36 @@ void World::barrier() const {
 #endif
 }
 
+#ifdef DETERRENCE_HAVE_MPI
+namespace {
+template <typename T>
+void share_blocks(std::vector<T>& table, std::size_t width, const std::vector<std::uint64_t>& starts, int size,
+                  MPI_Datatype type) {
+  std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size));
+  for (int r = 0; r < size; ++r) {
+    const auto i = static_cast<std::size_t>(r);
+    counts[i] = static_cast<int>((starts[i + 1] - starts[i]) * width);
+    offsets[i] = static_cast<int>(starts[i] * width);
+  }
+  MPI_Allgatherv(MPI_IN_PLACE, 0, type, table.data(), counts.data(), offsets.data(), type, MPI_COMM_WORLD);
+}
+}  // namespace
+#endif
+
+void World::share_rows([[maybe_unused]] std::vector<double>& table, [[maybe_unused]] std::size_t width,
+                       [[maybe_unused]] const std::vector<std::uint64_t>& starts) const {
+#ifdef DETERRENCE_HAVE_MPI
+  if (size_ > 1) share_blocks(table, width, starts, size_, MPI_DOUBLE);
+#endif
+}
+
+void World::share_rows([[maybe_unused]] std::vector<std::uint32_t>& table, [[maybe_unused]] std::size_t width,
+                       [[maybe_unused]] const std::vector<std::uint64_t>& starts) const {
+#ifdef DETERRENCE_HAVE_MPI
+  if (size_ > 1) share_blocks(table, width, starts, size_, MPI_UINT32_T);
+#endif
+}
+
 void World::reduce_to_root([[maybe_unused]] RunStatistics& totals) const {
 #ifdef DETERRENCE_HAVE_MPI
   if (size_ == 1) return;

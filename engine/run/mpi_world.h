@@ -31,6 +31,12 @@ class World {
   // Adds every other rank's exact sums into the root's (same length on every rank).
   void reduce_to_root(std::vector<ExactSum>& sums) const;
 
+  // Rows of a table every rank holds in full but filled only in its own block of rows: rank r's
+  // block is rows [starts[r], starts[r + 1]) of `width` values. Afterwards every rank holds every
+  // block (exact copies; a world of one does nothing).
+  void share_rows(std::vector<double>& table, std::size_t width, const std::vector<std::uint64_t>& starts) const;
+  void share_rows(std::vector<std::uint32_t>& table, std::size_t width, const std::vector<std::uint64_t>& starts) const;
+
   static bool built_with_mpi();
 
  private:

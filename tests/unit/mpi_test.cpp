@@ -88,6 +88,28 @@ TEST(Mpi, RanksWriteTheSingleProcessFile) {
   }
 }
 
+TEST(Mpi, CalibrationRanksGiveTheSingleProcessBits) {
+  if (!mpi_available()) GTEST_SKIP() << "built without MPI or no mpirun";
+  TempDir dir;
+  // The binomial test model, adaptive rounds included: every round's draws are split over the
+  // ranks and shared before the next proposal is fitted.
+  const std::string config = dir.write(
+      "binomial.yaml", "model: binomial\ndraws: 1000\nseed: 11\nparameters:\n  theta: {dist: uniform, min: 0, max: 1}\n"
+                       "model_options:\n  observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS, FAILURE, SUCCESS]\n");
+  const std::string common = " --draws 3000 --inner 100 --rounds 3 --hold-out-from 2003 --quiet";
+  ASSERT_EQ(shell(fmt::format("{} calibrate {}{} --out {}", kBinary, config, common, dir.file("one.h5"))), 0);
+  for (int ranks : {2, 3}) {
+    const std::string out = dir.file(fmt::format("mpi{}.h5", ranks)), log = dir.file("mpi.log");
+    ASSERT_EQ(shell(fmt::format("{} -n {} {} calibrate {}{} --threads 1 --out {}", kMpirun, ranks, kBinary, config, common,
+                                out),
+                    log),
+              0)
+        << testing::read_text(log);
+    SCOPED_TRACE(fmt::format("{} ranks", ranks));
+    EXPECT_EQ(testing::bit_differences(dir.file("one.h5"), out, "/calibration"), "");
+  }
+}
+
 TEST(Mpi, SensitivityRanksGiveTheSingleProcessIndices) {
   if (!mpi_available()) GTEST_SKIP() << "built without MPI or no mpirun";
   TempDir dir;
