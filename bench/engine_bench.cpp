@@ -62,6 +62,8 @@ void BM_RunnerChunk(benchmark::State& state, const char* config) {
 }
 BENCHMARK_CAPTURE(BM_RunnerChunk, ishigami, "ishigami.yaml")->Arg(4096)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_RunnerChunk, baseline, "baseline.yaml")->Arg(256)->Unit(benchmark::kMillisecond);
+// 195 countries x 10 issues x 6 policies (configs/experiments/world.yaml): cost at world scale.
+BENCHMARK_CAPTURE(BM_RunnerChunk, world, "experiments/world.yaml")->Arg(16)->Unit(benchmark::kMillisecond);
 
 // Sampling alone for the baseline game's 479 parameters (to separate it from the game).
 void BM_BaselineSampling(benchmark::State& state) {

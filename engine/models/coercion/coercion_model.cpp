@@ -24,6 +24,7 @@ struct Workspace final : ModelWorkspace {
   std::vector<double> member_stance;  // per policy block: [issue][member], contiguous per issue
   std::vector<double> cost, damage;   // per policy, per member
   std::vector<double> outcome_counts;  // policy x outcome, for the per-draw shares
+  std::vector<Perception> perception;  // per episode: shared by every policy's play
 };
 
 class CoercionModel final : public Model {
@@ -93,6 +94,7 @@ class CoercionModel final : public Model {
     w->cost.resize(total_members_);
     w->damage.resize(total_members_);
     w->outcome_counts.resize(s_.policies.size() * kOutcomeCount);
+    w->perception.resize(s_.episodes.size());
     return w;
   }
 
@@ -137,6 +139,13 @@ class CoercionModel final : public Model {
 
     std::fill(w.outcome_counts.begin(), w.outcome_counts.end(), 0.0);
     const std::size_t n_episodes = s_.episodes.size();
+    for (std::size_t e = 0; e < n_episodes; ++e) {
+      const EpisodeSpec& spec = s_.episodes[e];
+      Episode ep;
+      for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
+      ep.z5 = spec.loss_error ? x[*spec.loss_error] : 0.0;
+      w.perception[e] = perceive(ep, sc);
+    }
     const double per_episode = 1.0 / static_cast<double>(n_episodes);
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const Policy& policy = s_.policies[p];
@@ -153,8 +162,7 @@ class CoercionModel final : public Model {
         ep.target_stance = w.stance[spec.target * n_issues + spec.issue];
         ep.target_position = policy.member_position[spec.target];
         ep.in_scope = ep.target_position >= 0 && policy.issue_in_scope[spec.issue];
-        for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
-        ep.z5 = spec.loss_error ? x[*spec.loss_error] : 0.0;
+        // The perception errors act through w.perception[e], computed once above.
         ep.done_deed = x[s_.done_deed[spec.issue]];
         // Version 2: the stance is forced when the episode's own uniform falls below χ_i.
         ep.forced = spec.stance == Stance::forced ||
@@ -164,7 +172,7 @@ class CoercionModel final : public Model {
                                  policy.member_supply,
                                  {w.cost.data() + base, m},
                                  {w.damage.data() + base, m}};
-        const EpisodeResult r = play_episode(ep, sc, policy.design, pd, members);
+        const EpisodeResult r = play_episode(ep, sc, policy.design, pd, members, w.perception[e]);
         const std::size_t slot = p * n_episodes + e;
         out.codes[outcome_ + slot] = static_cast<std::uint8_t>(r.outcome);
         out.reals[target_payoff_ + slot] = r.target_payoff;

@@ -166,20 +166,32 @@ Setting make_setting(const Context& c, bool measures_on, double loss_scale = 1.0
 
 }  // namespace
 
+Perception perceive(const Episode& e, const Scalars& s) {
+  Perception perception;
+  for (int k = 0; k < 4; ++k) perception.factor[k] = std::exp(s.misperception * e.z[k]);
+  perception.loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
+  return perception;
+}
+
 EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesign& p, const PolicyDraw& d,
                            const MemberView& m) {
+  return play_episode(e, s, p, d, m, perceive(e, s));
+}
+
+EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesign& p, const PolicyDraw& d,
+                           const MemberView& m, const Perception& perception) {
   const Context c{e, s, p, d, m};
   const double stakes = s.resolve * e.issue_value;
-  const double sigma = s.misperception;
-  const View target_view{stakes * std::exp(sigma * e.z[2]), e.target_stance, std::exp(sigma * e.z[3])};
-  const View coercer_view{stakes, e.target_stance * std::exp(sigma * e.z[1]), std::exp(sigma * e.z[0])};
+  const double* f = perception.factor;
+  const View target_view{stakes * f[2], e.target_stance, f[3]};
+  const View coercer_view{stakes, e.target_stance * f[1], f[0]};
   const Setting on = make_setting(c, true);
 
   EpisodeResult result;
   // Node 1: the target provokes if, in its view, provoking pays. A forced stance (version 2)
   // has been taken whatever the government foresees.
   if (!e.forced) {
-    const double loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
+    const double loss_scale = perception.loss_scale;
     const Setting foreseen_setting = loss_scale != 1.0 ? make_setting(c, true, loss_scale) : on;
     const Continuation foreseen_play = predict(c, foreseen_setting, target_view);
     const double foreseen = foreseen_play.coercer_payoff > 0.0 ? foreseen_play.target_payoff : e.target_stance;

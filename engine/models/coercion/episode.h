@@ -74,7 +74,19 @@ struct EpisodeResult {
   bool aid_active = false;  // aid active in play
 };
 
+// The perception factors of an episode: e^{σ z_k} for the four perception errors, and the
+// target's loss scale e^{σ_L z5} (1 without loss surprise). They depend on the draw and the
+// episode only, so a draw computes them once and every policy's play shares them.
+struct Perception {
+  double factor[4] = {1, 1, 1, 1};
+  double loss_scale = 1;
+};
+Perception perceive(const Episode& episode, const Scalars& s);
+
 EpisodeResult play_episode(const Episode& episode, const Scalars& s, const PolicyDesign& policy,
                            const PolicyDraw& draw, const MemberView& members);
+// The same play with the episode's perception factors given (the same bits as computing them).
+EpisodeResult play_episode(const Episode& episode, const Scalars& s, const PolicyDesign& policy,
+                           const PolicyDraw& draw, const MemberView& members, const Perception& perception);
 
 }  // namespace deterrence::coercion
