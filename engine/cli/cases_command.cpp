@@ -1,5 +1,7 @@
 #include "cli/cases_command.h"
 
+#include "calibration/posterior.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -88,12 +90,14 @@ int cases_command(const CasesCommandOptions& options) {
       throw ConfigError(fmt::format("{}: declares no historical cases (give model_options.cases a case library)",
                                     options.config));
     if (options.draws) e.draws = *options.draws;
+    if (!options.posterior.empty()) attach_posterior(e, options.posterior);
     RunStatistics totals(e.model->outputs());
     RunSettings settings;
     settings.draw_count = e.draws;
     settings.seed = e.seed;
     settings.chunk_size = e.chunk_size;
     settings.threads = options.threads;
+    settings.resampled = e.posterior ? &e.posterior->draws : nullptr;
     run_draws(*e.model, settings, totals, nullptr, nullptr);
     std::vector<CaseForecast> forecasts;
     for (const auto& c : cases) {
@@ -101,7 +105,12 @@ int cases_command(const CasesCommandOptions& options) {
       const auto counts = totals.category_counts(spec->offset + c.element);
       forecasts.push_back(forecast_case(c, std::vector<std::uint64_t>(counts.begin(), counts.end())));
     }
-    if (!options.csv) fmt::print("{}: {} draws, seed {}\n\n", options.config, e.draws, e.seed);
+    if (!options.csv)
+      fmt::print("{}: {} draws, seed {}{}\n\n", options.config, e.draws, e.seed,
+                 e.posterior ? fmt::format(", on the posterior of {} (ESS {:.1f}; scores in sample: the cases the "
+                                           "posterior was fitted to)",
+                                           options.posterior, e.posterior->effective_sample_size)
+                             : std::string());
     print_case_table(forecasts, stdout, options.csv);
     return 0;
   } catch (const ConfigError& error) {

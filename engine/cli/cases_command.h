@@ -17,6 +17,7 @@ struct CasesCommandOptions {
   std::optional<std::uint64_t> draws;
   int threads = 0;
   bool csv = false;
+  std::string posterior;  // a calibration: score the cases on its posterior (in sample)
 };
 
 // The case table (one row per case, then the means and the cases never conditioned), as text

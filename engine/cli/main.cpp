@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
   cases_cmd->add_option("--draws", cases.draws, "Draws (overrides the config)")->check(count_at_least(1));
   cases_cmd->add_option("--threads", cases.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cases_cmd->add_flag("--csv", cases.csv, "One CSV row per case");
+  cases_cmd->add_option("--posterior", cases.posterior, "Score on a calibration's posterior (in sample)")
+      ->check(CLI::ExistingFile);
 
   SensitivityCommandOptions sens;
   auto* sens_cmd = app.add_subcommand("sensitivity", "Grouped first-order and total Sobol indices (Saltelli design)");

@@ -98,6 +98,17 @@ TEST_F(PosteriorRun, ResamplesTheBetaPosteriorAndPredictsTwoThirds) {
             h5::read_double_attribute(group, "effective_sample_size"));
 }
 
+TEST_F(PosteriorRun, CasesScoreOnThePosterior) {
+  const std::string log = dir_->file("cases.txt");
+  ASSERT_EQ(shell(kBinary + " cases " + config_ + " --posterior " + calibration_ + " --draws 20000", log), 0)
+      << read_text(log);
+  const std::string text = read_text(log);
+  EXPECT_NE(text.find("on the posterior of"), std::string::npos) << text;
+  // trial1 succeeded: its forecast P(SUCCESS) is the posterior predictive 2/3 (prior: 1/2).
+  const auto row = text.substr(text.find("\ntrial1 "), 120);
+  EXPECT_NE(row.find(" 0.66"), std::string::npos) << row;
+}
+
 TEST_F(PosteriorRun, IsTheSameBitsForAnyThreadCountAndShardSplit) {
   const std::string one = dir_->file("t1.h5"), two = dir_->file("t2.h5");
   const std::string s1 = dir_->file("s1.h5"), s2 = dir_->file("s2.h5"), merged = dir_->file("merged.h5");
