@@ -94,18 +94,25 @@ CalibrationDraws run_calibration_round(const Model& model, const CalibrationSett
 
 }  // namespace
 
-CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings) {
-  CalibrationDraws d = run_calibration_round(model, settings, 0, nullptr);
-  d.prior_theta = d.theta;
-  const auto globals = d.globals;
-  const std::size_t G = globals.size(), N = settings.draws;
+CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings,
+                                 const CalibrationDraws* resume_from, const RoundDone& round_done) {
   const auto log_weights = [](const CalibrationDraws& r) {
     std::vector<double> lw(r.log_likelihood.size());
     for (std::size_t i = 0; i < lw.size(); ++i) lw[i] = r.log_likelihood[i] - r.log_proposal[i];
     return lw;
   };
-  std::vector<double> round_ess{effective_sample_size(normalise(log_weights(d)))};
-  for (std::uint64_t round = 1; round < settings.rounds; ++round) {
+  CalibrationDraws d;
+  if (resume_from) {
+    d = *resume_from;
+  } else {
+    d = run_calibration_round(model, settings, 0, nullptr);
+    d.prior_theta = d.theta;
+    d.round_ess = {effective_sample_size(normalise(log_weights(d)))};
+    if (round_done && settings.rounds > 1) round_done(d);
+  }
+  const auto globals = d.globals;
+  const std::size_t G = globals.size(), N = settings.draws;
+  for (std::uint64_t round = d.round_ess.size(); round < settings.rounds; ++round) {
     const std::vector<double> w = normalise(log_weights(d));
     Proposal q;
     for (std::size_t g = 0; g < G; ++g) {
@@ -126,11 +133,13 @@ CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& 
       q.varies.push_back(varies);
     }
     const std::vector<double> prior_theta = d.prior_theta;
+    std::vector<double> round_ess = d.round_ess;
     d = run_calibration_round(model, settings, round, &q);
     d.prior_theta = prior_theta;
     round_ess.push_back(effective_sample_size(normalise(log_weights(d))));
+    d.round_ess = round_ess;
+    if (round_done && round + 1 < settings.rounds) round_done(d);
   }
-  d.round_ess = round_ess;
   return d;
 }
 

@@ -7,6 +7,7 @@
 // The posterior is the prior draws weighted by Π_c p_c(θ); leave-one-out by Pareto-smoothed
 // importance sampling; a held-out split by year.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -71,7 +72,14 @@ struct CalibrationSummary {
   double held_ess = 0, mean_held_log = 0, mean_held_base_log = 0, mean_held_brier = 0, mean_held_base_brier = 0;
 };
 
-CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings);
+// Called after each round but the last with the state the next round starts from (its draws,
+// the prior's draws and the effective sample sizes so far), for a checkpoint.
+using RoundDone = std::function<void(const CalibrationDraws& state)>;
+
+// `resume_from`: a state a RoundDone saw (the rounds already done are its round_ess.size()); the
+// calibration continues from it to the same bits as without the interruption.
+CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings,
+                                 const CalibrationDraws* resume_from = nullptr, const RoundDone& round_done = {});
 CalibrationSummary summarise_calibration(const Model& model, const CalibrationDraws& draws,
                                          const CalibrationSettings& settings);
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <stdexcept>
 
 namespace deterrence {
 
@@ -125,6 +126,62 @@ void write_calibration(hid_t file, const ParameterSpace& model_parameters, const
   h5::write_doubles(group, "unconditioned_share", case_column([](const auto& c) { return c.unconditioned_share; }), {C});
   h5::write_doubles(group, "p_held_out", case_column([](const auto& c) { return c.held_out ? c.p_held_out : NAN; }), {C});
   label_calibration_axes(group, N, K, d.round_ess.size());
+}
+
+void write_round_checkpoint(hid_t file, const std::string& config_hash, const CalibrationSettings& settings,
+                            const CalibrationDraws& d) {
+  h5::Handle g = h5::create_group(file, "calibration_state");
+  h5::write_attribute(g, "description", std::string("a calibration's state after its completed rounds (resume)"));
+  h5::write_attribute(g, "config_hash", config_hash);
+  h5::write_attribute(g, "seed", settings.seed);
+  h5::write_attribute(g, "draws", settings.draws);
+  h5::write_attribute(g, "inner_plays", settings.inner);
+  h5::write_attribute(g, "chunk_size", static_cast<std::uint64_t>(settings.chunk_size));
+  h5::write_attribute(g, "cases", static_cast<std::uint64_t>(d.cases));
+  h5::write_attribute(g, "classes", static_cast<std::uint64_t>(d.classes));
+  const std::uint64_t N = d.log_likelihood.size(), G = d.globals.size();
+  h5::write_u64(g, "globals", std::vector<std::uint64_t>(d.globals.begin(), d.globals.end()), {G});
+  h5::write_doubles(g, "theta", d.theta, {N, G});
+  h5::write_doubles(g, "prior_theta", d.prior_theta, {N, G});
+  h5::write_doubles(g, "p_class", d.p_class, {N, d.cases, d.classes});
+  h5::write_u64(g, "conditioned", std::vector<std::uint64_t>(d.conditioned.begin(), d.conditioned.end()), {N, d.cases});
+  h5::write_doubles(g, "log_likelihood", d.log_likelihood, {N});
+  h5::write_doubles(g, "log_proposal", d.log_proposal, {N});
+  h5::write_doubles(g, "round_effective_sample_size", d.round_ess, {d.round_ess.size()});
+}
+
+CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, const std::string& config_hash,
+                                       const CalibrationSettings& settings) {
+  h5::Handle g = h5::open_group(file, "calibration_state");
+  const auto refuse = [&](const std::string& what) {
+    return std::runtime_error(fmt::format("cannot resume: the checkpoint {} was made with another {}; pass --force to "
+                                          "start over",
+                                          path, what));
+  };
+  if (h5::read_string_attribute(g, "config_hash") != config_hash) throw refuse("config or inputs");
+  if (h5::read_u64_attribute(g, "seed") != settings.seed) throw refuse("seed");
+  if (h5::read_u64_attribute(g, "draws") != settings.draws) throw refuse("number of draws");
+  if (h5::read_u64_attribute(g, "inner_plays") != settings.inner) throw refuse("number of inner plays");
+  if (h5::read_u64_attribute(g, "chunk_size") != settings.chunk_size) throw refuse("chunk size");
+  CalibrationDraws d;
+  d.cases = h5::read_u64_attribute(g, "cases");
+  d.classes = h5::read_u64_attribute(g, "classes");
+  for (const auto v : h5::read_u64(g, "globals")) d.globals.push_back(static_cast<std::size_t>(v));
+  d.theta = h5::read_doubles(g, "theta");
+  d.prior_theta = h5::read_doubles(g, "prior_theta");
+  d.p_class = h5::read_doubles(g, "p_class");
+  for (const auto v : h5::read_u64(g, "conditioned")) d.conditioned.push_back(static_cast<std::uint32_t>(v));
+  d.log_likelihood = h5::read_doubles(g, "log_likelihood");
+  d.log_proposal = h5::read_doubles(g, "log_proposal");
+  d.round_ess = h5::read_doubles(g, "round_effective_sample_size");
+  const std::size_t N = settings.draws, G = d.globals.size();
+  if (d.theta.size() != N * G || d.prior_theta.size() != N * G || d.p_class.size() != N * d.cases * d.classes ||
+      d.conditioned.size() != N * d.cases || d.log_likelihood.size() != N || d.log_proposal.size() != N ||
+      d.round_ess.empty())
+    throw std::runtime_error(fmt::format("{}: a calibration checkpoint whose arrays do not fit its draws; pass --force "
+                                         "to start over",
+                                         path));
+  return d;
 }
 
 bool print_calibration(hid_t file, std::FILE* out) {

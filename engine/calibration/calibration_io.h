@@ -3,6 +3,7 @@
 // case's class probabilities (draw order), and the summaries: ESS, Pareto k, prior and posterior
 // of every global parameter, leave-one-out and held-out scores per case.
 #include <cstdio>
+#include <string>
 
 #include "calibration/calibration.h"
 #include "io/h5.h"
@@ -12,6 +13,15 @@ namespace deterrence {
 void write_calibration(hid_t file, const ParameterSpace& model_parameters, const CalibrationSettings& settings,
                        const CalibrationDraws& draws,
                        const CalibrationSummary& summary);
+// A calibration's state after a completed round (OUT.checkpoint/round-K.h5), so that an interrupted
+// calibration resumes to the same bits: every per-draw array, the prior's draws and the rounds'
+// effective sample sizes, exactly (doubles round-trip through HDF5 bit for bit).
+void write_round_checkpoint(hid_t file, const std::string& config_hash, const CalibrationSettings& settings,
+                            const CalibrationDraws& state);
+// Throws std::runtime_error naming what differs when the checkpoint was made by another config,
+// seed, number of draws, inner plays or chunk size.
+CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, const std::string& config_hash,
+                                       const CalibrationSettings& settings);
 // Prints the summary stored under /calibration (for `deterrence summary`); false if none.
 bool print_calibration(hid_t file, std::FILE* out);
 

@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <vector>
 
 #include "calibration/calibration_io.h"
 #include "config/config_error.h"
@@ -16,6 +20,8 @@
 #include "run/mpi_world.h"
 
 namespace deterrence {
+
+namespace fs = std::filesystem;
 
 int calibrate_command(const CalibrateCommandOptions& options, const World& world) {
   exit_cleanly_on_signals();  // SIGTERM: nothing half-written is left (exit 3)
@@ -46,13 +52,72 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
   OutputLock lock;
   int code = world.root() ? lock_output(lock, out, options.quiet) : 0;
   if ((code = world.max(code)) != 0) return code;
+  // After each round but the last, its state goes to OUT.checkpoint/round-K.h5 (K rounds done):
+  // --resume continues from the latest to the same bits; a finished calibration removes it.
+  const fs::path folder = out + ".checkpoint";
+  if (world.root()) {
+    try {
+      refuse_symlink(folder, "the checkpoint folder");
+      if (fs::exists(out) && !options.force)
+        throw std::invalid_argument(fmt::format("{} already exists; pass --force to overwrite it", out));
+      if (fs::exists(folder) && !options.resume) {
+        if (!options.force)
+          throw std::invalid_argument(fmt::format("an interrupted calibration left its checkpoint in {}; pass --resume "
+                                                  "to continue it, or --force to start over",
+                                                  folder.string()));
+        fs::remove_all(folder);
+      }
+      if (options.resume && !fs::exists(folder))
+        throw std::invalid_argument(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
+      fs::create_directories(folder);
+    } catch (const std::exception& error) {
+      fmt::print(stderr, "error: {}\n", error.what());
+      code = 2;
+    }
+  }
+  if ((code = world.max(code)) != 0) return code;
+  std::optional<CalibrationDraws> resume_from;
+  try {
+    if (options.resume) {
+      std::vector<std::string> rounds;
+      for (const auto& entry : fs::directory_iterator(folder))
+        if (is_own_file(entry.path(), "round-") && entry.path().extension() == ".h5")
+          rounds.push_back(entry.path().string());
+      std::sort(rounds.begin(), rounds.end());
+      if (!rounds.empty()) {
+        h5::Handle file = h5::open_file(rounds.back());
+        resume_from = read_round_checkpoint(file, rounds.back(), experiment.config_hash, settings);
+        if (resume_from->round_ess.size() >= settings.rounds)
+          throw std::invalid_argument(fmt::format("cannot resume: {} holds {} rounds, and --rounds asks for {}",
+                                                  rounds.back(), resume_from->round_ess.size(), settings.rounds));
+        if (!quiet)
+          fmt::print(stderr, "resuming after round {} of {}\n", resume_from->round_ess.size(), settings.rounds);
+      }
+    }
+  } catch (const std::exception& error) {
+    if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
+    code = 2;
+  }
+  if ((code = world.max(code)) != 0) return code;
+  const RoundDone save_round = [&](const CalibrationDraws& state) {
+    if (!world.root()) return;
+    const std::string name = fmt::format("round-{:06}.h5", state.round_ess.size());
+    {
+      ResultsWriter writer((folder / name).string(), true);
+      h5::write_attribute(writer.file(), "filetype", std::string(kFileType));
+      write_round_checkpoint(writer.file(), experiment.config_hash, settings, state);
+      writer.commit();
+    }
+    for (const auto& entry : fs::directory_iterator(folder))  // the earlier rounds are superseded
+      if (is_own_file(entry.path(), "round-") && entry.path().filename().string() < name) fs::remove(entry.path());
+  };
   CalibrationDraws draws;
   try {
     if (!quiet)
       fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays{}\n", experiment.model->cases().size(),
                  settings.draws, settings.inner,
                  world.size() > 1 ? fmt::format(" on {} MPI ranks", world.size()) : std::string());
-    draws = run_calibration(*experiment.model, settings);
+    draws = run_calibration(*experiment.model, settings, resume_from ? &*resume_from : nullptr, save_round);
   } catch (const std::exception& error) {
     if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     code = 1;
@@ -76,6 +141,7 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     writer.commit();
+    fs::remove_all(folder);
     if (!options.quiet) {
       h5::Handle written = h5::open_file(out);
       print_calibration(written, stdout);

@@ -13,6 +13,7 @@ struct CalibrateCommandOptions {
   long long hold_out_from = 0;
   int threads = 0;
   bool force = false, quiet = false;
+  bool resume = false;  // continue from OUT.checkpoint/ after the last completed round
 };
 
 class World;

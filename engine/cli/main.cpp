@@ -143,6 +143,8 @@ int main(int argc, char** argv) {
   calib_cmd->add_option("--out", calib.out, "Results file (default: <config name>.calibration.h5)");
   calib_cmd->add_flag("--force", calib.force, "Overwrite an existing results file");
   calib_cmd->add_flag("--quiet", calib.quiet, "No output but errors");
+  calib_cmd->add_flag("--resume", calib.resume,
+                      "Continue an interrupted calibration after its last completed round (<out>.checkpoint)");
 
   CompareCommandOptions compare;
   auto* compare_cmd = app.add_subcommand(

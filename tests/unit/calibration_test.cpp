@@ -116,3 +116,37 @@ TEST(Calibration, ParetoShapeIsRecoveredFromAKnownTail) {
 
 }  // namespace
 }  // namespace deterrence
+
+namespace deterrence {
+namespace {
+
+// Stopped by SIGTERM after its first round, a calibration exits 3 and keeps its checkpoint;
+// --resume continues it to the same bits as an uninterrupted one, and removes the checkpoint.
+TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
+  TempDir dir;
+  const std::string config = binomial_config(dir);
+  const std::string whole = dir.file("whole.h5"), cut = dir.file("cut.h5");
+  const std::string common = " --draws 8000 --inner 1000 --rounds 4 --quiet";
+  ASSERT_EQ(shell(kBinary + " calibrate " + config + common + " --out " + whole), 0);
+  // Started in the background; SIGTERM as soon as round 1's checkpoint is in place (three of the
+  // four rounds are still to run then).
+  const std::string script = "(" + kBinary + " calibrate " + config + common + " --out " + cut + " & pid=$!; while [ ! -e " +
+                             cut + ".checkpoint/round-000001.h5 ]; do kill -0 $pid 2>/dev/null || break; sleep 0.01; "
+                             "done; kill -TERM $pid; wait $pid; exit $?)";
+  ASSERT_EQ(shell(script), 3);
+  ASSERT_TRUE(std::filesystem::exists(cut + ".checkpoint"));
+  EXPECT_FALSE(std::filesystem::exists(cut));
+  const std::string log = dir.file("refused.txt");
+  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --out " + cut, log), 2);  // neither --resume nor --force
+  EXPECT_NE(testing::read_text(log).find("pass --resume"), std::string::npos);
+  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --seed 12 --resume --out " + cut, log), 2);
+  EXPECT_NE(testing::read_text(log).find("another seed"), std::string::npos) << testing::read_text(log);
+  ASSERT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + cut), 0);
+  EXPECT_EQ(testing::bit_differences(whole, cut, "/calibration"), "");
+  EXPECT_FALSE(std::filesystem::exists(cut + ".checkpoint"));
+  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + dir.file("none.h5"), log), 2);
+  EXPECT_NE(testing::read_text(log).find("nothing to resume"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace deterrence
