@@ -184,6 +184,23 @@ CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, cons
   return d;
 }
 
+void write_simulated_record(hid_t file, const SimulatedRecord& record, const std::vector<CaseSpec>& cases,
+                            std::uint64_t max_plays) {
+  h5::Handle g = h5::create_group(h5::open_group(file, "calibration"), "simulated_record");
+  h5::write_attribute(g, "description",
+                      std::string("simulation-based calibration: the cases observed what the model played at theta_star "
+                                  "(prior draw `draw` under `seed`); each case the class of the first of up to "
+                                  "max_plays plays meeting its condition, \"\" when none did (left out)"));
+  h5::write_attribute(g, "seed", record.seed);
+  h5::write_attribute(g, "draw", record.draw);
+  h5::write_attribute(g, "max_plays", max_plays);
+  h5::write_doubles(g, "theta_star", record.theta_star, {record.theta_star.size()});
+  std::vector<std::string> ids;
+  for (const auto& c : cases) ids.push_back(c.id);
+  h5::write_strings(g, "case", ids);
+  h5::write_strings(g, "observed", record.observed);
+}
+
 bool print_calibration(hid_t file, std::FILE* out) {
   if (!h5::exists(file, "calibration")) return false;
   h5::Handle g = h5::open_group(file, "calibration");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "calibration/calibration.h"
+#include "calibration/simulated_record.h"
 #include "io/h5.h"
 
 namespace deterrence {
@@ -22,6 +23,9 @@ void write_round_checkpoint(hid_t file, const std::string& config_hash, const Ca
 // seed, number of draws, inner plays or chunk size.
 CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, const std::string& config_hash,
                                        const CalibrationSettings& settings);
+// /calibration/simulated_record: θ* and each case's simulated class ("" when left out).
+void write_simulated_record(hid_t file, const SimulatedRecord& record, const std::vector<CaseSpec>& cases,
+                            std::uint64_t max_plays);
 // Prints the summary stored under /calibration (for `deterrence summary`); false if none.
 bool print_calibration(hid_t file, std::FILE* out);
 

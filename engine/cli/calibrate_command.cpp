@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "calibration/calibration_io.h"
+#include "calibration/simulated_record.h"
 #include "config/config_error.h"
 #include "config/experiment.h"
 #include "io/cases_io.h"
@@ -46,6 +47,22 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
   settings.rounds = options.rounds.value_or(1);
   settings.world = &world;
   const bool quiet = options.quiet || !world.root();
+  // --simulate-record: the cases observe what the model itself plays at θ* (simulation-based
+  // calibration); the record joins the experiment's identity (checkpoints never mix records).
+  std::optional<SimulatedRecord> record;
+  std::unique_ptr<Model> recorded_model;
+  if (options.simulate_record) {
+    record = simulate_record(*experiment.model, options.simulate_seed.value_or(settings.seed + 1), *options.simulate_record,
+                             settings.inner);
+    recorded_model = with_record(*experiment.model, *record);
+    experiment.config_hash = hash_text(fmt::format("{}\nsimulated record: seed {} draw {}\n", experiment.config_hash,
+                                                   record->seed, record->draw));
+    if (recorded_model->cases().empty()) {
+      if (world.root()) fmt::print(stderr, "error: no case met its condition in the simulated record\n");
+      return 1;
+    }
+  }
+  const Model& model = recorded_model ? *recorded_model : *experiment.model;
   const std::string out = options.out.empty()
                               ? std::filesystem::path(options.config).stem().string() + ".calibration.h5"
                               : options.out;
@@ -114,17 +131,17 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
   CalibrationDraws draws;
   try {
     if (!quiet)
-      fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays{}\n", experiment.model->cases().size(),
+      fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays{}\n", model.cases().size(),
                  settings.draws, settings.inner,
                  world.size() > 1 ? fmt::format(" on {} MPI ranks", world.size()) : std::string());
-    draws = run_calibration(*experiment.model, settings, resume_from ? &*resume_from : nullptr, save_round);
+    draws = run_calibration(model, settings, resume_from ? &*resume_from : nullptr, save_round);
   } catch (const std::exception& error) {
     if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     code = 1;
   }
   if ((code = world.max(code)) != 0 || !world.root()) return code;
   try {
-    const CalibrationSummary summary = summarise_calibration(*experiment.model, draws, settings);
+    const CalibrationSummary summary = summarise_calibration(model, draws, settings);
     ResultsWriter writer(out, options.force);
     const hid_t file = writer.file();
     write_identity(file, experiment);
@@ -132,9 +149,10 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
     h5::write_attribute(file, "draws", settings.draws);
     h5::write_attribute(file, "start_time", start_time);
     h5::write_attribute(file, "end_time", iso_time_now());
-    const auto cases = experiment.model->cases();
-    write_cases(file, cases, experiment.model->outputs().find(cases.front().output)->categories);
-    write_calibration(file, experiment.model->parameters(), settings, draws, summary);
+    const auto cases = model.cases();
+    write_cases(file, cases, model.outputs().find(cases.front().output)->categories);
+    write_calibration(file, model.parameters(), settings, draws, summary);
+    if (record) write_simulated_record(file, *record, experiment.model->cases(), settings.inner);
     {
       h5::Handle runtime = h5::create_group(file, "runtime");
       h5::write_attribute(runtime, "total_seconds",

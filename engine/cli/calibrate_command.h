@@ -14,6 +14,8 @@ struct CalibrateCommandOptions {
   int threads = 0;
   bool force = false, quiet = false;
   bool resume = false;  // continue from OUT.checkpoint/ after the last completed round
+  // Simulation-based calibration: calibrate on a record simulated at prior draw N of another seed.
+  std::optional<std::uint64_t> simulate_record, simulate_seed;
 };
 
 class World;

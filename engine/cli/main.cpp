@@ -143,6 +143,12 @@ int main(int argc, char** argv) {
   calib_cmd->add_option("--out", calib.out, "Results file (default: <config name>.calibration.h5)");
   calib_cmd->add_flag("--force", calib.force, "Overwrite an existing results file");
   calib_cmd->add_flag("--quiet", calib.quiet, "No output but errors");
+  calib_cmd->add_option("--simulate-record", calib.simulate_record,
+                        "Simulation-based calibration: calibrate on the record the model plays at prior draw N")
+      ->check(count_at_least(0));
+  calib_cmd->add_option("--simulate-seed", calib.simulate_seed,
+                        "Seed of the simulated record's draw (default: the calibration's seed + 1)")
+      ->check(count_at_least(0));
   calib_cmd->add_flag("--resume", calib.resume,
                       "Continue an interrupted calibration after its last completed round (<out>.checkpoint)");
 

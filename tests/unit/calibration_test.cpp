@@ -150,3 +150,30 @@ TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
 
 }  // namespace
 }  // namespace deterrence
+
+namespace deterrence {
+namespace {
+
+// --simulate-record N: θ* is draw N of `run` under the simulation seed (default: seed + 1), and
+// every case observes one of its classes.
+TEST(Calibration, ASimulatedRecordIsPlayedAtAPriorDraw) {
+  TempDir dir;
+  const std::string config = binomial_config(dir);
+  const std::string sim = dir.file("sim.h5"), run = dir.file("run.h5");
+  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 500 --inner 50 --simulate-record 7 --quiet --out " + sim), 0);
+  const std::string recorded = dir.write("recorded.yaml", testing::read_text(config) + "records:\n  parameters: true\n");
+  ASSERT_EQ(shell(kBinary + " run " + recorded + " --seed 12 --draws 16 --quiet --out " + run), 0);
+  const h5::Handle file = h5::open_file(sim);
+  const h5::Handle record = h5::open_group(h5::open_group(file, "calibration"), "simulated_record");
+  const auto played = h5::read_doubles(h5::open_group(h5::open_file(run), "records"), "parameters");  // [draw, parameter]
+  const std::size_t width = played.size() / 16;
+  EXPECT_EQ(h5::read_doubles(record, "theta_star")[0], played[7 * width]);  // theta is the first parameter
+  EXPECT_EQ(h5::read_u64_attribute(record, "seed"), 12u);
+  for (const auto& observed : h5::read_strings(record, "observed"))
+    EXPECT_TRUE(observed == "SUCCESS" || observed == "FAILURE") << observed;
+  // The calibration scored the simulated record, not the config's.
+  EXPECT_EQ(h5::read_strings(h5::open_group(file, "cases"), "observed").size(), 10u);
+}
+
+}  // namespace
+}  // namespace deterrence
