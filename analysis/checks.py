@@ -16,9 +16,7 @@ import h5py
 import numpy as np
 import pandas as pd
 
-
-def _text(values) -> list[str]:
-    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+from .results import _text
 
 
 def case_library(path: str) -> dict[str, dict]:

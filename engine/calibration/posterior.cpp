@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "config/config_error.h"
 #include "config/experiment.h"
@@ -17,14 +15,6 @@
 namespace deterrence {
 
 namespace {
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in) throw ConfigError(fmt::format("{}: cannot read the calibration file", path));
-  return bytes.str();
-}
 
 std::string file_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
@@ -109,7 +99,11 @@ void attach_posterior(Experiment& e, const std::string& path) {
   };
   auto source = std::make_shared<PosteriorSource>(resampled());
   source->path = std::filesystem::absolute(path).string();
-  source->sha256 = sha256_hex(file_bytes(path));
+  try {
+    source->sha256 = sha256_of_file(path);
+  } catch (const std::runtime_error& error) {
+    throw ConfigError(error.what());
+  }
   source->calibration_draws = weights.size();
   source->inner_plays = h5::read_u64_attribute(group, "inner_plays");
   source->rounds = h5::read_u64_attribute(group, "rounds");

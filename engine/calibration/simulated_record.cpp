@@ -54,6 +54,8 @@ SimulatedRecord simulate_record(const Model& model, std::uint64_t seed, std::uin
   std::vector<double> reals(model.outputs().real_slots());
   std::vector<std::uint8_t> codes(model.outputs().code_slots());
   DrawOutputs out{reals, codes};
+  std::vector<std::size_t> slot(cases.size());  // each case's code slot
+  for (std::size_t c = 0; c < cases.size(); ++c) slot[c] = model.outputs().find(cases[c].output)->offset + cases[c].element;
   std::size_t open = cases.size();
   for (std::uint64_t k = 0; k < max_plays && open > 0; ++k) {
     plays.sample(draw * max_plays + k, values, play_scratch);
@@ -61,7 +63,7 @@ SimulatedRecord simulate_record(const Model& model, std::uint64_t seed, std::uin
     model.evaluate(values, workspace.get(), out);
     for (std::size_t c = 0; c < cases.size(); ++c) {
       if (!record.observed[c].empty()) continue;
-      const std::uint8_t code = codes[model.outputs().find(cases[c].output)->offset + cases[c].element];
+      const std::uint8_t code = codes[slot[c]];
       for (const auto& cls : cases[c].classes)
         for (const std::size_t category : cls.categories)
           if (category == code && record.observed[c].empty()) {

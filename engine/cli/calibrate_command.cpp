@@ -18,6 +18,7 @@
 #include "io/results_writer.h"
 #include "io/output_lock.h"
 #include "io/safe_files.h"
+#include "run/checkpoint.h"
 #include "run/mpi_world.h"
 
 namespace deterrence {
@@ -74,18 +75,7 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
   const fs::path folder = out + ".checkpoint";
   if (world.root()) {
     try {
-      refuse_symlink(folder, "the checkpoint folder");
-      if (fs::exists(out) && !options.force)
-        throw std::invalid_argument(fmt::format("{} already exists; pass --force to overwrite it", out));
-      if (fs::exists(folder) && !options.resume) {
-        if (!options.force)
-          throw std::invalid_argument(fmt::format("an interrupted calibration left its checkpoint in {}; pass --resume "
-                                                  "to continue it, or --force to start over",
-                                                  folder.string()));
-        fs::remove_all(folder);
-      }
-      if (options.resume && !fs::exists(folder))
-        throw std::invalid_argument(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
+      check_output(out, folder, options.force, options.resume, options.quiet);
       fs::create_directories(folder);
     } catch (const std::exception& error) {
       fmt::print(stderr, "error: {}\n", error.what());
@@ -159,7 +149,7 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     writer.commit();
-    fs::remove_all(folder);
+    remove_checkpoint(folder);
     if (!options.quiet) {
       h5::Handle written = h5::open_file(out);
       print_calibration(written, stdout);

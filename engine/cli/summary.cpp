@@ -35,11 +35,11 @@ void print_header(const ResultsFile& r, std::FILE* out) {
   if (const auto& p = r.posterior())
     fmt::print(out,
                "on the posterior of {}: each draw's {} resampled from {} calibration draws of effective sample size "
-               "{:.1f} (Pareto k {:.2f}); every interval below is Monte Carlo error given those draws, which stand for "
-               "about {:.0f} distinct worlds\n",
+               "{:.1f} (Pareto k {:.2f}); every interval below is Monte Carlo error given those draws, whose effective "
+               "sample size is how many distinct worlds of them stand behind it\n",
                std::filesystem::path(p->calibration_file).filename().string(),
                p->parameters.size() > 60 ? "global parameters" : p->parameters, p->calibration_draws,
-               p->effective_sample_size, p->pareto_k, p->effective_sample_size);
+               p->effective_sample_size, p->pareto_k);
   else
     fmt::print(out, "on the priors of the config (no calibration: `run --posterior CALIB.h5` plays on one)\n");
   fmt::print(out, "\n");

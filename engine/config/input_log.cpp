@@ -4,7 +4,10 @@
 #include <openssl/evp.h>
 
 #include <filesystem>
+#include <fstream>
+#include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace deterrence {
 
@@ -12,14 +15,38 @@ namespace {
 thread_local InputRecorder* active = nullptr;
 }  // namespace
 
+namespace {
+std::string hex_of(const unsigned char* digest, unsigned int length) {
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+}  // namespace
+
 std::string sha256_hex(const std::string& bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
     throw std::runtime_error("SHA-256 failed");
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return hex_of(digest, length);
+}
+
+std::string sha256_of_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot read the file");
+  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+  std::vector<char> block(1 << 20);
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    if (in.gcount() > 0 && EVP_DigestUpdate(context.get(), block.data(), static_cast<std::size_t>(in.gcount())) != 1)
+      throw std::runtime_error("SHA-256 failed");
+  }
+  if (in.bad()) throw std::runtime_error(path + ": cannot read the file");
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(context.get(), digest, &length) != 1) throw std::runtime_error("SHA-256 failed");
+  return hex_of(digest, length);
 }
 
 InputRecorder::InputRecorder() : previous_(active) { active = this; }

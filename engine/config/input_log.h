@@ -15,6 +15,9 @@ struct InputFile {
 };
 
 std::string sha256_hex(const std::string& bytes);
+// The SHA-256 of a file's bytes, read in blocks (results files may be large). Throws
+// std::runtime_error naming the file when it cannot be read.
+std::string sha256_of_file(const std::string& path);
 
 // While one is alive on this thread, every config or data file read is recorded in it.
 class InputRecorder {

@@ -41,7 +41,9 @@ void remove_checkpoint(const fs::path& folder) {
   refuse_symlink(folder, "the checkpoint folder");
   for (const auto& entry : fs::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
-    if (is_own_file(entry.path(), "segment-") || is_own_file(entry.path(), "point-")) fs::remove(entry.path());
+    if (is_own_file(entry.path(), "segment-") || is_own_file(entry.path(), "point-") ||
+        is_own_file(entry.path(), "round-"))
+      fs::remove(entry.path());
     else if ((name.starts_with("rank-") || (name.starts_with("point-") && name.ends_with(".h5.checkpoint"))) &&
              !entry.is_symlink() && entry.is_directory())
       remove_checkpoint(entry.path());
@@ -64,22 +66,22 @@ bool finished(const std::string& out, const Experiment& e, ChunkRange range) {
 
 // The output must be new (or --force), and a left-over checkpoint is resumed (--resume) or
 // discarded (--force), never silently; --resume needs one. Removes a discarded checkpoint.
-void check_output(const RunOptions& options, const std::string& out, const fs::path& folder) {
+void check_output(const std::string& out, const fs::path& folder, bool force, bool resume, bool quiet) {
   refuse_symlink(out, "the output");
   refuse_symlink(folder, "the checkpoint folder");
-  remove_dead_partials(out, options.quiet);
-  if (fs::exists(out) && !options.force)
+  remove_dead_partials(out, quiet);
+  if (fs::exists(out) && !force)
     throw UsageError(fmt::format("{} already exists; pass --force to overwrite it", out));
   const fs::path parent = fs::path(out).parent_path();
   if (!parent.empty() && !fs::is_directory(parent))
     throw UsageError(fmt::format("cannot write {}: folder {} does not exist", out, parent.string()));
   if (fs::exists(folder)) {
-    if (options.force && !options.resume) remove_checkpoint(folder);
-    else if (!options.resume)
+    if (force && !resume) remove_checkpoint(folder);
+    else if (!resume)
       throw UsageError(fmt::format("an interrupted run left its checkpoint in {}; pass --resume to continue it, or "
                                    "--force to start over",
                                    folder.string()));
-  } else if (options.resume) {
+  } else if (resume) {
     throw UsageError(fmt::format("nothing to resume: no checkpoint {}", folder.string()));
   }
 }
@@ -94,7 +96,7 @@ int prepare_output(const RunOptions& options, const Experiment& experiment, Chun
     if (!options.quiet) fmt::print(stderr, "{} was already complete; removed its checkpoint\n", out);
     return -1;
   }
-  check_output(options, out, folder);
+  check_output(out, folder, options.force, options.resume, options.quiet);
   if (fs::exists(folder)) {
     // An MPI run checkpoints per rank (rank-R-of-K/); it resumes only with the same K ranks.
     for (const auto& entry : fs::directory_iterator(folder)) {

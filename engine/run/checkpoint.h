@@ -28,13 +28,14 @@ std::string segment_name(std::uint64_t chunk_first);
 std::vector<std::string> completed_segments(const std::filesystem::path& folder);
 // Every completed segment under the checkpoint folder, rank subfolders included.
 std::vector<std::string> all_segments(const std::filesystem::path& folder);
-// Removes a checkpoint folder: its segments and their temporary files, its rank subfolders, then
-// the folder if empty. A link is never followed, and nothing else is touched.
+// Removes a checkpoint folder: its segments, sweep points and calibration rounds and their
+// temporary files, its rank subfolders, then the folder if empty. A link is never followed, and nothing else is touched.
 void remove_checkpoint(const std::filesystem::path& folder);
 
 // The output must be new (or --force), and a left-over checkpoint is resumed (--resume) or
 // discarded (--force), never silently; --resume needs one. Removes a discarded checkpoint.
-void check_output(const RunOptions& options, const std::string& out, const std::filesystem::path& folder);
+// Shared by `run`, sweeps and `calibrate`.
+void check_output(const std::string& out, const std::filesystem::path& folder, bool force, bool resume, bool quiet);
 // Checks, by the root rank only, of the output and the checkpoint folder before anything runs.
 // Returns 0 to go on, -1 when a resumed run turns out to be complete already.
 int prepare_output(const RunOptions& options, const Experiment& experiment, ChunkRange range, const std::string& out,

@@ -22,6 +22,7 @@
 #include "run/checkpoint.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
+#include "run/progress.h"
 #include "run/precision_target.h"
 #include "run/runner.h"
 
@@ -32,7 +33,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // One experiment (or one shard of it) run as checkpointed segments.
 class SegmentedRun {

@@ -7,6 +7,11 @@
 
 namespace deterrence {
 
+// Wall seconds since `start` (phase timings of runs, sweeps and the runner).
+inline double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 class Progress {
  public:
   enum class Mode { quiet, terminal, log };

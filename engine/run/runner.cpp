@@ -17,9 +17,6 @@ namespace deterrence {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 // Everything one in-flight chunk needs, allocated once per run.
 struct ChunkSlot {

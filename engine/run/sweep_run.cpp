@@ -17,17 +17,13 @@
 #include "run/checkpoint.h"
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
+#include "run/progress.h"
 
 namespace deterrence {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-}  // namespace
 
 // A sweep: every point run to its own file in FILE.checkpoint/ (resumable point by point),
 // then gathered into one file with /sweep (keys, values) and /points/<k>/ (dims, parameters,
@@ -39,7 +35,7 @@ int run_sweep(const RunOptions& options, const Sweep& sweep, const Experiment& f
   int code = 0;
   if (world.root()) {
     try {
-      check_output(options, out, folder);
+      check_output(out, folder, options.force, options.resume, options.quiet);
       fs::create_directories(folder);
     } catch (const UsageError& error) {
       code = report(error, 2);

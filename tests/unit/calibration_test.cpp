@@ -114,12 +114,6 @@ TEST(Calibration, ParetoShapeIsRecoveredFromAKnownTail) {
   EXPECT_LT(pareto_smooth(light).k_hat, 0.5);
 }
 
-}  // namespace
-}  // namespace deterrence
-
-namespace deterrence {
-namespace {
-
 // Stopped by SIGTERM after its first round, a calibration exits 3 and keeps its checkpoint;
 // --resume continues it to the same bits as an uninterrupted one, and removes the checkpoint.
 TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
@@ -147,12 +141,6 @@ TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
   EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + dir.file("none.h5"), log), 2);
   EXPECT_NE(testing::read_text(log).find("nothing to resume"), std::string::npos);
 }
-
-}  // namespace
-}  // namespace deterrence
-
-namespace deterrence {
-namespace {
 
 // --simulate-record N: θ* is draw N of `run` under the simulation seed (default: seed + 1), and
 // every case observes one of its classes.
