@@ -1,12 +1,18 @@
 // Microbenchmarks of the hot path: raw RNG, each sampler, a runner chunk, and one draw of the
 // baseline game (all policies, all episodes). Run: build/bench/deterrence_bench
 #include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <cmath>
+#include <vector>
 
 #include "config/experiment.h"
+#include "models/coercion/episode.h"
 #include "run/runner.h"
 #include "sampling/counter_rng.h"
 #include "sampling/distribution.h"
 #include "sampling/sampler.h"
+#include "stats/statistics.h"
 
 namespace deterrence {
 namespace {
@@ -64,6 +70,131 @@ BENCHMARK_CAPTURE(BM_RunnerChunk, ishigami, "ishigami.yaml")->Arg(4096)->Unit(be
 BENCHMARK_CAPTURE(BM_RunnerChunk, baseline, "baseline.yaml")->Arg(256)->Unit(benchmark::kMillisecond);
 // 195 countries x 10 issues x 6 policies (configs/experiments/world.yaml): cost at world scale.
 BENCHMARK_CAPTURE(BM_RunnerChunk, world, "experiments/world.yaml")->Arg(16)->Unit(benchmark::kMillisecond);
+
+// The same chunk of draws on 1 and 2 threads, wall time: how the draw loop scales with cores
+// (the target is 1.9x on 2 threads). Eight chunks an iteration, so both threads stay busy.
+void BM_RunnerThreads(benchmark::State& state, const char* config) {
+  const Experiment e = load_experiment(std::string(DETERRENCE_CONFIGS) + "/" + config);
+  RunSettings settings;
+  settings.chunk_size = static_cast<std::uint32_t>(state.range(0));
+  settings.draw_count = 8 * static_cast<std::uint64_t>(state.range(0));
+  settings.seed = e.seed;
+  settings.threads = static_cast<int>(state.range(1));
+  std::uint64_t first = 0;
+  for (auto _ : state) {
+    RunStatistics totals(e.model->outputs());
+    settings.first_draw = first;
+    first += settings.draw_count;
+    run_draws(*e.model, settings, totals, nullptr, nullptr);
+    benchmark::DoNotOptimize(totals.count(0));
+  }
+  state.counters["draws/s"] = benchmark::Counter(static_cast<double>(state.iterations() * settings.draw_count),
+                                                 benchmark::Counter::kIsRate);
+}
+BENCHMARK_CAPTURE(BM_RunnerThreads, baseline, "baseline.yaml")
+    ->ArgNames({"chunk", "threads"})
+    ->Args({256, 1})
+    ->Args({256, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RunnerThreads, ishigami, "ishigami.yaml")
+    ->ArgNames({"chunk", "threads"})
+    ->Args({65536, 1})
+    ->Args({65536, 2})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// One episode play against the number of members of the policy: how the member loops (joins
+// in each view, the aid vote) make a play's cost grow. Synthetic members with stances, costs
+// and damages spread so that about half join; 256 episodes with their own target, stance and
+// perception are cycled so no branch settles. Two designs: majority with rules and an aid vote
+// (economic NATO), consensus with discretion (collective resilience).
+void BM_EpisodePlay(benchmark::State& state, bool majority) {
+  using namespace coercion;
+  const auto members = static_cast<std::size_t>(state.range(0));
+  const CounterRng rng(7);
+  std::vector<double> stance(members), gdp(members), supply(members), cost(members), damage(members);
+  for (std::size_t j = 0; j < members; ++j) {
+    stance[j] = rng.uniform(j, 1);
+    gdp[j] = rng.uniform(j, 2);
+    supply[j] = rng.uniform(j, 3) / static_cast<double>(members);
+    cost[j] = 0.8 * rng.uniform(j, 4);
+    damage[j] = rng.uniform(j, 5);
+  }
+  const MemberView view{stance, gdp, supply, cost, damage};
+  Scalars s;
+  s.stance_value = 0.5;
+  s.sanction_loss = 0.5;
+  s.lag = 0.25;
+  s.coercion_cost = 0.15;
+  s.demonstration = 0.3;
+  s.face = 0.2;
+  s.concession_cost = 0.3;
+  s.premium = 0.1;
+  s.misperception = 0.3;
+  PolicyDesign design;
+  design.sanctions = true;
+  design.aid = true;
+  design.trigger = majority ? Trigger::majority : Trigger::consensus;
+  design.commitment = majority ? Commitment::rules : Commitment::discretion;
+  design.activation = majority ? Activation::majority : Activation::automatic;
+  design.compensated_share = 0.5;
+  design.fund_cap = 1.0;
+  const PolicyDraw draw{0.1, 0.5, 0.2, 0.3};
+  constexpr std::size_t kEpisodes = 256;
+  std::vector<Episode> episodes(kEpisodes);
+  std::vector<Perception> perception(kEpisodes);
+  for (std::size_t k = 0; k < kEpisodes; ++k) {
+    Episode& e = episodes[k];
+    e.issue_value = 2.0 * rng.uniform(k, 10);
+    e.intensity = rng.uniform(k, 11);
+    e.obfuscation = 0.3 * rng.uniform(k, 12);
+    e.target_exports = 2.0 * rng.uniform(k, 13);
+    e.target_position = static_cast<int>(k % members);
+    e.target_stance = stance[k % members];
+    e.in_scope = true;
+    for (int z = 0; z < 4; ++z) e.z[z] = 2.0 * rng.uniform(k, 20 + static_cast<std::uint64_t>(z)) - 1.0;
+    perception[k] = perceive(e, s);
+  }
+  std::size_t k = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(play_episode(episodes[k], s, design, draw, view, perception[k]));
+    k = (k + 1) % kEpisodes;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_EpisodePlay, majority_rules_vote, true)->ArgName("members")->RangeMultiplier(2)->Range(8, 256);
+BENCHMARK_CAPTURE(BM_EpisodePlay, consensus_discretion, false)->ArgName("members")->RangeMultiplier(2)->Range(8, 256);
+
+// Bytes the statistics hold per output value (a policy x episode element of a real output, or
+// a category count set): the run totals and one chunk's accumulators, from glibc's count of
+// allocated bytes around their construction. Builds once; the figure is the counter.
+void BM_StatisticsBytes(benchmark::State& state, const char* config) {
+  const Experiment e = load_experiment(std::string(DETERRENCE_CONFIGS) + "/" + config);
+  const OutputLayout& layout = e.model->outputs();
+  const double values = static_cast<double>(layout.real_slots() + layout.code_slots());
+  double run_bytes = 0, chunk_bytes = 0;
+  for (auto _ : state) {
+    // Small blocks (uordblks) and the large ones glibc maps directly (hblkhd).
+    const auto allocated = [] {
+      const struct mallinfo2 info = mallinfo2();
+      return info.uordblks + info.hblkhd;
+    };
+    const auto before = allocated();
+    RunStatistics totals(layout);
+    const auto after_run = allocated();
+    ChunkStatistics chunk(layout);
+    const auto after_chunk = allocated();
+    run_bytes = static_cast<double>(after_run - before);
+    chunk_bytes = static_cast<double>(after_chunk - after_run);
+    benchmark::DoNotOptimize(totals.count(0));
+  }
+  state.counters["values"] = values;
+  state.counters["run_bytes/value"] = run_bytes / values;
+  state.counters["chunk_bytes/value"] = chunk_bytes / values;
+}
+BENCHMARK_CAPTURE(BM_StatisticsBytes, baseline, "baseline.yaml")->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_StatisticsBytes, world, "experiments/world.yaml")->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // Sampling alone for the baseline game's 479 parameters (to separate it from the game).
 void BM_BaselineSampling(benchmark::State& state) {

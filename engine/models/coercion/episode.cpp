@@ -41,35 +41,54 @@ struct Context {
 Response respond(const Context& c, const Setting& setting, const View& view) {
   Response r;
   const std::size_t n = c.m.stance.size();
-  const auto stance_of = [&](std::size_t j) {
-    return static_cast<int>(j) == c.e.target_position ? view.target_stance : c.m.stance[j] * view.cohesion;
-  };
+  const std::size_t target = c.e.target_position >= 0 ? static_cast<std::size_t>(c.e.target_position) : n;
+  const double* stance = c.m.stance.data();
+  // Which members join decides the trigger; their damage and costs matter only once it has
+  // triggered. So the join test runs first (consensus stops at the first refusal) and the sums
+  // run only for a triggered response — in member order, so the bits are those of one pass.
   if (setting.sanctions) {
-    std::size_t joined = 0;
-    double joined_supply = 0, all_supply = 0, damage = 0, helpers = 0;
-    bool target_joined = false;
-    for (std::size_t j = 0; j < n; ++j) {
-      const double u = stance_of(j);
-      const bool joins = c.p.commitment == Commitment::rules
-                             ? u + c.d.treaty_penalty * c.s.stance_value * c.m.gdp[j] >= c.m.cost[j]
-                             : u * (1.0 - c.e.obfuscation) >= c.m.cost[j];
-      all_supply += c.m.supply[j];
-      if (!joins) continue;
-      ++joined;
-      joined_supply += c.m.supply[j];
-      damage += c.m.damage[j];
-      if (static_cast<int>(j) == c.e.target_position) target_joined = true;
-      else helpers += c.m.cost[j];
-    }
+    const double* supply = c.m.supply.data();
+    const double* cost = c.m.cost.data();
+    const double* gdp = c.m.gdp.data();
+    const bool rules = c.p.commitment == Commitment::rules;
+    const double penalty = c.d.treaty_penalty * c.s.stance_value;  // π·λ, times Y_c below
+    const double open = 1.0 - c.e.obfuscation;
+    const auto joins = [&](std::size_t j) {
+      const double u = j == target ? view.target_stance : stance[j] * view.cohesion;
+      return rules ? u + penalty * gdp[j] >= cost[j] : u * open >= cost[j];
+    };
     switch (c.p.trigger) {
-      case Trigger::consensus: r.triggered = joined == n; break;
-      case Trigger::majority: r.triggered = 2 * joined > n; break;
-      case Trigger::weighted: r.triggered = all_supply > 0 && joined_supply >= c.p.threshold * all_supply; break;
+      case Trigger::consensus: {
+        std::size_t j = 0;
+        while (j < n && joins(j)) ++j;
+        r.triggered = j == n;
+        break;
+      }
+      case Trigger::majority: {
+        // Stops once the refusals leave no majority possible (2·(n − refused) ≤ n).
+        std::size_t joined = 0, refused = 0;
+        for (std::size_t j = 0; j < n && 2 * refused < n; ++j) (joins(j) ? joined : refused) += 1;
+        r.triggered = 2 * joined > n;
+        break;
+      }
+      case Trigger::weighted: {
+        double joined_supply = 0, all_supply = 0;
+        for (std::size_t j = 0; j < n; ++j) {
+          all_supply += supply[j];
+          if (joins(j)) joined_supply += supply[j];
+        }
+        r.triggered = all_supply > 0 && joined_supply >= c.p.threshold * all_supply;
+        break;
+      }
     }
     if (r.triggered) {
-      r.damage = damage;
-      r.target_cost = target_joined ? c.m.cost[static_cast<std::size_t>(c.e.target_position)] : 0.0;
-      r.helpers_cost = helpers;
+      const double* member_damage = c.m.damage.data();
+      for (std::size_t j = 0; j < n; ++j) {
+        if (!joins(j)) continue;
+        r.damage += member_damage[j];
+        if (j == target) r.target_cost = cost[j];
+        else r.helpers_cost += cost[j];
+      }
     }
   }
   r.net_loss = setting.loss;
@@ -81,10 +100,12 @@ Response respond(const Context& c, const Setting& setting, const View& view) {
     if (c.p.activation == Activation::automatic) {
       r.aid_active = true;
     } else {
-      const std::size_t helpers = c.e.target_position >= 0 ? n - 1 : n;
-      std::size_t yes = 0;
-      for (std::size_t j = 0; j < n; ++j)
-        if (static_cast<int>(j) != c.e.target_position && stance_of(j) >= cost / static_cast<double>(helpers)) ++yes;
+      const std::size_t helpers = target < n ? n - 1 : n;
+      const double share = cost / static_cast<double>(helpers);  // each helper's share of G
+      // Counted until the outcome is settled: a majority of yes, or too many no for one.
+      std::size_t yes = 0, no = 0;
+      for (std::size_t j = 0; j < n && 2 * yes <= helpers && 2 * no < helpers; ++j)
+        if (j != target) (stance[j] * view.cohesion >= share ? yes : no) += 1;
       r.aid_active = helpers > 0 && 2 * yes > helpers;
     }
     if (r.aid_active) {
