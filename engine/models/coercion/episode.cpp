@@ -65,9 +65,9 @@ Response respond(const Context& c, const Setting& setting, const View& view) {
         break;
       }
       case Trigger::majority: {
-        // Stops once the refusals leave no majority possible (2·(n − refused) ≤ n).
-        std::size_t joined = 0, refused = 0;
-        for (std::size_t j = 0; j < n && 2 * refused < n; ++j) (joins(j) ? joined : refused) += 1;
+        // Counted to the end: stopping once no majority is possible was measured slower.
+        std::size_t joined = 0;
+        for (std::size_t j = 0; j < n; ++j) joined += joins(j) ? 1 : 0;
         r.triggered = 2 * joined > n;
         break;
       }
@@ -102,10 +102,8 @@ Response respond(const Context& c, const Setting& setting, const View& view) {
     } else {
       const std::size_t helpers = target < n ? n - 1 : n;
       const double share = cost / static_cast<double>(helpers);  // each helper's share of G
-      // Counted until the outcome is settled: a majority of yes, or too many no for one.
-      std::size_t yes = 0, no = 0;
-      for (std::size_t j = 0; j < n && 2 * yes <= helpers && 2 * no < helpers; ++j)
-        if (j != target) (stance[j] * view.cohesion >= share ? yes : no) += 1;
+      std::size_t yes = 0;
+      for (std::size_t j = 0; j < n; ++j) yes += j != target && stance[j] * view.cohesion >= share ? 1 : 0;
       r.aid_active = helpers > 0 && 2 * yes > helpers;
     }
     if (r.aid_active) {
