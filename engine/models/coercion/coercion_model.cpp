@@ -25,6 +25,10 @@ struct Workspace final : ModelWorkspace {
   std::vector<double> cost, damage;   // per policy, per member
   std::vector<double> outcome_counts;  // policy x outcome, for the per-draw shares
   std::vector<Perception> perception;  // per episode: shared by every policy's play
+  // Members ordered by join threshold and by stance (MemberView), laid out like member_stance,
+  // for policies of kOrderMembersFrom members or more; ordered_up_to per policy x issue (−1: not
+  // ordered in this draw).
+  std::vector<double> join_threshold, sorted_join_threshold, sorted_stance, ordered_up_to;
 };
 
 class CoercionModel final : public Model {
@@ -95,6 +99,9 @@ class CoercionModel final : public Model {
     w->damage.resize(total_members_);
     w->outcome_counts.resize(s_.policies.size() * kOutcomeCount);
     w->perception.resize(s_.episodes.size());
+    for (auto* order : {&w->join_threshold, &w->sorted_join_threshold, &w->sorted_stance})
+      order->resize(total_members_ * s_.issues.size());
+    w->ordered_up_to.resize(s_.policies.size() * s_.issues.size());
     return w;
   }
 
@@ -137,6 +144,26 @@ class CoercionModel final : public Model {
       }
     }
 
+    // Policies of many members: order them once per issue, so every episode's views count
+    // joiners and votes by binary search (the same counts as a pass; MemberView).
+    std::fill(w.ordered_up_to.begin(), w.ordered_up_to.end(), -1.0);
+    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
+      const Policy& policy = s_.policies[p];
+      const std::size_t m = policy.members.size();
+      const bool counts = policy.design.sanctions ||
+                          (policy.design.aid && policy.design.activation == Activation::majority);
+      if (m < kOrderMembersFrom || !counts) continue;
+      const PolicyDraw pd{x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
+      for (std::size_t i = 0; i < n_issues; ++i) {
+        const std::size_t at = member_offset_[p] * n_issues + i * m;
+        const MemberView members = member_view(w, p, i);
+        const auto up_to = order_members(members, sc, policy.design, pd, x[s_.obfuscation[i]],
+                                         {w.join_threshold.data() + at, m}, {w.sorted_join_threshold.data() + at, m},
+                                         {w.sorted_stance.data() + at, m});
+        if (up_to) w.ordered_up_to[p * n_issues + i] = *up_to;
+      }
+    }
+
     std::fill(w.outcome_counts.begin(), w.outcome_counts.end(), 0.0);
     const std::size_t n_episodes = s_.episodes.size();
     for (std::size_t e = 0; e < n_episodes; ++e) {
@@ -149,7 +176,6 @@ class CoercionModel final : public Model {
     const double per_episode = 1.0 / static_cast<double>(n_episodes);
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const Policy& policy = s_.policies[p];
-      const std::size_t base = member_offset_[p], m = policy.members.size();
       const PolicyDraw pd{x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
       double sum_target = 0, sum_coercer = 0, sum_bloc = 0, sum_loss = 0, triggers = 0, aids = 0;
       for (std::size_t e = 0; e < n_episodes; ++e) {
@@ -167,11 +193,7 @@ class CoercionModel final : public Model {
         // Version 2: the stance is forced when the episode's own uniform falls below χ_i.
         ep.forced = spec.stance == Stance::forced ||
                     (spec.forced_draw && x[*spec.forced_draw] < x[s_.forced_share[spec.issue]]);
-        const MemberView members{{w.member_stance.data() + base * n_issues + spec.issue * m, m},
-                                 policy.member_gdp,
-                                 policy.member_supply,
-                                 {w.cost.data() + base, m},
-                                 {w.damage.data() + base, m}};
+        const MemberView members = member_view(w, p, spec.issue);
         const EpisodeResult r = play_episode(ep, sc, policy.design, pd, members, w.perception[e]);
         const std::size_t slot = p * n_episodes + e;
         out.codes[outcome_ + slot] = static_cast<std::uint8_t>(r.outcome);
@@ -213,6 +235,23 @@ class CoercionModel final : public Model {
   }
 
  private:
+  // Policy p's members on issue i in this draw, with their order when one was made.
+  MemberView member_view(const Workspace& w, std::size_t p, std::size_t i) const {
+    const Policy& policy = s_.policies[p];
+    const std::size_t base = member_offset_[p], m = policy.members.size(), n_issues = s_.issues.size();
+    const std::size_t at = base * n_issues + i * m;
+    MemberView members{{w.member_stance.data() + at, m}, policy.member_gdp, policy.member_supply,
+                       {w.cost.data() + base, m}, {w.damage.data() + base, m}};
+    const double up_to = w.ordered_up_to[p * n_issues + i];
+    if (up_to >= 0.0) {
+      members.join_threshold = {w.join_threshold.data() + at, m};
+      members.sorted_join_threshold = {w.sorted_join_threshold.data() + at, m};
+      members.sorted_stance = {w.sorted_stance.data() + at, m};
+      members.ordered_up_to = up_to;
+    }
+    return members;
+  }
+
   void declare_outputs() {
     std::vector<std::string> policy_names, episode_names, outcome_names(kOutcomeNames, kOutcomeNames + kOutcomeCount);
     for (const auto& p : s_.policies) policy_names.push_back(p.name);

@@ -1,7 +1,9 @@
 #include "models/coercion/episode.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 
 namespace deterrence::coercion {
 
@@ -38,6 +40,57 @@ struct Context {
   const MemberView& m;
 };
 
+// Whether a member other than the target joins at stance u (node 3): under rules the treaty's
+// penalty π·λ·Y_c counts against leaving; under discretion the obfuscated share of u counts.
+struct JoinTest {
+  bool rules;
+  double penalty, open;  // π·λ; 1 − o_i
+  const double* gdp;
+  const double* cost;
+  JoinTest(const Scalars& s, const PolicyDesign& p, const PolicyDraw& d, double obfuscation, const MemberView& m)
+      : rules(p.commitment == Commitment::rules),
+        penalty(d.treaty_penalty * s.stance_value),
+        open(1.0 - obfuscation),
+        gdp(m.gdp.data()),
+        cost(m.cost.data()) {}
+  bool operator()(double u, std::size_t j) const { return rules ? u + penalty * gdp[j] >= cost[j] : u * open >= cost[j]; }
+};
+
+// The least k in [0, limit] with joins(stance·k) (+∞ if none), for a test monotone in k there: a
+// guess from the algebra, checked with its neighbours, else bisection on the bit patterns
+// (ordered like the values for non-negative doubles).
+template <class Joins>
+double least_cohesion(double stance, double guess, double limit, const Joins& joins) {
+  const auto at = [&](std::uint64_t bits) { return joins(stance * std::bit_cast<double>(bits)); };
+  std::uint64_t low = 0, high = std::bit_cast<std::uint64_t>(limit);
+  if (at(low)) return 0.0;
+  if (!at(high)) return std::numeric_limits<double>::infinity();
+  if (guess > 0.0 && guess < limit) {
+    const auto g = std::bit_cast<std::uint64_t>(guess);
+    if (at(g)) {
+      high = g;
+      if (!at(g - 1)) return guess;
+    } else {
+      low = g;
+      if (at(g + 1)) return std::bit_cast<double>(g + 1);
+    }
+  }
+  while (high - low > 1) {  // joins at high, not at low
+    const std::uint64_t middle = low + (high - low) / 2;
+    (at(middle) ? high : low) = middle;
+  }
+  return std::bit_cast<double>(high);
+}
+
+// How many members other than the target join a view of cohesion k, and vote for aid, from the
+// ordered thresholds: all members whose κ ≤ k, less the target counted among them.
+std::size_t joined_by_order(const MemberView& m, std::size_t target, double k) {
+  const auto& sorted = m.sorted_join_threshold;
+  std::size_t joined = static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), k) - sorted.begin());
+  if (target < sorted.size() && m.join_threshold[target] <= k) --joined;
+  return joined;
+}
+
 Response respond(const Context& c, const Setting& setting, const View& view) {
   Response r;
   const std::size_t n = c.m.stance.size();
@@ -46,18 +99,22 @@ Response respond(const Context& c, const Setting& setting, const View& view) {
   // Which members join decides the trigger; their damage and costs matter only once it has
   // triggered. So the join test runs first (consensus stops at the first refusal) and the sums
   // run only for a triggered response — in member order, so the bits are those of one pass.
+  // With the members ordered (many members), the counts come from binary searches; the
+  // ordering holds for finite k only.
+  const bool ordered =
+      !c.m.sorted_join_threshold.empty() && view.cohesion >= 0.0 && view.cohesion <= c.m.ordered_up_to;
   if (setting.sanctions) {
     const double* supply = c.m.supply.data();
     const double* cost = c.m.cost.data();
-    const double* gdp = c.m.gdp.data();
-    const bool rules = c.p.commitment == Commitment::rules;
-    const double penalty = c.d.treaty_penalty * c.s.stance_value;  // π·λ, times Y_c below
-    const double open = 1.0 - c.e.obfuscation;
+    const JoinTest test(c.s, c.p, c.d, c.e.obfuscation, c.m);
     const auto joins = [&](std::size_t j) {
-      const double u = j == target ? view.target_stance : stance[j] * view.cohesion;
-      return rules ? u + penalty * gdp[j] >= cost[j] : u * open >= cost[j];
+      return test(j == target ? view.target_stance : stance[j] * view.cohesion, j);
     };
-    switch (c.p.trigger) {
+    if (ordered && c.p.trigger != Trigger::weighted) {
+      const std::size_t joined =
+          joined_by_order(c.m, target, view.cohesion) + (target < n && joins(target) ? 1 : 0);
+      r.triggered = c.p.trigger == Trigger::consensus ? joined == n : 2 * joined > n;
+    } else switch (c.p.trigger) {
       case Trigger::consensus: {
         std::size_t j = 0;
         while (j < n && joins(j)) ++j;
@@ -102,8 +159,17 @@ Response respond(const Context& c, const Setting& setting, const View& view) {
     } else {
       const std::size_t helpers = target < n ? n - 1 : n;
       const double share = cost / static_cast<double>(helpers);  // each helper's share of G
+      const auto votes = [&](double member_stance) { return member_stance * view.cohesion >= share; };
       std::size_t yes = 0;
-      for (std::size_t j = 0; j < n; ++j) yes += j != target && stance[j] * view.cohesion >= share ? 1 : 0;
+      if (ordered) {
+        // Votes are monotone in the stance (k ≥ 0): those above the first "yes" in order.
+        const auto& sorted = c.m.sorted_stance;
+        yes = static_cast<std::size_t>(sorted.end() - std::partition_point(sorted.begin(), sorted.end(),
+                                                                            [&](double v) { return !votes(v); }));
+        if (target < n && votes(stance[target])) --yes;
+      } else {
+        for (std::size_t j = 0; j < n; ++j) yes += j != target && votes(stance[j]) ? 1 : 0;
+      }
       r.aid_active = helpers > 0 && 2 * yes > helpers;
     }
     if (r.aid_active) {
@@ -184,6 +250,33 @@ Setting make_setting(const Context& c, bool measures_on, double loss_scale = 1.0
 }
 
 }  // namespace
+
+std::optional<double> order_members(const MemberView& m, const Scalars& s, const PolicyDesign& p,
+                                    const PolicyDraw& d, double obfuscation, std::span<double> join_threshold,
+                                    std::span<double> sorted_join_threshold, std::span<double> sorted_stance) {
+  constexpr double kLargest = std::numeric_limits<double>::max();
+  const std::size_t n = m.stance.size();
+  // Joins grow with k only for finite stances ≥ 0 and a finite 1 − o ≥ 0, and while k·v stays
+  // finite (below `limit`); anything else keeps the passes over members.
+  if (!(obfuscation <= 1.0 && obfuscation >= -kLargest)) return std::nullopt;
+  double largest_stance = 1.0;
+  for (const double v : m.stance) {
+    if (!(v >= 0.0 && v <= kLargest)) return std::nullopt;
+    largest_stance = std::max(largest_stance, v);
+  }
+  const double limit = kLargest / (2.0 * largest_stance);
+  const JoinTest test(s, p, d, obfuscation, m);
+  for (std::size_t j = 0; j < n; ++j) {
+    const double v = m.stance[j];
+    const double guess = test.rules ? (m.cost[j] - test.penalty * m.gdp[j]) / v : m.cost[j] / (test.open * v);
+    join_threshold[j] = least_cohesion(v, guess, limit, [&](double u) { return test(u, j); });
+  }
+  std::copy(join_threshold.begin(), join_threshold.end(), sorted_join_threshold.begin());
+  std::sort(sorted_join_threshold.begin(), sorted_join_threshold.end());
+  std::copy(m.stance.begin(), m.stance.end(), sorted_stance.begin());
+  std::sort(sorted_stance.begin(), sorted_stance.end());
+  return limit;
+}
 
 Perception perceive(const Episode& e, const Scalars& s) {
   Perception perception;

@@ -4,6 +4,7 @@
 // policy, in one draw. Pure arithmetic on numbers prepared by the caller; no
 // allocation, so it runs in the hot path. The golden tests call play_episode directly.
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace deterrence::coercion {
@@ -51,7 +52,17 @@ struct MemberView {
   std::span<const double> supply;  // w_c
   std::span<const double> cost;    // C_c = ℓ w_c T
   std::span<const double> damage;  // d_c
+  // Optional (order_members fills them, for policies of many members): each member's join
+  // threshold in the cohesion k of a view — it joins iff k ≥ κ_c — and the thresholds and the
+  // stances sorted ascending. With them a view counts its joiners and its aid votes by binary
+  // search instead of a pass over the members: the same counts, so the same results.
+  std::span<const double> join_threshold = {}, sorted_join_threshold = {}, sorted_stance = {};
+  double ordered_up_to = 0;  // the largest k the order answers for (k·v stays finite below it)
 };
+
+// From how many members the model orders them (below, a pass over members is cheaper than the
+// ordering; BM_EpisodePlay measures both).
+inline constexpr std::size_t kOrderMembersFrom = 64;
 
 struct Episode {
   double issue_value = 0;  // V_i
@@ -82,6 +93,15 @@ struct Perception {
   double loss_scale = 1;
 };
 Perception perceive(const Episode& episode, const Scalars& s);
+
+// Fills the three optional arrays of `members` (each members.stance.size() long) for one policy
+// and issue in one draw: κ_c is the least k ≥ 0 at which member c, not the target, joins (+∞
+// if none up to the limit returned, which goes to `ordered_up_to`). Returns nothing where a
+// join need not grow with k (a negative or non-finite stance or obfuscation, an obfuscation
+// above 1): the caller then leaves the arrays empty.
+std::optional<double> order_members(const MemberView& members, const Scalars& s, const PolicyDesign& policy,
+                   const PolicyDraw& draw, double obfuscation, std::span<double> join_threshold,
+                   std::span<double> sorted_join_threshold, std::span<double> sorted_stance);
 
 EpisodeResult play_episode(const Episode& episode, const Scalars& s, const PolicyDesign& policy,
                            const PolicyDraw& draw, const MemberView& members);
