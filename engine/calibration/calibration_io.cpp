@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "version.h"
+
 namespace deterrence {
 
 namespace {
@@ -133,6 +135,7 @@ void write_round_checkpoint(hid_t file, const std::string& config_hash, const Ca
   h5::Handle g = h5::create_group(file, "calibration_state");
   h5::write_attribute(g, "description", std::string("a calibration's state after its completed rounds (resume)"));
   h5::write_attribute(g, "config_hash", config_hash);
+  h5::write_attribute(g, "engine_version", std::string(kEngineVersion));
   h5::write_attribute(g, "seed", settings.seed);
   h5::write_attribute(g, "draws", settings.draws);
   h5::write_attribute(g, "inner_plays", settings.inner);
@@ -159,6 +162,9 @@ CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, cons
                                           path, what));
   };
   if (h5::read_string_attribute(g, "config_hash") != config_hash) throw refuse("config or inputs");
+  // Another engine version may draw other numbers from the same seed (0.2.0: the normal quantile).
+  if (!h5::has_attribute(g, "engine_version") || h5::read_string_attribute(g, "engine_version") != kEngineVersion)
+    throw refuse("engine version");
   if (h5::read_u64_attribute(g, "seed") != settings.seed) throw refuse("seed");
   if (h5::read_u64_attribute(g, "draws") != settings.draws) throw refuse("number of draws");
   if (h5::read_u64_attribute(g, "inner_plays") != settings.inner) throw refuse("number of inner plays");

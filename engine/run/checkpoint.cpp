@@ -8,6 +8,7 @@
 #include "io/pieces.h"
 #include "io/safe_files.h"
 #include "run/experiment_run.h"
+#include "version.h"
 
 namespace deterrence {
 
@@ -57,7 +58,8 @@ bool finished(const std::string& out, const Experiment& e, ChunkRange range) {
   try {
     const PieceSet set = read_pieces({out});
     const Piece& p = set.pieces.front();
-    return set.config_hash == e.config_hash && set.seed == e.seed && set.total_draws == e.draws &&
+    return set.config_hash == e.config_hash && set.engine_version == kEngineVersion && set.seed == e.seed &&
+           set.total_draws == e.draws &&
            set.chunk_size == e.chunk_size && p.chunk_first == range.first && p.chunk_end == range.end;
   } catch (const std::exception&) {
     return false;

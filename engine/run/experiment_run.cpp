@@ -25,6 +25,7 @@
 #include "run/progress.h"
 #include "run/precision_target.h"
 #include "run/runner.h"
+#include "version.h"
 
 namespace deterrence {
 
@@ -138,6 +139,8 @@ class SegmentedRun {
                                    "start over",
                                    folder_.string(), which.empty() ? "" : " (" + which + ")"));
     }
+    // Another engine version may draw other numbers from the same seed (0.2.0: the normal quantile).
+    if (set.engine_version != kEngineVersion) throw mismatch(fmt::format("engine version ({})", set.engine_version).c_str());
     if (set.seed != e_.seed) throw mismatch("seed");
     if (set.total_draws != e_.draws) throw mismatch("number of draws");
     if (set.chunk_size != e_.chunk_size) throw mismatch("chunk size");

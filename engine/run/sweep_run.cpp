@@ -18,6 +18,7 @@
 #include "run/interrupt.h"
 #include "run/mpi_world.h"
 #include "run/progress.h"
+#include "version.h"
 
 namespace deterrence {
 
@@ -69,9 +70,9 @@ int run_sweep(const RunOptions& options, const Sweep& sweep, const Experiment& f
         try {
           const ResultsFile done(point_out);
           if (done.attribute("config_hash") != experiment.config_hash || done.count_attribute("seed") != experiment.seed ||
-              done.count_attribute("total_draws") != experiment.draws)
-            verdict = report(UsageError(fmt::format("cannot resume: point {} in {} was made with another config, seed "
-                                                    "or draw count; pass --force to start the sweep over",
+              done.count_attribute("total_draws") != experiment.draws || done.attribute("engine_version") != kEngineVersion)
+            verdict = report(UsageError(fmt::format("cannot resume: point {} in {} was made with another config, seed, "
+                                                    "draw count or engine version; pass --force to start the sweep over",
                                                     k + 1, folder.string())),
                              2);
         } catch (const std::exception& error) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config_node.h"
+#include "sampling/normal_quantile.h"
 
 namespace deterrence {
 
@@ -35,7 +36,7 @@ constexpr DoublePolicy kDouble{};
 constexpr double kSqrt2 = std::numbers::sqrt2;
 
 double std_normal_cdf(double x) { return 0.5 * std::erfc(-x / kSqrt2); }
-double std_normal_quantile(double u) { return -kSqrt2 * boost::math::erfc_inv(2.0 * u, kDouble); }
+double std_normal_quantile(double u) { return standard_normal_quantile(u); }
 double std_normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * std::numbers::pi); }
 
 // PERT is a beta on [min, max] with these shape parameters (the classic lambda = 4).

@@ -1,14 +1,11 @@
 #include "sampling/sampler.h"
 
-#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <numbers>
 
-namespace deterrence {
+#include "sampling/normal_quantile.h"
 
-namespace {
-constexpr boost::math::policies::policy<boost::math::policies::promote_double<false>> kDouble{};
-}  // namespace
+namespace deterrence {
 
 Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* design)
     : space_(space), rng_(seed), design_(design && design->spec().kind != DesignKind::monte_carlo ? design : nullptr) {}
@@ -36,7 +33,7 @@ void Sampler::transform(std::span<double> uniforms, std::span<double> values, Sc
   for (const auto& group : space_.copulas()) {
     const std::size_t n = group.members.size();
     for (std::size_t j = 0; j < n; ++j)
-      scratch.normals[j] = -std::numbers::sqrt2 * boost::math::erfc_inv(2.0 * uniforms[group.members[j]], kDouble);
+      scratch.normals[j] = standard_normal_quantile(uniforms[group.members[j]]);
     // x = L z; the correlated normal score goes back to a uniform for the marginal.
     for (std::size_t r = 0; r < n; ++r) {
       double x = 0.0;

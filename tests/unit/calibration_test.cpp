@@ -135,6 +135,14 @@ TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
   EXPECT_NE(testing::read_text(log).find("pass --resume"), std::string::npos);
   EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --seed 12 --resume --out " + cut, log), 2);
   EXPECT_NE(testing::read_text(log).find("another seed"), std::string::npos) << testing::read_text(log);
+  // A checkpoint of another engine version (which may draw other numbers) is refused too.
+  const std::string older = dir.file("older.h5");
+  std::filesystem::copy(cut + ".checkpoint", older + ".checkpoint");
+  ASSERT_EQ(shell("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + older +
+                  ".checkpoint/round-000001.h5', 'r+'); f['calibration_state'].attrs['engine_version'] = '0.1.0'\""),
+            0);
+  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + older, log), 2);
+  EXPECT_NE(testing::read_text(log).find("another engine version"), std::string::npos) << testing::read_text(log);
   ASSERT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + cut), 0);
   EXPECT_EQ(testing::bit_differences(whole, cut, "/calibration"), "");
   EXPECT_FALSE(std::filesystem::exists(cut + ".checkpoint"));

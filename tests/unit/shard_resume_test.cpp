@@ -184,6 +184,29 @@ TEST(Resume, StoppedBySigtermAndResumedIsBitIdentical) {
   expect_same_results(reference, out, true);
 }
 
+TEST(Resume, RefusesACheckpointOfAnotherEngineVersion) {
+  // Another version may draw other numbers from the same seed (0.2.0 changed the normal
+  // quantile), so its segments must not be folded with this version's.
+  TempDir dir;
+  const std::string config = ishigami_config(dir, 50'000'000), out = dir.file("out.h5"), log = dir.file("run.log");
+  const pid_t pid = spawn({kBinary, "run", config, "--threads", "1", "--checkpoint-every", "0.1", "--out", out}, log);
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  kill(pid, SIGTERM);
+  ASSERT_EQ(wait_for(pid), 3) << testing::read_text(log);
+  const std::string script = dir.write("older.py",
+                                       "import glob, sys, h5py\n"
+                                       "paths = glob.glob(sys.argv[1] + '/*.h5')\n"
+                                       "assert paths, 'no segment'\n"
+                                       "for path in paths:\n"
+                                       "    with h5py.File(path, 'r+') as f:\n"
+                                       "        f.attrs['engine_version'] = '0.1.0'\n");
+  ASSERT_EQ(shell("/usr/bin/python3 " + script + " " + out + ".checkpoint"), 0);
+  EXPECT_EQ(shell(kBinary + " run " + config + " --threads 1 --resume --out " + out, log), 2);
+  EXPECT_NE(testing::read_text(log).find("was made with another engine version (0.1.0)"), std::string::npos)
+      << testing::read_text(log);
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 TEST(Resume, KilledAtRandomMomentsAndResumedIsBitIdentical) {
   TempDir dir;
   const std::string config = baseline_config(dir, false);

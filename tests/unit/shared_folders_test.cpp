@@ -111,7 +111,7 @@ TEST(SharedFolders, ASweepResumedAfterItsConfigChangedIsRefused) {
   changed.replace(changed.find("seed: 4"), 7, "seed: 5");
   dir.write("sweep.yaml", changed);
   EXPECT_EQ(shell(kBinary + " run " + config + " --resume --quiet --out " + out, log), 2) << testing::read_text(log);
-  EXPECT_NE(testing::read_text(log).find("point 1 in " + out + ".checkpoint was made with another config, seed or draw count"),
+  EXPECT_NE(testing::read_text(log).find("point 1 in " + out + ".checkpoint was made with another config, seed, draw count or engine version"),
             std::string::npos)
       << testing::read_text(log);
   EXPECT_FALSE(fs::exists(out));
