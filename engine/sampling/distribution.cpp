@@ -5,6 +5,7 @@
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/gamma.hpp>
 #include <boost/math/special_functions/erf.hpp>
+#include <oneapi/tbb/parallel_invoke.h>
 #include <array>
 #include <cmath>
 #include <limits>
@@ -90,16 +91,35 @@ Distribution Distribution::beta_mean(double mean, double concentration) {
   return beta(mean * concentration, (1.0 - mean) * concentration);
 }
 
+double HermiteKnots::at(double t) const {
+  const double position = (t - first) / step;
+  const std::size_t last = value.size() - 1;
+  if (!(position >= 0.0) || !(position <= static_cast<double>(last)) || value.size() < 2)
+    return std::numeric_limits<double>::quiet_NaN();
+  const std::size_t k = std::min(static_cast<std::size_t>(position), last - 1);
+  const double f = position - static_cast<double>(k), f2 = f * f, f3 = f2 * f;
+  return (2 * f3 - 3 * f2 + 1) * value[k] + (f3 - 2 * f2 + f) * step * slope[k] + (-2 * f3 + 3 * f2) * value[k + 1] +
+         (f3 - f2) * step * slope[k + 1];
+}
+
+namespace {
+// The tables' ranges of u (the middle) and of ln u, ln(1 − u) (the tails' two pieces).
+constexpr double kMiddleFirst = 0.02, kMiddleLast = 0.98;
+const double kTailFirst = std::log(0x1.0p-64), kTailBend = std::log(0x1.0p-20), kTailLast = std::log(0.02);
+}  // namespace
+
+double TailKnots::at(double log_u) const { return log_u < kTailBend ? far.at(log_u) : near.at(log_u); }
+
 double Distribution::quantile(double u) const {
-  if (table && u >= table->u_first) {
-    const double t = (u - table->u_first) / table->step;
-    const auto k = static_cast<std::size_t>(t);
-    if (k + 1 < table->x.size()) {
-      const double f = t - static_cast<double>(k), h = table->step;
-      const double f2 = f * f, f3 = f2 * f;
-      return (2 * f3 - 3 * f2 + 1) * table->x[k] + (f3 - 2 * f2 + f) * h * table->slope[k] +
-             (-2 * f3 + 3 * f2) * table->x[k + 1] + (f3 - f2) * h * table->slope[k + 1];
-    }
+  if (table) {
+    // On the standard scale z; PERT maps back to [min, max] (beta: a + range·z is z itself).
+    const bool pert = kind == DistributionKind::pert;
+    const double origin = pert ? a : 0.0, range = pert ? b - a : 1.0;
+    double z = std::numeric_limits<double>::quiet_NaN();
+    if (u >= kMiddleFirst && u <= kMiddleLast) z = table->middle.at(u);
+    else if (u < kMiddleFirst && !table->lower.empty()) z = std::exp(table->lower.at(std::log(u)));
+    else if (u > kMiddleLast && !table->upper.empty()) z = 1.0 - std::exp(table->upper.at(std::log(1.0 - u)));
+    if (!std::isnan(z)) return origin + range * z;
   }
   return exact_quantile(u);
 }
@@ -125,33 +145,71 @@ void Distribution::prepare() {
 
 void Distribution::build_table() {
   table.reset();
-  constexpr std::size_t kIntervals = 2048;
-  // The tails (where beta quantiles behave like u^(1/a)) stay exact.
-  constexpr double kFirst = 0.02, kLast = 0.98;
-  auto built = std::make_shared<QuantileTable>();
-  built->u_first = kFirst;
-  built->step = (kLast - kFirst) / kIntervals;
-  const double scale = kind == DistributionKind::pert ? b - a : 1.0;
-  for (std::size_t k = 0; k <= kIntervals; ++k) {
-    const double u = kFirst + static_cast<double>(k) * built->step;
-    const double x = exact_quantile(u);
-    // dQ/du = 1 / pdf(Q(u)), the pdf from the beta shape on [0, 1].
-    double alpha = a, beta_shape = b;
-    if (kind == DistributionKind::pert) pert_shape(*this, alpha, beta_shape);
-    const double z = kind == DistributionKind::pert ? (x - a) / scale : x;
-    const double density = boost::math::ibeta_derivative(alpha, beta_shape, z, kDouble) / scale;
-    if (!(density > 0) || !std::isfinite(density)) return;  // keep exact sampling
-    built->x.push_back(x);
-    built->slope.push_back(1.0 / density);
-  }
-  table = built;
-  for (std::size_t k = 0; k < kIntervals; ++k) {
-    const double u = kFirst + (static_cast<double>(k) + 0.5) * built->step;
-    if (std::abs(quantile(u) - exact_quantile(u)) > 1e-9 * scale) {
-      table.reset();
-      return;
+  double alpha = a, beta_shape = b;
+  if (kind == DistributionKind::pert) pert_shape(*this, alpha, beta_shape);
+  const double origin = kind == DistributionKind::pert ? a : 0.0, range = kind == DistributionKind::pert ? b - a : 1.0;
+  const auto exact_z = [&](double u) { return (exact_quantile(u) - origin) / range; };
+  // 1 / pdf, or NaN where the density is not a finite positive number (then no table: a knot
+  // at an infinite density would flatten the interpolant).
+  const auto inverse_density = [](double first_shape, double second_shape, double z) {
+    const double density = boost::math::ibeta_derivative(first_shape, second_shape, z, kDouble);
+    return density > 0.0 && std::isfinite(density) ? 1.0 / density : std::numeric_limits<double>::quiet_NaN();
+  };
+  // Knots of g(t) at t = first + k·step, with g'(t) from dQ/du = 1/pdf(Q(u)); empty when a knot
+  // is not finite or the value at an interval midpoint is not `within` the exact one.
+  const auto build = [&](std::size_t intervals, double first, double last, const auto& g, const auto& slope,
+                         const auto& within) {
+    HermiteKnots knots;
+    knots.first = first;
+    knots.step = (last - first) / static_cast<double>(intervals);
+    for (std::size_t k = 0; k <= intervals; ++k) {
+      const double t = first + static_cast<double>(k) * knots.step;
+      const double value = g(t), d = slope(t);
+      if (!std::isfinite(value) || !std::isfinite(d)) return HermiteKnots{};
+      knots.value.push_back(value);
+      knots.slope.push_back(d);
     }
-  }
+    for (std::size_t k = 0; k < intervals; ++k) {
+      const double t = first + (static_cast<double>(k) + 0.5) * knots.step;
+      if (!within(knots.at(t), t)) return HermiteKnots{};
+    }
+    return knots;
+  };
+  // Each tail from its own end, so no precision is lost to 1 − u or 1 − z: the lower tail is
+  // ln z against ln u; the upper one is ln(1 − z) against ln(1 − u), and 1 − z of Beta(α, β) at
+  // 1 − u is the lower quantile of Beta(β, α). Slopes d ln z / d ln u = u / (z·pdf(z)).
+  const auto piece = [&](double first_shape, double second_shape, std::size_t intervals, double first, double last) {
+    const auto z_at = [&, first_shape, second_shape](double t) {
+      return boost::math::ibeta_inv(first_shape, second_shape, std::exp(t), kDouble);
+    };
+    return build(
+        intervals, first, last, [&](double t) { return std::log(z_at(t)); },
+        [&](double t) {
+          const double z = z_at(t);
+          return std::exp(t) / z * inverse_density(first_shape, second_shape, z);
+        },
+        [&](double log_z, double t) {
+          const double z = z_at(t);
+          return std::abs(std::exp(log_z) - z) <= 1e-9 * z;
+        });
+  };
+  const auto tail = [&](double first_shape, double second_shape) {
+    return TailKnots{piece(first_shape, second_shape, 128, kTailFirst, kTailBend),
+                     piece(first_shape, second_shape, 256, kTailBend, kTailLast)};
+  };
+  // The middle is z against u, to 1e-9 of the range. The three tables are independent: built
+  // side by side (set-up only; each is a pure function of the distribution).
+  auto built = std::make_shared<QuantileTable>();
+  tbb::parallel_invoke(
+      [&] {
+        built->middle = build(
+            2048, kMiddleFirst, kMiddleLast, exact_z,
+            [&](double u) { return inverse_density(alpha, beta_shape, exact_z(u)); },
+            [&](double z, double u) { return std::abs(z - exact_z(u)) <= 1e-9; });
+      },
+      [&] { built->lower = tail(alpha, beta_shape); }, [&] { built->upper = tail(beta_shape, alpha); });
+  if (built->middle.value.empty()) return;  // keep exact sampling
+  table = built;
 }
 
 double Distribution::exact_quantile(double u) const {

@@ -14,10 +14,28 @@ enum class DistributionKind {
   constant, uniform, triangular, pert, normal, truncated_normal, lognormal, beta, gamma
 };
 
-// A cubic Hermite table of a slow inverse CDF (beta, PERT) on [u_first, u_last]; see prepare().
+// Cubic Hermite knots: values and slopes at first, first + step, ... (see prepare()).
+struct HermiteKnots {
+  double first = 0, step = 0;
+  std::vector<double> value, slope;
+  // The interpolant at t, or NaN outside [first, last knot].
+  double at(double t) const;
+};
+
+// One tail in logarithms (ln z against ln u), in two pieces: far (u from 2^-64 to 2^-20), where it
+// is nearly a straight line, and near (2^-20 to 0.02), where it bends.
+struct TailKnots {
+  HermiteKnots far, near;
+  bool empty() const { return far.value.empty() || near.value.empty(); }
+  double at(double log_u) const;  // ln z, or NaN outside
+};
+
+// Tables of a slow inverse CDF (beta, PERT) on the standard scale z = (x − min)/range: Q(u) on
+// [0.02, 0.98], and each tail in logarithms, where a beta quantile behaves like a power —
+// ln z against ln u below, ln(1 − z) against ln(1 − u) above.
 struct QuantileTable {
-  double u_first = 0, step = 0;
-  std::vector<double> x, slope;  // Q(u_k) and dQ/du at the knots
+  HermiteKnots middle;
+  TailKnots lower, upper;  // either may be empty: that tail stays exact
 };
 
 struct Distribution {
@@ -39,9 +57,10 @@ struct Distribution {
   // u in (0, 1) -> value. No allocation, no exceptions on valid distributions.
   double quantile(double u) const;
   double exact_quantile(double u) const;
-  // Builds an interpolation table for inverse CDFs that need an iterative solver (beta, PERT),
-  // kept only if it agrees with the exact quantile to 1e-9 (relative to the range) at every
-  // interval midpoint; outside the table's range the exact quantile is used.
+  // Builds interpolation tables for inverse CDFs that need an iterative solver (beta, PERT),
+  // each kept only if it agrees with the exact quantile at every interval midpoint — the middle
+  // to 1e-9 of the range, each tail to 1e-9 of its own z or 1 − z; outside them (and for a table
+  // that fails its check) the exact quantile is used.
   void prepare();
   std::shared_ptr<const QuantileTable> table;
 

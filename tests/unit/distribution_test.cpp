@@ -85,6 +85,36 @@ TEST(DistributionTest, InterpolatedQuantilesMatchTheExactOnes) {
   EXPECT_NE(typical.table, nullptr) << "the salience-like beta should get a table";
 }
 
+// The tails (u or 1 − u below 0.02) come from tables in logarithms, each checked to 1e-9 of its
+// own end's distance (z, or 1 − z on the standard scale): far tails keep their relative precision.
+TEST(DistributionTest, TabulatedTailsKeepTheirRelativePrecision) {
+  const CounterRng rng(4);
+  for (Distribution d : {Distribution::beta(3, 7), Distribution::beta_mean(0.05, 20), Distribution::beta_mean(0.95, 8),
+                         Distribution::beta(1, 19), Distribution::beta(2, 30), Distribution::beta(100, 100),
+                         Distribution::beta(30, 2), make(DistributionKind::pert, -5, 20, 0)}) {
+    d.prepare();
+    ASSERT_NE(d.table, nullptr) << d.describe();
+    EXPECT_FALSE(d.table->lower.empty()) << d.describe();
+    EXPECT_FALSE(d.table->upper.empty()) << d.describe();
+    const double origin = d.kind == DistributionKind::pert ? d.a : 0.0;
+    const double range = d.kind == DistributionKind::pert ? d.b - d.a : 1.0;
+    double worst_lower = 0, worst_upper = 0;
+    for (std::uint64_t i = 0; i < 20000; ++i) {
+      // Log-uniform distances from the ends, from 0.02 down to the generator's smallest, 2^-54.
+      const double distance = 0.02 * std::exp(-rng.uniform(i, 6) * std::log(0.02 / 0x1.0p-54));
+      const double z_low = (d.quantile(distance) - origin) / range;
+      const double z_low_exact = (d.exact_quantile(distance) - origin) / range;
+      worst_lower = std::max(worst_lower, std::abs(z_low - z_low_exact) / z_low_exact);
+      const double u = 1.0 - distance;  // rounded: compare at the same u
+      const double z = (d.quantile(u) - origin) / range, z_exact = (d.exact_quantile(u) - origin) / range;
+      // Near 1, z itself is rounded to 2^-53: allow that beside 1e-9 of 1 − z.
+      worst_upper = std::max(worst_upper, std::max(0.0, std::abs(z - z_exact) - 0x1.0p-52) / (1.0 - z_exact));
+    }
+    EXPECT_LE(worst_lower, 2e-9) << d.describe();
+    EXPECT_LE(worst_upper, 2e-9) << d.describe();
+  }
+}
+
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 TEST(DistributionTest, ConstantIsConstant) {
