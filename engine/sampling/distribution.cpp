@@ -91,17 +91,6 @@ Distribution Distribution::beta_mean(double mean, double concentration) {
   return beta(mean * concentration, (1.0 - mean) * concentration);
 }
 
-double HermiteKnots::at(double t) const {
-  const double position = (t - first) / step;
-  const std::size_t last = value.size() - 1;
-  if (!(position >= 0.0) || !(position <= static_cast<double>(last)) || value.size() < 2)
-    return std::numeric_limits<double>::quiet_NaN();
-  const std::size_t k = std::min(static_cast<std::size_t>(position), last - 1);
-  const double f = position - static_cast<double>(k), f2 = f * f, f3 = f2 * f;
-  return (2 * f3 - 3 * f2 + 1) * value[k] + (f3 - 2 * f2 + f) * step * slope[k] + (-2 * f3 + 3 * f2) * value[k + 1] +
-         (f3 - f2) * step * slope[k + 1];
-}
-
 namespace {
 // The tables' ranges of u (the middle) and of ln u, ln(1 − u) (the tails' two pieces).
 constexpr double kMiddleFirst = 0.02, kMiddleLast = 0.98;

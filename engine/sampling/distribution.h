@@ -2,6 +2,9 @@
 // The marginal distributions of uncertain parameters. Every distribution is sampled by its
 // inverse CDF from one uniform, so a parameter is a pure function of its uniform: that is what
 // lets copulas, Latin hypercubes and quasi-Monte Carlo designs drive any parameter.
+#include <algorithm>
+#include <cstddef>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,8 +21,17 @@ enum class DistributionKind {
 struct HermiteKnots {
   double first = 0, step = 0;
   std::vector<double> value, slope;
-  // The interpolant at t, or NaN outside [first, last knot].
-  double at(double t) const;
+  // The interpolant at t, or NaN outside [first, last knot]. Inline: it is on the hot path.
+  double at(double t) const {
+    const double position = (t - first) / step;
+    const std::size_t count = value.size();
+    if (!(position >= 0.0) || !(position <= static_cast<double>(count - 1)) || count < 2)
+      return std::numeric_limits<double>::quiet_NaN();
+    const std::size_t k = std::min(static_cast<std::size_t>(position), count - 2);
+    const double f = position - static_cast<double>(k), f2 = f * f, f3 = f2 * f;
+    return (2 * f3 - 3 * f2 + 1) * value[k] + (f3 - 2 * f2 + f) * step * slope[k] + (-2 * f3 + 3 * f2) * value[k + 1] +
+           (f3 - f2) * step * slope[k + 1];
+  }
 };
 
 // One tail in logarithms (ln z against ln u), in two pieces: far (u from 2^-64 to 2^-20), where it
