@@ -46,14 +46,15 @@ BENCHMARK_CAPTURE(BM_Sampler, lognormal, make(DistributionKind::lognormal, 0, 0.
 BENCHMARK_CAPTURE(BM_Sampler, beta, Distribution::beta_mean(0.4, 8));
 BENCHMARK_CAPTURE(BM_Sampler, gamma, make(DistributionKind::gamma, 2.5, 1));
 
-// One chunk of draws through the runner (sampling, model, accumulation), single thread.
-void BM_RunnerChunk(benchmark::State& state, const char* config) {
+// Runs `chunks` chunks of `chunk` draws through the runner per iteration, on `threads`
+// threads, with fresh run totals each time (as a run's segment does); counts draws per second.
+void run_chunks(benchmark::State& state, const char* config, std::uint64_t chunk, std::uint64_t chunks, int threads) {
   const Experiment e = load_experiment(std::string(DETERRENCE_CONFIGS) + "/" + config);
   RunSettings settings;
-  settings.draw_count = static_cast<std::uint64_t>(state.range(0));
-  settings.chunk_size = static_cast<std::uint32_t>(state.range(0));
+  settings.chunk_size = static_cast<std::uint32_t>(chunk);
+  settings.draw_count = chunks * chunk;
   settings.seed = e.seed;
-  settings.threads = 1;
+  settings.threads = threads;
   std::uint64_t first = 0;
   for (auto _ : state) {
     RunStatistics totals(e.model->outputs());
@@ -62,9 +63,14 @@ void BM_RunnerChunk(benchmark::State& state, const char* config) {
     run_draws(*e.model, settings, totals, nullptr, nullptr);
     benchmark::DoNotOptimize(totals.count(0));
   }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-  state.counters["draws/s"] = benchmark::Counter(static_cast<double>(state.iterations() * state.range(0)),
-                                                 benchmark::Counter::kIsRate);
+  const auto draws = static_cast<std::int64_t>(state.iterations() * settings.draw_count);
+  state.SetItemsProcessed(draws);
+  state.counters["draws/s"] = benchmark::Counter(static_cast<double>(draws), benchmark::Counter::kIsRate);
+}
+
+// One chunk of draws through the runner (sampling, model, accumulation), single thread.
+void BM_RunnerChunk(benchmark::State& state, const char* config) {
+  run_chunks(state, config, static_cast<std::uint64_t>(state.range(0)), 1, 1);
 }
 BENCHMARK_CAPTURE(BM_RunnerChunk, ishigami, "ishigami.yaml")->Arg(4096)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_RunnerChunk, baseline, "baseline.yaml")->Arg(256)->Unit(benchmark::kMillisecond);
@@ -74,22 +80,7 @@ BENCHMARK_CAPTURE(BM_RunnerChunk, world, "experiments/world.yaml")->Arg(16)->Uni
 // The same chunk of draws on 1 and 2 threads, wall time: how the draw loop scales with cores
 // (the target is 1.9x on 2 threads). Eight chunks an iteration, so both threads stay busy.
 void BM_RunnerThreads(benchmark::State& state, const char* config) {
-  const Experiment e = load_experiment(std::string(DETERRENCE_CONFIGS) + "/" + config);
-  RunSettings settings;
-  settings.chunk_size = static_cast<std::uint32_t>(state.range(0));
-  settings.draw_count = 8 * static_cast<std::uint64_t>(state.range(0));
-  settings.seed = e.seed;
-  settings.threads = static_cast<int>(state.range(1));
-  std::uint64_t first = 0;
-  for (auto _ : state) {
-    RunStatistics totals(e.model->outputs());
-    settings.first_draw = first;
-    first += settings.draw_count;
-    run_draws(*e.model, settings, totals, nullptr, nullptr);
-    benchmark::DoNotOptimize(totals.count(0));
-  }
-  state.counters["draws/s"] = benchmark::Counter(static_cast<double>(state.iterations() * settings.draw_count),
-                                                 benchmark::Counter::kIsRate);
+  run_chunks(state, config, static_cast<std::uint64_t>(state.range(0)), 8, static_cast<int>(state.range(1)));
 }
 BENCHMARK_CAPTURE(BM_RunnerThreads, baseline, "baseline.yaml")
     ->ArgNames({"chunk", "threads"})
