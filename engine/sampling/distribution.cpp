@@ -92,12 +92,11 @@ Distribution Distribution::beta_mean(double mean, double concentration) {
 }
 
 namespace {
-// The tables' ranges of u (the middle) and of ln u, ln(1 − u) (the tails' two pieces).
+// The middle table's range of u (the tails' ranges of ln u are set in build_table).
 constexpr double kMiddleFirst = 0.02, kMiddleLast = 0.98;
-const double kTailFirst = std::log(0x1.0p-64), kTailBend = std::log(0x1.0p-20), kTailLast = std::log(0.02);
 }  // namespace
 
-double TailKnots::at(double log_u) const { return log_u < kTailBend ? far.at(log_u) : near.at(log_u); }
+double TailKnots::at(double log_u) const { return log_u < near.first ? far.at(log_u) : near.at(log_u); }
 
 double Distribution::quantile(double u) const {
   if (table) {
@@ -183,8 +182,8 @@ void Distribution::build_table() {
         });
   };
   const auto tail = [&](double first_shape, double second_shape) {
-    return TailKnots{piece(first_shape, second_shape, 128, kTailFirst, kTailBend),
-                     piece(first_shape, second_shape, 256, kTailBend, kTailLast)};
+    const double first = std::log(0x1.0p-64), bend = std::log(0x1.0p-20), last = std::log(kMiddleFirst);
+    return TailKnots{piece(first_shape, second_shape, 128, first, bend), piece(first_shape, second_shape, 256, bend, last)};
   };
   // The middle is z against u, to 1e-9 of the range. The three tables are independent: built
   // side by side (set-up only; each is a pure function of the distribution).
