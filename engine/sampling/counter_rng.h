@@ -6,6 +6,7 @@
 #include <Random123/philox.h>
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace deterrence {
@@ -25,8 +26,17 @@ class CounterRng {
         {static_cast<std::uint32_t>(draw), static_cast<std::uint32_t>(draw >> 32),
          static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)}};
     const auto bits = r123::Philox4x32()(counter, key_);
+    return to_uniform(bits[0], bits[1]);
+  }
+
+  // out[k] = uniform(draw, streams[k]) for every k, the same bits, four streams at a time in
+  // SSE2 registers where the machine has them (every x86-64 does).
+  void uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out) const;
+
+  // 53 bits of Philox's first two words as a uniform in (0, 1).
+  static double to_uniform(std::uint32_t word0, std::uint32_t word1) {
     const std::uint64_t mantissa =
-        (static_cast<std::uint64_t>(bits[0]) << 21) ^ (static_cast<std::uint64_t>(bits[1]) >> 11);
+        (static_cast<std::uint64_t>(word0) << 21) ^ (static_cast<std::uint64_t>(word1) >> 11);
     // The largest mantissa would round to exactly 1 (1 - 2^-54 is not a double): keep it below.
     const double u = (static_cast<double>(mantissa) + 0.5) * 0x1.0p-53;
     return u < 1.0 ? u : 0x1.fffffffffffffp-1;

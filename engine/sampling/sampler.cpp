@@ -8,7 +8,9 @@
 namespace deterrence {
 
 Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* design)
-    : space_(space), rng_(seed), design_(design && design->spec().kind != DesignKind::monte_carlo ? design : nullptr) {}
+    : space_(space), rng_(seed), design_(design && design->spec().kind != DesignKind::monte_carlo ? design : nullptr) {
+  for (const auto& parameter : space_.parameters()) streams_.push_back(parameter.stream);
+}
 
 Sampler::Scratch Sampler::make_scratch() const {
   Scratch scratch;
@@ -24,8 +26,7 @@ void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scra
 }
 
 void Sampler::draw_uniforms(std::uint64_t draw, std::span<double> uniforms, const CounterRng& rng) const {
-  const auto& parameters = space_.parameters();
-  for (std::size_t i = 0; i < parameters.size(); ++i) uniforms[i] = rng.uniform(draw, parameters[i].stream);
+  rng.uniforms(draw, streams_, uniforms);
 }
 
 void Sampler::transform(std::span<double> uniforms, std::span<double> values, Scratch& scratch) const {

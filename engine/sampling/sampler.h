@@ -40,6 +40,7 @@ class Sampler {
   const ParameterSpace& space_;
   CounterRng rng_;
   const Design* design_ = nullptr;
+  std::vector<std::uint64_t> streams_;  // each parameter's stream, side by side for CounterRng::uniforms
 };
 
 }  // namespace deterrence
