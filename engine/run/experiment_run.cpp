@@ -139,7 +139,7 @@ class SegmentedRun {
                                    "start over",
                                    folder_.string(), which.empty() ? "" : " (" + which + ")"));
     }
-    // Another engine version may draw other numbers from the same seed (0.2.0: the normal quantile).
+    // Another engine version may draw other numbers from the same seed (0.2.0: new normal quantile, beta tails).
     if (set.engine_version != kEngineVersion) throw mismatch(fmt::format("engine version ({})", set.engine_version).c_str());
     if (set.seed != e_.seed) throw mismatch("seed");
     if (set.total_draws != e_.draws) throw mismatch("number of draws");

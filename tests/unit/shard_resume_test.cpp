@@ -186,7 +186,7 @@ TEST(Resume, StoppedBySigtermAndResumedIsBitIdentical) {
 
 TEST(Resume, RefusesACheckpointOfAnotherEngineVersion) {
   // Another version may draw other numbers from the same seed (0.2.0 changed the normal
-  // quantile), so its segments must not be folded with this version's.
+  // quantile and the beta tails), so its segments must not be folded with this version's.
   TempDir dir;
   const std::string config = ishigami_config(dir, 50'000'000), out = dir.file("out.h5"), log = dir.file("run.log");
   const pid_t pid = spawn({kBinary, "run", config, "--threads", "1", "--checkpoint-every", "0.1", "--out", out}, log);
