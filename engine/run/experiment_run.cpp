@@ -127,7 +127,7 @@ class SegmentedRun {
     const auto paths = heal(completed_segments(folder_));
     if (paths.empty()) return range_.first;
     const PieceSet set = read_pieces(paths);
-    const auto mismatch = [&](const char* what) {
+    const auto mismatch = [&](const std::string& what) {
       return UsageError(fmt::format("cannot resume: the checkpoint in {} was made with another {}; pass --force to "
                                     "start over",
                                     folder_.string(), what));
@@ -140,7 +140,7 @@ class SegmentedRun {
                                    folder_.string(), which.empty() ? "" : " (" + which + ")"));
     }
     // Another engine version may draw other numbers from the same seed (0.2.0: new normal quantile, beta tails).
-    if (set.engine_version != kEngineVersion) throw mismatch(fmt::format("engine version ({})", set.engine_version).c_str());
+    if (set.engine_version != kEngineVersion) throw mismatch(fmt::format("engine version ({})", set.engine_version));
     if (set.seed != e_.seed) throw mismatch("seed");
     if (set.total_draws != e_.draws) throw mismatch("number of draws");
     if (set.chunk_size != e_.chunk_size) throw mismatch("chunk size");

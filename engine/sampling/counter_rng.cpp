@@ -45,7 +45,8 @@ void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> str
   // Philox4x32-10 as Random123 computes it (Salmon et al. 2011): ten rounds, the key bumped by
   // the Weyl constants between rounds; the draw fills counter words 0–1, the stream words 2–3.
   const auto word = [](std::uint32_t v) { return _mm_set1_epi32(static_cast<int>(v)); };
-  const __m128i m0 = word(0xD2511F53), m1 = word(0xCD9E8D57), w0 = word(0x9E3779B9), w1 = word(0xBB67AE85);
+  // Random123's own constants: the multipliers and the Weyl key increments.
+  const __m128i m0 = word(PHILOX_M4x32_0), m1 = word(PHILOX_M4x32_1), w0 = word(PHILOX_W32_0), w1 = word(PHILOX_W32_1);
   const __m128i draw_low = word(static_cast<std::uint32_t>(draw)), draw_high = word(static_cast<std::uint32_t>(draw >> 32));
   alignas(16) std::uint32_t lanes[2][4];
   for (; i + 4 <= streams.size(); i += 4) {
