@@ -172,13 +172,14 @@ void BM_EpisodePlay(benchmark::State& state, bool majority) {
   // ordered:1 — the members ordered once for the issue, as the model does from
   // kOrderMembersFrom members (the ordering's cost, shared by every target, is not counted).
   std::vector<double> threshold(members), sorted_threshold(members), sorted_stance(members);
+  std::vector<double> damage_sums(members + 1), cost_sums(members + 1), supply_sums(members + 1);
+  std::vector<std::pair<double, std::uint32_t>> scratch(members);
   if (state.range(1) == 1) {
-    const auto up_to = order_members(view, s, design, draw, 0.2, threshold, sorted_threshold, sorted_stance);
+    const MemberOrderStorage order{threshold, sorted_threshold, sorted_stance, damage_sums, cost_sums, supply_sums,
+                                   scratch};
+    const auto up_to = order_members(view, s, design, draw, 0.2, order);
     if (!up_to) state.SkipWithError("members not orderable");
-    view.join_threshold = threshold;
-    view.sorted_join_threshold = sorted_threshold;
-    view.sorted_stance = sorted_stance;
-    view.ordered_up_to = up_to.value_or(0.0);
+    order.show_in(view, up_to.value_or(0.0));
   }
   std::size_t k = 0;
   for (auto _ : state) {

@@ -26,9 +26,12 @@ struct Workspace final : ModelWorkspace {
   std::vector<double> outcome_counts;  // policy x outcome, for the per-draw shares
   std::vector<Perception> perception;  // per episode: shared by every policy's play
   // Members ordered by join threshold and by stance (MemberView), laid out like member_stance,
-  // for policies of kOrderMembersFrom members or more; ordered_up_to per policy x issue (−1: not
-  // ordered in this draw).
+  // for policies of kOrderMembersFrom members or more, and the running sums in that order (one
+  // more element per policy and issue); ordered_up_to per policy x issue (−1: not ordered in this
+  // draw).
   std::vector<double> join_threshold, sorted_join_threshold, sorted_stance, ordered_up_to;
+  std::vector<double> damage_by_threshold, cost_by_threshold, supply_by_threshold;
+  std::vector<std::pair<double, std::uint32_t>> order_scratch;  // the largest policy's members
 };
 
 class CoercionModel final : public Model {
@@ -101,6 +104,11 @@ class CoercionModel final : public Model {
     w->perception.resize(s_.episodes.size());
     for (auto* order : {&w->join_threshold, &w->sorted_join_threshold, &w->sorted_stance})
       order->resize(total_members_ * s_.issues.size());
+    for (auto* sums : {&w->damage_by_threshold, &w->cost_by_threshold, &w->supply_by_threshold})
+      sums->resize((total_members_ + s_.policies.size()) * s_.issues.size());
+    std::size_t largest = 0;
+    for (const auto& p : s_.policies) largest = std::max(largest, p.members.size());
+    w->order_scratch.resize(largest);
     w->ordered_up_to.resize(s_.policies.size() * s_.issues.size());
     return w;
   }
@@ -155,11 +163,8 @@ class CoercionModel final : public Model {
       if (m < kOrderMembersFrom || !counts) continue;
       const PolicyDraw pd{x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
       for (std::size_t i = 0; i < n_issues; ++i) {
-        const std::size_t at = member_offset_[p] * n_issues + i * m;
-        const MemberView members = member_view(w, p, i);
-        const auto up_to = order_members(members, sc, policy.design, pd, x[s_.obfuscation[i]],
-                                         {w.join_threshold.data() + at, m}, {w.sorted_join_threshold.data() + at, m},
-                                         {w.sorted_stance.data() + at, m});
+        const auto up_to = order_members(member_view(w, p, i), sc, policy.design, pd, x[s_.obfuscation[i]],
+                                         order_storage(w, place(p, i)));
         if (up_to) w.ordered_up_to[p * n_issues + i] = *up_to;
       }
     }
@@ -238,18 +243,42 @@ class CoercionModel final : public Model {
   // Policy p's members on issue i in this draw, with their order when one was made.
   MemberView member_view(const Workspace& w, std::size_t p, std::size_t i) const {
     const Policy& policy = s_.policies[p];
-    const std::size_t base = member_offset_[p], m = policy.members.size(), n_issues = s_.issues.size();
-    const std::size_t at = base * n_issues + i * m;
-    MemberView members{{w.member_stance.data() + at, m}, policy.member_gdp, policy.member_supply,
-                       {w.cost.data() + base, m}, {w.damage.data() + base, m}};
-    const double up_to = w.ordered_up_to[p * n_issues + i];
+    const Place at = place(p, i);
+    const std::size_t m = at.members;
+    MemberView members{{w.member_stance.data() + at.members_at, m}, policy.member_gdp, policy.member_supply,
+                       {w.cost.data() + member_offset_[p], m}, {w.damage.data() + member_offset_[p], m}};
+    const double up_to = w.ordered_up_to[p * s_.issues.size() + i];
     if (up_to >= 0.0) {
-      members.join_threshold = {w.join_threshold.data() + at, m};
-      members.sorted_join_threshold = {w.sorted_join_threshold.data() + at, m};
-      members.sorted_stance = {w.sorted_stance.data() + at, m};
+      members.join_threshold = {w.join_threshold.data() + at.members_at, m};
+      members.sorted_join_threshold = {w.sorted_join_threshold.data() + at.members_at, m};
+      members.sorted_stance = {w.sorted_stance.data() + at.members_at, m};
+      members.damage_by_threshold = {w.damage_by_threshold.data() + at.sums_at, m + 1};
+      members.cost_by_threshold = {w.cost_by_threshold.data() + at.sums_at, m + 1};
+      members.supply_by_threshold = {w.supply_by_threshold.data() + at.sums_at, m + 1};
       members.ordered_up_to = up_to;
     }
     return members;
+  }
+
+  // Where policy p's arrays on issue i live in the workspace: its members' at the same place as
+  // its stances, its running sums (one longer) after those of the policies and issues before it.
+  struct Place {
+    std::size_t members, members_at, sums_at;
+  };
+  Place place(std::size_t p, std::size_t i) const {
+    const std::size_t m = s_.policies[p].members.size(), n_issues = s_.issues.size();
+    return {m, member_offset_[p] * n_issues + i * m, (member_offset_[p] + p) * n_issues + i * (m + 1)};
+  }
+
+  static MemberOrderStorage order_storage(Workspace& w, const Place& at) {
+    const std::size_t m = at.members;
+    return {{w.join_threshold.data() + at.members_at, m},
+            {w.sorted_join_threshold.data() + at.members_at, m},
+            {w.sorted_stance.data() + at.members_at, m},
+            {w.damage_by_threshold.data() + at.sums_at, m + 1},
+            {w.cost_by_threshold.data() + at.sums_at, m + 1},
+            {w.supply_by_threshold.data() + at.sums_at, m + 1},
+            {w.order_scratch.data(), m}};
   }
 
   void declare_outputs() {

@@ -82,15 +82,6 @@ double least_cohesion(double stance, double guess, double limit, const Joins& jo
   return std::bit_cast<double>(high);
 }
 
-// How many members other than the target join a view of cohesion k, and vote for aid, from the
-// ordered thresholds: all members whose κ ≤ k, less the target counted among them.
-std::size_t joined_by_order(const MemberView& m, std::size_t target, double k) {
-  const auto& sorted = m.sorted_join_threshold;
-  std::size_t joined = static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), k) - sorted.begin());
-  if (target < sorted.size() && m.join_threshold[target] <= k) --joined;
-  return joined;
-}
-
 Response respond(const Context& c, const Setting& setting, const View& view) {
   Response r;
   const std::size_t n = c.m.stance.size();
@@ -98,53 +89,82 @@ Response respond(const Context& c, const Setting& setting, const View& view) {
   const double* stance = c.m.stance.data();
   // Which members join decides the trigger; their damage and costs matter only once it has
   // triggered. So the join test runs first (consensus stops at the first refusal) and the sums
-  // run only for a triggered response — in member order, so the bits are those of one pass.
-  // With the members ordered (many members), the counts come from binary searches; the
-  // ordering holds for finite k only.
+  // run only for a triggered response, in member order. With the members ordered (many
+  // members), counts come from a binary search and sums from the running sums in threshold
+  // order; the ordering holds for finite k only.
   const bool ordered =
       !c.m.sorted_join_threshold.empty() && view.cohesion >= 0.0 && view.cohesion <= c.m.ordered_up_to;
   if (setting.sanctions) {
     const double* supply = c.m.supply.data();
     const double* cost = c.m.cost.data();
+    const double* member_damage = c.m.damage.data();
     const JoinTest test(c.s, c.p, c.d, c.e.obfuscation, c.m);
     const auto joins = [&](std::size_t j) {
       return test(j == target ? view.target_stance : stance[j] * view.cohesion, j);
     };
-    if (ordered && c.p.trigger != Trigger::weighted) {
-      const std::size_t joined =
-          joined_by_order(c.m, target, view.cohesion) + (target < n && joins(target) ? 1 : 0);
-      r.triggered = c.p.trigger == Trigger::consensus ? joined == n : 2 * joined > n;
-    } else switch (c.p.trigger) {
-      case Trigger::consensus: {
-        std::size_t j = 0;
-        while (j < n && joins(j)) ++j;
-        r.triggered = j == n;
-        break;
-      }
-      case Trigger::majority: {
-        // Counted to the end: stopping once no majority is possible was measured slower.
-        std::size_t joined = 0;
-        for (std::size_t j = 0; j < n; ++j) joined += joins(j) ? 1 : 0;
-        r.triggered = 2 * joined > n;
-        break;
-      }
-      case Trigger::weighted: {
-        double joined_supply = 0, all_supply = 0;
-        for (std::size_t j = 0; j < n; ++j) {
-          all_supply += supply[j];
-          if (joins(j)) joined_supply += supply[j];
+    if (ordered) {
+      // The first `first` members in threshold order are those with κ ≤ k: every joiner other
+      // than the target, and the target if its own κ is passed (its join is judged on its stance).
+      const auto& sorted = c.m.sorted_join_threshold;
+      const auto first =
+          static_cast<std::size_t>(std::upper_bound(sorted.begin(), sorted.end(), view.cohesion) - sorted.begin());
+      const bool target_counted = target < n && c.m.join_threshold[target] <= view.cohesion;
+      const bool target_joins = target < n && joins(target);
+      // Σ over the first `first`, with the target taken out or put in as its own test says
+      // (nothing added or taken where the two agree).
+      const auto joined_sum = [&](std::span<const double> by_threshold, const double* value, bool with_target) {
+        double sum = by_threshold[first];
+        if (target_counted && !(target_joins && with_target)) sum -= value[target];
+        else if (!target_counted && target_joins && with_target) sum += value[target];
+        return sum;
+      };
+      const std::size_t joined = first - (target_counted ? 1 : 0) + (target_joins ? 1 : 0);
+      switch (c.p.trigger) {
+        case Trigger::consensus: r.triggered = joined == n; break;
+        case Trigger::majority: r.triggered = 2 * joined > n; break;
+        case Trigger::weighted: {
+          const double all_supply = c.m.supply_by_threshold[n];
+          r.triggered = all_supply > 0 && joined_sum(c.m.supply_by_threshold, supply, true) >= c.p.threshold * all_supply;
+          break;
         }
-        r.triggered = all_supply > 0 && joined_supply >= c.p.threshold * all_supply;
-        break;
       }
-    }
-    if (r.triggered) {
-      const double* member_damage = c.m.damage.data();
-      for (std::size_t j = 0; j < n; ++j) {
-        if (!joins(j)) continue;
-        r.damage += member_damage[j];
-        if (j == target) r.target_cost = cost[j];
-        else r.helpers_cost += cost[j];
+      if (r.triggered) {
+        r.damage = joined_sum(c.m.damage_by_threshold, member_damage, true);
+        r.helpers_cost = joined_sum(c.m.cost_by_threshold, cost, false);
+        if (target_joins) r.target_cost = cost[target];
+      }
+    } else {
+      switch (c.p.trigger) {
+        case Trigger::consensus: {
+          std::size_t j = 0;
+          while (j < n && joins(j)) ++j;
+          r.triggered = j == n;
+          break;
+        }
+        case Trigger::majority: {
+          // Counted to the end: stopping once no majority is possible was measured slower.
+          std::size_t joined = 0;
+          for (std::size_t j = 0; j < n; ++j) joined += joins(j) ? 1 : 0;
+          r.triggered = 2 * joined > n;
+          break;
+        }
+        case Trigger::weighted: {
+          double joined_supply = 0, all_supply = 0;
+          for (std::size_t j = 0; j < n; ++j) {
+            all_supply += supply[j];
+            if (joins(j)) joined_supply += supply[j];
+          }
+          r.triggered = all_supply > 0 && joined_supply >= c.p.threshold * all_supply;
+          break;
+        }
+      }
+      if (r.triggered) {
+        for (std::size_t j = 0; j < n; ++j) {
+          if (!joins(j)) continue;
+          r.damage += member_damage[j];
+          if (j == target) r.target_cost = cost[j];
+          else r.helpers_cost += cost[j];
+        }
       }
     }
   }
@@ -251,30 +271,52 @@ Setting make_setting(const Context& c, bool measures_on, double loss_scale = 1.0
 
 }  // namespace
 
+void MemberOrderStorage::show_in(MemberView& m, double up_to) const {
+  m.join_threshold = join_threshold;
+  m.sorted_join_threshold = sorted_join_threshold;
+  m.sorted_stance = sorted_stance;
+  m.damage_by_threshold = damage_by_threshold;
+  m.cost_by_threshold = cost_by_threshold;
+  m.supply_by_threshold = supply_by_threshold;
+  m.ordered_up_to = up_to;
+}
+
 std::optional<double> order_members(const MemberView& m, const Scalars& s, const PolicyDesign& p,
-                                    const PolicyDraw& d, double obfuscation, std::span<double> join_threshold,
-                                    std::span<double> sorted_join_threshold, std::span<double> sorted_stance) {
+                                    const PolicyDraw& d, double obfuscation, const MemberOrderStorage& order) {
   constexpr double kLargest = std::numeric_limits<double>::max();
   const std::size_t n = m.stance.size();
   // Joins grow with k only for finite stances ≥ 0 and a finite 1 − o ≥ 0, and while k·v stays
-  // finite (below `limit`); anything else keeps the passes over members.
+  // finite (below `limit`); running sums need finite terms. Anything else keeps the passes.
   if (!(obfuscation <= 1.0 && obfuscation >= -kLargest)) return std::nullopt;
   double largest_stance = 1.0;
   for (const double v : m.stance) {
     if (!(v >= 0.0 && v <= kLargest)) return std::nullopt;
     largest_stance = std::max(largest_stance, v);
   }
+  for (const auto& values : {m.damage, m.cost, m.supply})
+    for (const double x : values)
+      if (!std::isfinite(x)) return std::nullopt;
   const double limit = kLargest / (2.0 * largest_stance);
   const JoinTest test(s, p, d, obfuscation, m);
   for (std::size_t j = 0; j < n; ++j) {
     const double v = m.stance[j];
     const double guess = test.rules ? (m.cost[j] - test.penalty * m.gdp[j]) / v : m.cost[j] / (test.open * v);
-    join_threshold[j] = least_cohesion(v, guess, limit, [&](double u) { return test(u, j); });
+    order.join_threshold[j] = least_cohesion(v, guess, limit, [&](double u) { return test(u, j); });
+    order.scratch[j] = {order.join_threshold[j], static_cast<std::uint32_t>(j)};
   }
-  std::copy(join_threshold.begin(), join_threshold.end(), sorted_join_threshold.begin());
-  std::sort(sorted_join_threshold.begin(), sorted_join_threshold.end());
-  std::copy(m.stance.begin(), m.stance.end(), sorted_stance.begin());
-  std::sort(sorted_stance.begin(), sorted_stance.end());
+  // (κ, member) pairs are distinct, so the order — and the rounding of the running sums — does
+  // not depend on the sorting algorithm.
+  std::sort(order.scratch.begin(), order.scratch.end());
+  order.damage_by_threshold[0] = order.cost_by_threshold[0] = order.supply_by_threshold[0] = 0.0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const auto [threshold, j] = order.scratch[r];
+    order.sorted_join_threshold[r] = threshold;
+    order.damage_by_threshold[r + 1] = order.damage_by_threshold[r] + m.damage[j];
+    order.cost_by_threshold[r + 1] = order.cost_by_threshold[r] + m.cost[j];
+    order.supply_by_threshold[r + 1] = order.supply_by_threshold[r] + m.supply[j];
+  }
+  std::copy(m.stance.begin(), m.stance.end(), order.sorted_stance.begin());
+  std::sort(order.sorted_stance.begin(), order.sorted_stance.end());
   return limit;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 
 namespace deterrence::coercion {
 
@@ -53,11 +54,25 @@ struct MemberView {
   std::span<const double> cost;    // C_c = ℓ w_c T
   std::span<const double> damage;  // d_c
   // Optional (order_members fills them, for policies of many members): each member's join
-  // threshold in the cohesion k of a view — it joins iff k ≥ κ_c — and the thresholds and the
-  // stances sorted ascending. With them a view counts its joiners and its aid votes by binary
-  // search instead of a pass over the members: the same counts, so the same results.
+  // threshold in the cohesion k of a view — it joins iff k ≥ κ_c — the thresholds and the
+  // stances sorted ascending, and damage, cost and supply summed in threshold order (element m:
+  // the first m members in that order). With them a view counts its joiners and its aid votes
+  // by binary search — the same counts as a pass — and takes a triggered response's sums from
+  // the running sums, so a play's cost does not grow with the members. Those sums are added in
+  // threshold order, not member order: the same numbers up to rounding (docs/model.md §11).
   std::span<const double> join_threshold = {}, sorted_join_threshold = {}, sorted_stance = {};
+  std::span<const double> damage_by_threshold = {}, cost_by_threshold = {}, supply_by_threshold = {};
   double ordered_up_to = 0;  // the largest k the order answers for (k·v stays finite below it)
+};
+
+// Where order_members writes one policy's order on one issue in one draw (n members): three
+// arrays of n, three running sums of n + 1, and n (threshold, member) pairs of scratch.
+struct MemberOrderStorage {
+  std::span<double> join_threshold, sorted_join_threshold, sorted_stance;
+  std::span<double> damage_by_threshold, cost_by_threshold, supply_by_threshold;
+  std::span<std::pair<double, std::uint32_t>> scratch;
+  // Gives a view this order, answering up to the limit order_members returned.
+  void show_in(MemberView& members, double up_to) const;
 };
 
 // From how many members the model orders them (below, a pass over members is cheaper than the
@@ -94,14 +109,13 @@ struct Perception {
 };
 Perception perceive(const Episode& episode, const Scalars& s);
 
-// Fills the three optional arrays of `members` (each members.stance.size() long) for one policy
-// and issue in one draw: κ_c is the least k ≥ 0 at which member c, not the target, joins (+∞
-// if none up to the limit returned, which goes to `ordered_up_to`). Returns nothing where a
-// join need not grow with k (a negative or non-finite stance or obfuscation, an obfuscation
-// above 1): the caller then leaves the arrays empty.
+// Fills `order` for one policy and issue in one draw: κ_c is the least k ≥ 0 at which member c,
+// not the target, joins (+∞ if none up to the limit returned, which goes to `ordered_up_to`);
+// members of equal κ are taken in member order. Returns nothing where a join need not grow
+// with k (a negative or non-finite stance or obfuscation, an obfuscation above 1) or a running
+// sum could meet a non-finite term: the caller then leaves the view's arrays empty.
 std::optional<double> order_members(const MemberView& members, const Scalars& s, const PolicyDesign& policy,
-                   const PolicyDraw& draw, double obfuscation, std::span<double> join_threshold,
-                   std::span<double> sorted_join_threshold, std::span<double> sorted_stance);
+                                    const PolicyDraw& draw, double obfuscation, const MemberOrderStorage& order);
 
 EpisodeResult play_episode(const Episode& episode, const Scalars& s, const PolicyDesign& policy,
                            const PolicyDraw& draw, const MemberView& members);
