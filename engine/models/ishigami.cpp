@@ -22,8 +22,8 @@ class Ishigami final : public Model {
   const OutputLayout& outputs() const override { return layout_; }
   void evaluate(std::span<const double> p, ModelWorkspace*, DrawOutputs& out) const override {
     const double x1 = p[x_[0]], x2 = p[x_[1]], x3 = p[x_[2]];
-    const double s2 = std::sin(x2);
-    out.reals[0] = std::sin(x1) + a_ * s2 * s2 + b_ * x3 * x3 * x3 * x3 * std::sin(x1);
+    const double s1 = std::sin(x1), s2 = std::sin(x2);
+    out.reals[0] = s1 + a_ * s2 * s2 + b_ * x3 * x3 * x3 * x3 * s1;
   }
 
  private:

@@ -1,7 +1,11 @@
 #include "stats/quantile_sketch.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
 
 namespace deterrence::sketch {
 
@@ -14,11 +18,88 @@ const int kPerSign = static_cast<int>(std::ceil(std::log(kLargest / kSmallest) /
 int buckets_per_sign() { return kPerSign; }
 std::size_t size() { return 2 * static_cast<std::size_t>(kPerSign) + 1; }
 
+std::size_t bucket_by_formula(double x) {
+  const double magnitude = std::abs(x);
+  if (!(magnitude >= kSmallest)) return static_cast<std::size_t>(kPerSign);
+  // Clamped as a double: above about 1e302 the quotient overflows to +∞, which no int holds.
+  const double k_real = std::ceil(std::log(magnitude / kSmallest) / kLogGamma);
+  const int k = static_cast<int>(std::clamp(k_real, 1.0, static_cast<double>(kPerSign)));
+  return static_cast<std::size_t>(x > 0 ? kPerSign + k : kPerSign - k);
+}
+
+namespace {
+
+// Where each bucket of magnitudes starts, and a coarse index into those starts. The formula's
+// bucket k ≥ 1 grows with the magnitude, so it is fixed by its least magnitude start[k], found
+// by bisection on bit patterns (ordered like the values for positive doubles). A magnitude is
+// located by its binary exponent and the top kMantissaBits of its mantissa: a slice spans a
+// ratio of at most 1 + 2^-6 < g, so at most one bucket starts inside it, and one comparison
+// settles which.
+class BucketTable {
+ public:
+  static constexpr int kMantissaBits = 6;
+
+  BucketTable() {
+    start_.assign(static_cast<std::size_t>(kPerSign) + 2, std::numeric_limits<double>::infinity());
+    start_[1] = kSmallest;
+    for (int k = 2; k <= kPerSign; ++k) start_[static_cast<std::size_t>(k)] = least_with_bucket(k);
+    first_exponent_ = exponent(kSmallest);
+    const int last_exponent = exponent(start_[static_cast<std::size_t>(kPerSign)]);
+    const int slices = (last_exponent - first_exponent_ + 1) << kMantissaBits;
+    slice_bucket_.resize(static_cast<std::size_t>(slices));
+    for (int slice = 0; slice < slices; ++slice) {
+      const std::uint64_t bits = static_cast<std::uint64_t>((slice >> kMantissaBits) + first_exponent_ + 1023) << 52 |
+                                 static_cast<std::uint64_t>(slice & ((1 << kMantissaBits) - 1)) << (52 - kMantissaBits);
+      const double least = std::max(std::bit_cast<double>(bits), kSmallest);
+      slice_bucket_[static_cast<std::size_t>(slice)] =
+          static_cast<std::uint16_t>(bucket_by_formula(least) - static_cast<std::size_t>(kPerSign));
+    }
+  }
+
+  // The bucket (1..kPerSign) of a magnitude ≥ kSmallest.
+  int bucket(double magnitude) const {
+    if (magnitude >= start_[static_cast<std::size_t>(kPerSign)]) return kPerSign;
+    const auto bits = std::bit_cast<std::uint64_t>(magnitude);
+    const auto slice = static_cast<std::size_t>(((static_cast<int>(bits >> 52) - 1023 - first_exponent_)
+                                                 << kMantissaBits) |
+                                                static_cast<int>((bits >> (52 - kMantissaBits)) &
+                                                                 ((1u << kMantissaBits) - 1)));
+    const int k = slice_bucket_[slice];
+    return magnitude >= start_[static_cast<std::size_t>(k) + 1] ? k + 1 : k;
+  }
+
+ private:
+  static int exponent(double positive) { return static_cast<int>(std::bit_cast<std::uint64_t>(positive) >> 52) - 1023; }
+
+  static double least_with_bucket(int k) {
+    const auto reaches = [k](std::uint64_t bits) {
+      return bucket_by_formula(std::bit_cast<double>(bits)) >= static_cast<std::size_t>(kPerSign + k);
+    };
+    std::uint64_t low = std::bit_cast<std::uint64_t>(kSmallest);
+    std::uint64_t high = std::bit_cast<std::uint64_t>(std::numeric_limits<double>::max());
+    while (high - low > 1) {  // reaches at high, not at low
+      const std::uint64_t middle = low + (high - low) / 2;
+      (reaches(middle) ? high : low) = middle;
+    }
+    return std::bit_cast<double>(high);
+  }
+
+  std::vector<double> start_;  // start_[k]: least magnitude in bucket k; start_[kPerSign + 1] = ∞
+  std::vector<std::uint16_t> slice_bucket_;
+  int first_exponent_ = 0;
+};
+
+const BucketTable& bucket_table() {
+  static const BucketTable table;
+  return table;
+}
+
+}  // namespace
+
 std::size_t bucket_of(double x) {
   const double magnitude = std::abs(x);
   if (!(magnitude >= kSmallest)) return static_cast<std::size_t>(kPerSign);
-  int k = static_cast<int>(std::ceil(std::log(magnitude / kSmallest) / kLogGamma));
-  k = std::clamp(k, 1, kPerSign);
+  const int k = bucket_table().bucket(magnitude);
   return static_cast<std::size_t>(x > 0 ? kPerSign + k : kPerSign - k);
 }
 

@@ -16,7 +16,11 @@ constexpr double kLargest = 1e9;
 
 int buckets_per_sign();
 std::size_t size();  // 2 * buckets_per_sign() + 1; the middle bucket holds zeros
+// The bucket of x: ceil(ln(|x|/kSmallest) / ln g), clamped to 1..buckets_per_sign(), on x's side
+// of the middle. bucket_of finds it from a table of where each bucket starts (no logarithm in
+// the hot path); bucket_by_formula computes it, and the table is built from it, so the two agree.
 std::size_t bucket_of(double x);
+std::size_t bucket_by_formula(double x);
 double value_of(std::size_t bucket);
 
 // The q-quantile (0 <= q <= 1) from total bucket counts; clamped to [min, max].

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -61,6 +62,34 @@ TEST(QuantileSketch, QuantilesAreWithinTheDocumentedRelativeError) {
     const double estimate = sketch::quantile(counts, x.size(), q, x.front(), x.back());
     EXPECT_LE(std::abs(estimate - exact), sketch::kRelativeAccuracy * std::abs(exact) + 1e-12) << q;
   }
+}
+
+// The sketch's table lookup must put every value in the bucket its formula gives: around every
+// bucket start (±256 ulps of where g^k puts it, wider than the logarithm's rounding moves it),
+// over a million values spread over all the magnitudes, and at the edges.
+TEST(QuantileSketch, TableLookupIsTheFormulasBucket) {
+  const auto same = [](double x) {
+    ASSERT_EQ(sketch::bucket_of(x), sketch::bucket_by_formula(x)) << std::hexfloat << x;
+    ASSERT_EQ(sketch::bucket_of(-x), sketch::bucket_by_formula(-x)) << std::hexfloat << -x;
+  };
+  const double gamma = (1.0 + sketch::kRelativeAccuracy) / (1.0 - sketch::kRelativeAccuracy);
+  for (int k = 0; k <= sketch::buckets_per_sign() + 1; ++k) {
+    double x = sketch::kSmallest * std::pow(gamma, k);
+    for (int step = 0; step < 256; ++step) x = std::nextafter(x, 0.0);
+    for (int step = 0; step < 512; ++step, x = std::nextafter(x, HUGE_VAL)) same(x);
+  }
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> log10_magnitude(-8.0, 11.0);
+  for (int i = 0; i < 1000000; ++i) same(std::pow(10.0, log10_magnitude(gen)));
+  for (const double x : {0.0, 4.9406564584124654e-324, 2.2250738585072014e-308, sketch::kSmallest,
+                         std::nextafter(sketch::kSmallest, 0.0), sketch::kLargest, 1e300,
+                         std::numeric_limits<double>::max()})
+    same(x);
+  EXPECT_EQ(sketch::bucket_of(std::nan("")), sketch::bucket_by_formula(std::nan("")));
+  // The largest magnitudes count in the outermost buckets (until engine 0.3.0 the formula's
+  // overflow put those above about 1e302 in the innermost).
+  EXPECT_EQ(sketch::bucket_of(std::numeric_limits<double>::max()), sketch::size() - 1);
+  EXPECT_EQ(sketch::bucket_of(-1e303), 0u);
 }
 
 TEST(WilsonInterval, MatchesAKnownValueAndStaysInsideZeroOne) {
