@@ -64,21 +64,51 @@ void ChunkStatistics::reset() {
   std::fill(category_counts_.begin(), category_counts_.end(), 0);
 }
 
+namespace {
+// Whether every value is finite: an exponent field of all ones (±∞, NaN) plus one carries into
+// the sign bit, and no other does. Integer arithmetic with no early exit, so the compiler checks
+// several values per instruction.
+bool all_finite(const double* x, std::size_t n) {
+  std::uint64_t carried = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    carried |= (std::bit_cast<std::uint64_t>(x[i]) & 0x7ff0000000000000ULL) + 0x0010000000000000ULL;
+  return (carried >> 63) == 0;
+}
+
+// One draw of finite values into the chunk's arrays. They never overlap (restrict), and there is
+// no branch, so the compiler adds several slots per instruction.
+void add_finite(const double* __restrict x, std::size_t n, std::uint64_t* __restrict count, double* __restrict sum,
+                double* __restrict sum_sq, double* __restrict low, double* __restrict high) {
+  for (std::size_t i = 0; i < n; ++i) {
+    ++count[i];
+    sum[i] += x[i];
+    sum_sq[i] += x[i] * x[i];
+    low[i] = std::min(low[i], x[i]);
+    high[i] = std::max(high[i], x[i]);
+  }
+}
+}  // namespace
+
 std::size_t ChunkStatistics::add(const DrawOutputs& draw) {
   const std::size_t n = count_.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = draw.reals[i];
-    if (!std::isfinite(x)) {
-      // NaN where the output may not apply: not counted. Anything else is no result: refuse the
-      // draw before it reaches a sum.
-      if (std::isnan(x) && may_not_apply_[i]) continue;
-      return i;
+  const double* x = draw.reals.data();
+  if (all_finite(x, n)) {
+    // The usual draw: the same updates as below.
+    add_finite(x, n, count_.data(), sum_.data(), sum_sq_.data(), min_.data(), max_.data());
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(x[i])) {
+        // NaN where the output may not apply: not counted. Anything else is no result: refuse
+        // the draw before it reaches a sum.
+        if (std::isnan(x[i]) && may_not_apply_[i]) continue;
+        return i;
+      }
+      ++count_[i];
+      sum_[i] += x[i];
+      sum_sq_[i] += x[i] * x[i];
+      min_[i] = std::min(min_[i], x[i]);
+      max_[i] = std::max(max_[i], x[i]);
     }
-    ++count_[i];
-    sum_[i] += x;
-    sum_sq_[i] += x * x;
-    min_[i] = std::min(min_[i], x);
-    max_[i] = std::max(max_[i], x);
   }
   const std::size_t width = sketch::size();
   for (std::size_t k = 0; k < sketched_.size(); ++k) {
