@@ -26,26 +26,29 @@ void BM_CounterRng(benchmark::State& state) {
 }
 BENCHMARK(BM_CounterRng);
 
-// One draw's uniforms for the baseline's 720 parameters: one stream at a time (batched:0) and
-// four at a time in SSE2 (batched:1, what the sampler uses; the same bits).
+// One draw's uniforms for the baseline's 720 parameters, as many streams at a time as the lanes
+// (the sampler uses the widest this machine runs; every width gives the same bits).
 void BM_DrawUniforms(benchmark::State& state) {
   const CounterRng rng(42);
   std::vector<std::uint64_t> streams(720);
   for (std::size_t i = 0; i < streams.size(); ++i) streams[i] = stream_of(fmt::format("p{}", i));
   std::vector<double> out(streams.size());
   std::uint64_t draw = 0;
+  const auto lanes = static_cast<CounterRng::Lanes>(state.range(0));
+  if (state.range(0) > static_cast<int>(CounterRng::widest_lanes())) state.SkipWithError("not on this machine");
   for (auto _ : state) {
-    if (state.range(0) == 1) {
-      rng.uniforms(draw, streams, out);
-    } else {
+    if (lanes == CounterRng::Lanes::one) {
       for (std::size_t i = 0; i < streams.size(); ++i) out[i] = rng.uniform(draw, streams[i]);
+    } else {
+      rng.uniforms(draw, streams, out, lanes);
     }
     ++draw;
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(streams.size()));
 }
-BENCHMARK(BM_DrawUniforms)->ArgName("batched")->Arg(0)->Arg(1);
+// lanes: 1 one stream at a time, 4 SSE2, 8 AVX2, 16 AVX-512F.
+BENCHMARK(BM_DrawUniforms)->ArgName("lanes")->Arg(1)->Arg(4)->Arg(8)->Arg(16);
 
 Distribution make(DistributionKind kind, double a, double b, double c = 0, double lo = 0, double hi = 0) {
   return Distribution::of(kind, a, b, c, lo, hi);

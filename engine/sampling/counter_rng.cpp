@@ -1,7 +1,7 @@
 #include "sampling/counter_rng.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace deterrence {
@@ -21,12 +21,16 @@ std::uint64_t stream_of(std::string_view name) {
   return hash;
 }
 
-#if defined(__SSE2__)
+#if defined(__x86_64__)
 namespace {
 
-// The 32-bit products hi and lo of four lanes times a constant m (Philox's mulhilo on four
-// counters): SSE2 multiplies lanes 0 and 2, then 1 and 3, into 64-bit products; the halves are
-// gathered back into lane order.
+// Philox4x32-10 as Random123 computes it (Salmon et al. 2011), on as many counters as a register
+// holds: ten rounds, the key bumped by the Weyl constants between rounds; the draw fills counter
+// words 0–1, the stream words 2–3. Random123's own constants: the multipliers and the Weyl key
+// increments. Each width below is the same algorithm; `mul_epu32` multiplies the even 32-bit
+// lanes into 64-bit products, so the odd lanes are shifted down and the halves gathered back
+// into lane order (shuffles and unpacks act within each 128-bit block, as in SSE2).
+
 void multiply_high_low(__m128i value, __m128i m, __m128i& high, __m128i& low) {
   const __m128i even = _mm_mul_epu32(value, m);                     // lanes 0, 2: lo, hi, lo, hi
   const __m128i odd = _mm_mul_epu32(_mm_srli_epi64(value, 32), m);  // lanes 1, 3
@@ -36,16 +40,9 @@ void multiply_high_low(__m128i value, __m128i m, __m128i& high, __m128i& low) {
                            _mm_shuffle_epi32(odd, _MM_SHUFFLE(2, 0, 2, 0)));
 }
 
-}  // namespace
-#endif
-
-void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out) const {
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  // Philox4x32-10 as Random123 computes it (Salmon et al. 2011): ten rounds, the key bumped by
-  // the Weyl constants between rounds; the draw fills counter words 0–1, the stream words 2–3.
+std::size_t uniforms_sse2(const r123::Philox4x32::key_type& key, std::uint64_t draw,
+                          std::span<const std::uint64_t> streams, std::span<double> out, std::size_t i) {
   const auto word = [](std::uint32_t v) { return _mm_set1_epi32(static_cast<int>(v)); };
-  // Random123's own constants: the multipliers and the Weyl key increments.
   const __m128i m0 = word(PHILOX_M4x32_0), m1 = word(PHILOX_M4x32_1), w0 = word(PHILOX_W32_0), w1 = word(PHILOX_W32_1);
   const __m128i draw_low = word(static_cast<std::uint32_t>(draw)), draw_high = word(static_cast<std::uint32_t>(draw >> 32));
   alignas(16) std::uint32_t lanes[2][4];
@@ -57,7 +54,7 @@ void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> str
                             static_cast<int>(static_cast<std::uint32_t>(streams[i + 3] >> shift)));
     };
     __m128i c0 = draw_low, c1 = draw_high, c2 = stream_word(0), c3 = stream_word(32);
-    __m128i k0 = word(key_[0]), k1 = word(key_[1]);
+    __m128i k0 = word(key[0]), k1 = word(key[1]);
     for (int round = 0; round < 10; ++round) {
       __m128i high0, low0, high1, low1;
       multiply_high_low(c0, m0, high0, low0);
@@ -71,8 +68,150 @@ void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> str
     }
     _mm_store_si128(reinterpret_cast<__m128i*>(lanes[0]), c0);
     _mm_store_si128(reinterpret_cast<__m128i*>(lanes[1]), c1);
-    for (int l = 0; l < 4; ++l) out[i + static_cast<std::size_t>(l)] = to_uniform(lanes[0][l], lanes[1][l]);
+    for (int l = 0; l < 4; ++l) out[i + static_cast<std::size_t>(l)] = CounterRng::to_uniform(lanes[0][l], lanes[1][l]);
   }
+  return i;
+}
+
+__attribute__((target("avx2"))) void multiply_high_low(__m256i value, __m256i m, __m256i& high, __m256i& low) {
+  const __m256i even = _mm256_mul_epu32(value, m);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(value, 32), m);
+  high = _mm256_unpacklo_epi32(_mm256_shuffle_epi32(even, _MM_SHUFFLE(3, 1, 3, 1)),
+                               _mm256_shuffle_epi32(odd, _MM_SHUFFLE(3, 1, 3, 1)));
+  low = _mm256_unpacklo_epi32(_mm256_shuffle_epi32(even, _MM_SHUFFLE(2, 0, 2, 0)),
+                              _mm256_shuffle_epi32(odd, _MM_SHUFFLE(2, 0, 2, 0)));
+}
+
+__attribute__((target("avx2"))) std::size_t uniforms_avx2(const r123::Philox4x32::key_type& key, std::uint64_t draw,
+                                                          std::span<const std::uint64_t> streams,
+                                                          std::span<double> out, std::size_t i) {
+  const __m256i m0 = _mm256_set1_epi32(static_cast<int>(PHILOX_M4x32_0));
+  const __m256i m1 = _mm256_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
+  const __m256i w0 = _mm256_set1_epi32(static_cast<int>(PHILOX_W32_0));
+  const __m256i w1 = _mm256_set1_epi32(static_cast<int>(PHILOX_W32_1));
+  const __m256i draw_low = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
+  const __m256i draw_high = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
+  // The streams' low and high words: four 64-bit streams per load, their halves sorted apart.
+  const __m256i halves = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  alignas(32) std::uint32_t lanes[2][8];
+  for (; i + 8 <= streams.size(); i += 8) {
+    const __m256i first = _mm256_permutevar8x32_epi32(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(streams.data() + i)), halves);
+    const __m256i second = _mm256_permutevar8x32_epi32(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(streams.data() + i + 4)), halves);
+    __m256i c0 = draw_low, c1 = draw_high;
+    __m256i c2 = _mm256_permute2x128_si256(first, second, 0x20);  // low words of the eight
+    __m256i c3 = _mm256_permute2x128_si256(first, second, 0x31);  // high words
+    __m256i k0 = _mm256_set1_epi32(static_cast<int>(key[0])), k1 = _mm256_set1_epi32(static_cast<int>(key[1]));
+    for (int round = 0; round < 10; ++round) {
+      __m256i high0, low0, high1, low1;
+      multiply_high_low(c0, m0, high0, low0);
+      multiply_high_low(c2, m1, high1, low1);
+      c0 = _mm256_xor_si256(_mm256_xor_si256(high1, c1), k0);
+      c1 = low1;
+      c2 = _mm256_xor_si256(_mm256_xor_si256(high0, c3), k1);
+      c3 = low0;
+      k0 = _mm256_add_epi32(k0, w0);
+      k1 = _mm256_add_epi32(k1, w1);
+    }
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[0]), c0);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[1]), c1);
+    for (int l = 0; l < 8; ++l) out[i + static_cast<std::size_t>(l)] = CounterRng::to_uniform(lanes[0][l], lanes[1][l]);
+  }
+  return i;
+}
+
+// GCC 12's AVX-512 headers start some intrinsics from an "undefined" register and warn about it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+__attribute__((target("avx512f,avx512dq"))) void multiply_high_low(__m512i value, __m512i m, __m512i& high, __m512i& low) {
+  const __m512i even = _mm512_mul_epu32(value, m);
+  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(value, 32), m);
+  const auto odd_words = static_cast<_MM_PERM_ENUM>(_MM_SHUFFLE(3, 1, 3, 1));
+  const auto even_words = static_cast<_MM_PERM_ENUM>(_MM_SHUFFLE(2, 0, 2, 0));
+  high = _mm512_unpacklo_epi32(_mm512_shuffle_epi32(even, odd_words), _mm512_shuffle_epi32(odd, odd_words));
+  low = _mm512_unpacklo_epi32(_mm512_shuffle_epi32(even, even_words), _mm512_shuffle_epi32(odd, even_words));
+}
+
+// to_uniform on eight lanes: the 53-bit mantissa converts to double exactly, and min() keeps
+// the top value below 1 as to_uniform's test does.
+__attribute__((target("avx512f,avx512dq"))) __m512d to_uniforms(__m256i word0, __m256i word1) {
+  const __m512i mantissa = _mm512_xor_si512(_mm512_slli_epi64(_mm512_cvtepu32_epi64(word0), 21),
+                                            _mm512_srli_epi64(_mm512_cvtepu32_epi64(word1), 11));
+  const __m512d u = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi64_pd(mantissa), _mm512_set1_pd(0.5)),
+                                  _mm512_set1_pd(0x1.0p-53));
+  return _mm512_min_pd(u, _mm512_set1_pd(0x1.fffffffffffffp-1));
+}
+
+__attribute__((target("avx512f,avx512dq"))) std::size_t uniforms_avx512(const r123::Philox4x32::key_type& key,
+                                                               std::uint64_t draw,
+                                                               std::span<const std::uint64_t> streams,
+                                                               std::span<double> out, std::size_t i) {
+  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_0));
+  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
+  const __m512i w0 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_0));
+  const __m512i w1 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_1));
+  const __m512i draw_low = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
+  const __m512i draw_high = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
+  for (; i + 16 <= streams.size(); i += 16) {
+    // The streams' low and high words: eight 64-bit streams per load, narrowed (vpmovqd).
+    const __m512i first = _mm512_loadu_si512(streams.data() + i);
+    const __m512i second = _mm512_loadu_si512(streams.data() + i + 8);
+    __m512i c0 = draw_low, c1 = draw_high;
+    __m512i c2 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(first)),
+                                    _mm512_cvtepi64_epi32(second), 1);
+    __m512i c3 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(first, 32))),
+                                    _mm512_cvtepi64_epi32(_mm512_srli_epi64(second, 32)), 1);
+    __m512i k0 = _mm512_set1_epi32(static_cast<int>(key[0])), k1 = _mm512_set1_epi32(static_cast<int>(key[1]));
+    for (int round = 0; round < 10; ++round) {
+      __m512i high0, low0, high1, low1;
+      multiply_high_low(c0, m0, high0, low0);
+      multiply_high_low(c2, m1, high1, low1);
+      c0 = _mm512_xor_si512(_mm512_xor_si512(high1, c1), k0);
+      c1 = low1;
+      c2 = _mm512_xor_si512(_mm512_xor_si512(high0, c3), k1);
+      c3 = low0;
+      k0 = _mm512_add_epi32(k0, w0);
+      k1 = _mm512_add_epi32(k1, w1);
+    }
+    _mm512_storeu_pd(out.data() + i,
+                     to_uniforms(_mm512_castsi512_si256(c0), _mm512_castsi512_si256(c1)));
+    _mm512_storeu_pd(out.data() + i + 8,
+                     to_uniforms(_mm512_extracti64x4_epi64(c0, 1), _mm512_extracti64x4_epi64(c1, 1)));
+  }
+  return i;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+}  // namespace
+#endif
+
+CounterRng::Lanes CounterRng::widest_lanes() {
+#if defined(__x86_64__)
+  static const Lanes widest = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return Lanes::avx512;
+    if (__builtin_cpu_supports("avx2")) return Lanes::avx2;
+    return Lanes::sse2;
+  }();
+  return widest;
+#else
+  return Lanes::one;
+#endif
+}
+
+void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out,
+                          Lanes lanes) const {
+  std::size_t i = 0;
+#if defined(__x86_64__)
+  // The widest pass first, then narrower ones for what is left.
+  if (lanes == Lanes::avx512) i = uniforms_avx512(key_, draw, streams, out, i);
+  if (lanes == Lanes::avx512 || lanes == Lanes::avx2) i = uniforms_avx2(key_, draw, streams, out, i);
+  if (lanes != Lanes::one) i = uniforms_sse2(key_, draw, streams, out, i);
 #endif
   for (; i < streams.size(); ++i) out[i] = uniform(draw, streams[i]);
 }

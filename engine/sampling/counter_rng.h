@@ -29,9 +29,18 @@ class CounterRng {
     return to_uniform(bits[0], bits[1]);
   }
 
-  // out[k] = uniform(draw, streams[k]) for every k, the same bits, four streams at a time in
-  // SSE2 registers where the machine has them (every x86-64 does).
-  void uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out) const;
+  // How many streams one Philox pass computes side by side: one at a time, or in SSE2 (every
+  // x86-64), AVX2 or AVX-512 (F and DQ) registers. Integer arithmetic only, so every width gives the
+  // same bits; the widest this machine runs is chosen once, at run time.
+  enum class Lanes { one = 1, sse2 = 4, avx2 = 8, avx512 = 16 };
+  static Lanes widest_lanes();
+
+  // out[k] = uniform(draw, streams[k]) for every k, the same bits, as many streams at a time as
+  // `lanes` (default: the widest this machine runs; a width it cannot run is not allowed).
+  void uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out) const {
+    uniforms(draw, streams, out, widest_lanes());
+  }
+  void uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out, Lanes lanes) const;
 
   // 53 bits of Philox's first two words as a uniform in (0, 1).
   static double to_uniform(std::uint32_t word0, std::uint32_t word1) {

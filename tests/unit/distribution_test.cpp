@@ -141,17 +141,28 @@ TEST(CounterRng, UniformsArePureFunctionsOfSeedDrawAndStream) {
 // The batched uniforms (four streams at a time in SSE2) are the one-at-a-time ones, bit for bit:
 // draws across the 64-bit range (high counter words set), seeds of both halves, every count of
 // streams from 0 to 13 (whole blocks of four and the remainders).
+// Every register width this machine runs (one at a time, SSE2, AVX2, AVX-512F) gives the one-at-a-
+// time bits, for stream counts that leave every remainder of every width (0–40).
 TEST(CounterRng, BatchedUniformsAreTheOneAtATimeOnes) {
+  using Lanes = CounterRng::Lanes;
+  std::vector<Lanes> widths;
+  for (const Lanes lanes : {Lanes::one, Lanes::sse2, Lanes::avx2, Lanes::avx512})
+    if (static_cast<int>(lanes) <= static_cast<int>(CounterRng::widest_lanes())) widths.push_back(lanes);
+  EXPECT_GE(widths.size(), 1u);
   for (const std::uint64_t seed : {0ULL, 20261123ULL, 0xfedcba9876543210ULL}) {
     const CounterRng rng(seed);
     for (const std::uint64_t draw : {0ULL, 1ULL, 123456789ULL, 0x1234567890abcdefULL, ~0ULL}) {
-      for (std::size_t n = 0; n <= 13; ++n) {
+      for (std::size_t n = 0; n <= 40; ++n) {
         std::vector<std::uint64_t> streams(n);
         for (std::size_t k = 0; k < n; ++k) streams[k] = stream_of(fmt::format("p{}.{}", k, draw));
-        std::vector<double> out(n, -1.0);
-        rng.uniforms(draw, streams, out);
-        for (std::size_t k = 0; k < n; ++k)
-          ASSERT_EQ(out[k], rng.uniform(draw, streams[k])) << "seed " << seed << " draw " << draw << " stream " << k;
+        for (const Lanes lanes : widths) {
+          std::vector<double> out(n, -1.0);
+          rng.uniforms(draw, streams, out, lanes);
+          for (std::size_t k = 0; k < n; ++k)
+            ASSERT_EQ(out[k], rng.uniform(draw, streams[k]))
+                << "seed " << seed << " draw " << draw << " stream " << k << " of " << n << ", "
+                << static_cast<int>(lanes) << " lanes";
+        }
       }
     }
   }
