@@ -1,0 +1,379 @@
+#include "models/coercion/episode_lanes.h"
+
+#include <cstring>
+
+// The wide vector types below live only inside functions compiled for their instruction set (the
+// entries at the end inline everything), so no call passes them in registers of another ABI.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+namespace deterrence::coercion {
+
+namespace {
+
+// GCC/Clang vector types of W doubles; a comparison gives a mask of W 64-bit integers (all ones
+// where true), and `mask ? a : b` chooses lane by lane.
+template <int W>
+struct VectorOf;
+template <>
+struct VectorOf<2> {
+  typedef double type __attribute__((vector_size(16)));
+};
+template <>
+struct VectorOf<4> {
+  typedef double type __attribute__((vector_size(32)));
+};
+template <>
+struct VectorOf<8> {
+  typedef double type __attribute__((vector_size(64)));
+};
+
+// play_episode (episode.cpp) on W lanes. Every function below mirrors the one of the same name
+// there, operation for operation: where play_episode branches on something a draw decides,
+// both sides are computed and the mask chooses; where it branches on the policy or the
+// episode (the same in every lane), so does this.
+template <int W>
+struct Play {
+  using D = typename VectorOf<W>::type;
+  using M = decltype(D{} < D{});
+
+  static D load(const double* p) {
+    D v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static D splat(double x) {
+    D v;
+    for (int l = 0; l < W; ++l) v[l] = x;
+    return v;
+  }
+  static M mask(const bool* b) {
+    M m;
+    for (int l = 0; l < W; ++l) m[l] = b[l] ? -1 : 0;
+    return m;
+  }
+  static M every(bool b) {
+    M m;
+    for (int l = 0; l < W; ++l) m[l] = b ? -1 : 0;
+    return m;
+  }
+  static bool any(M m) {
+    for (int l = 0; l < W; ++l)
+      if (m[l]) return true;
+    return false;
+  }
+  static M code(Outcome o) {
+    M m;
+    for (int l = 0; l < W; ++l) m[l] = static_cast<std::int64_t>(o);
+    return m;
+  }
+  static D zero() { return splat(0.0); }
+
+  struct View {
+    D stakes, target_stance, cohesion;
+  };
+  struct Setting {
+    bool sanctions, aid;
+    D loss, coercion_cost;
+  };
+  struct Response {
+    M triggered, aid_active;
+    D damage, target_cost, helpers_cost, net_loss, aid_cost;
+  };
+  struct Continuation {
+    M outcome;
+    D target_payoff, coercer_payoff;
+  };
+
+  // The episode's and draw's numbers, loaded once.
+  const LaneEpisode& e;
+  const PolicyDesign& p;
+  const LaneMembers& m;
+  D resolve, duration, stance_value, sanction_loss, lag, coercion_cost, demonstration, face, concession_cost, premium;
+  D absorption, derisking, resilience, treaty_penalty;
+  D issue_value, intensity, obfuscation, target_stance, done_deed, loss_scale;
+  D factor[4];
+
+  Play(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy, const LanePolicyDraw& d,
+       const LaneMembers& members)
+      : e(episode), p(policy), m(members) {
+    resolve = load(s.resolve);
+    duration = load(s.duration);
+    stance_value = load(s.stance_value);
+    sanction_loss = load(s.sanction_loss);
+    lag = load(s.lag);
+    coercion_cost = load(s.coercion_cost);
+    demonstration = load(s.demonstration);
+    face = load(s.face);
+    concession_cost = load(s.concession_cost);
+    premium = load(s.premium);
+    absorption = load(d.absorption);
+    derisking = load(d.derisking);
+    resilience = load(d.resilience);
+    treaty_penalty = load(d.treaty_penalty);
+    issue_value = load(e.issue_value);
+    intensity = load(e.intensity);
+    obfuscation = load(e.obfuscation);
+    target_stance = load(e.target_stance);
+    done_deed = load(e.done_deed);
+    loss_scale = load(e.loss_scale);
+    for (int k = 0; k < 4; ++k) factor[k] = load(e.factor[k]);
+  }
+
+  D member(const double* values, std::size_t j) const { return load(values + j * W); }
+
+  Response respond(const Setting& setting, const View& view) const {
+    Response r{every(false), every(false), zero(), zero(), zero(), zero(), zero()};
+    const std::size_t n = m.count;
+    const std::size_t target = e.target_position >= 0 ? static_cast<std::size_t>(e.target_position) : n;
+    if (setting.sanctions) {
+      const bool rules = p.commitment == Commitment::rules;
+      const D penalty = treaty_penalty * stance_value;
+      const D open = 1.0 - obfuscation;
+      const auto joins = [&](std::size_t j) -> M {
+        const D u = j == target ? view.target_stance : member(m.stance, j) * view.cohesion;
+        return rules ? u + penalty * m.gdp[j] >= member(m.cost, j) : u * open >= member(m.cost, j);
+      };
+      switch (p.trigger) {
+        case Trigger::consensus: {
+          M all_joined = every(true);
+          for (std::size_t j = 0; j < n && any(all_joined); ++j) all_joined &= joins(j);
+          r.triggered = all_joined;
+          break;
+        }
+        case Trigger::majority: {
+          M joined = every(false);
+          for (std::size_t j = 0; j < n; ++j) joined -= joins(j);  // a true mask is −1
+          r.triggered = 2 * joined > static_cast<std::int64_t>(n);
+          break;
+        }
+        case Trigger::weighted: {
+          double all_supply = 0;
+          D joined_supply = zero();
+          for (std::size_t j = 0; j < n; ++j) {
+            all_supply += m.supply[j];
+            // Adding +0 leaves a sum begun at +0 unchanged, so this is the sum over joiners only.
+            joined_supply += joins(j) ? splat(m.supply[j]) : zero();
+          }
+          r.triggered = all_supply > 0 ? joined_supply >= p.threshold * all_supply : every(false);
+          break;
+        }
+      }
+      if (any(r.triggered)) {
+        // Over joined members in member order, as play_episode sums them (+0 for the others).
+        for (std::size_t j = 0; j < n; ++j) {
+          const M joined = joins(j);
+          r.damage += joined ? member(m.damage, j) : zero();
+          if (j == target) r.target_cost = joined ? member(m.cost, j) : zero();
+          else r.helpers_cost += joined ? member(m.cost, j) : zero();
+        }
+        r.damage = r.triggered ? r.damage : zero();
+        r.target_cost = r.triggered ? r.target_cost : zero();
+        r.helpers_cost = r.triggered ? r.helpers_cost : zero();
+      }
+    }
+    r.net_loss = setting.loss;
+    if (setting.aid) {
+      const D absorbed = absorption * setting.loss;
+      const D want = p.compensated_share * (setting.loss - absorbed), cap = p.fund_cap * duration;
+      const D compensated = cap < want ? cap : want;  // std::min(want, cap)
+      const D cost = premium * absorbed + compensated;
+      if (p.activation == Activation::automatic) {
+        r.aid_active = every(true);
+      } else {
+        const std::size_t helpers = target < n ? n - 1 : n;
+        const D share = cost / static_cast<double>(helpers);
+        M yes = every(false);
+        for (std::size_t j = 0; j < n; ++j)
+          if (j != target) yes -= member(m.stance, j) * view.cohesion >= share;
+        r.aid_active = helpers > 0 ? 2 * yes > static_cast<std::int64_t>(helpers) : every(false);
+      }
+      r.net_loss = r.aid_active ? setting.loss - absorbed - compensated : setting.loss;
+      r.aid_cost = r.aid_active ? cost : zero();
+    }
+    return r;
+  }
+
+  M backs_down(const Setting& setting, const Response& r, const D& stakes) const {
+    return (1.0 - lag - derisking) * r.damage + (1.0 - lag) * setting.coercion_cost >
+           (demonstration + face) * stakes;
+  }
+
+  // Each outcome's payoffs, chosen by the lanes' outcome codes.
+  D target_payoff(const M& o, const D& stance, const Response& r) const {
+    const D capitulation = (done_deed - concession_cost) * stance - lag * r.net_loss;
+    const D resisted = stance - r.net_loss;
+    const D compelled = stance - lag * (r.net_loss + r.target_cost);
+    const D escalation = stance - r.net_loss - r.target_cost;
+    D v = stance;  // deterred, not contested
+    v = o == code(Outcome::capitulation) ? capitulation : v;
+    v = o == code(Outcome::resisted) ? resisted : v;
+    v = o == code(Outcome::compelled) ? compelled : v;
+    v = o == code(Outcome::escalation) ? escalation : v;
+    v = o == code(Outcome::self_censorship) ? zero() : v;
+    return v;
+  }
+
+  D coercer_payoff(const M& o, const D& stakes, const Setting& setting, const Response& r) const {
+    const D h = lag, c0 = setting.coercion_cost;
+    const D capitulation = stakes - h * c0;
+    const D resisted = demonstration * stakes - c0;
+    const D compelled = -h * c0 - (h + derisking) * r.damage - face * stakes;
+    const D escalation = demonstration * stakes - c0 - r.damage;
+    D v = zero();
+    v = o == code(Outcome::capitulation) ? capitulation : v;
+    v = o == code(Outcome::resisted) ? resisted : v;
+    v = o == code(Outcome::compelled) ? compelled : v;
+    v = o == code(Outcome::escalation) ? escalation : v;
+    v = o == code(Outcome::self_censorship) ? stakes : v;
+    return v;
+  }
+
+  M after_coercion(const Setting& setting, const Response& r, const D& stance, const D& target_sees_stakes,
+                   const D& coercer_stakes) const {
+    const D concede = target_payoff(code(Outcome::capitulation), stance, r);
+    const M resist_path = r.triggered ? (backs_down(setting, r, target_sees_stakes) ? code(Outcome::compelled)
+                                                                                  : code(Outcome::escalation))
+                                      : code(Outcome::resisted);
+    const M capitulates = target_payoff(resist_path, stance, r) < concede;
+    const M played = backs_down(setting, r, coercer_stakes) ? code(Outcome::compelled) : code(Outcome::escalation);
+    return capitulates ? code(Outcome::capitulation) : (r.triggered ? played : code(Outcome::resisted));
+  }
+
+  Continuation predict(const Setting& setting, const View& view) const {
+    const Response r = respond(setting, view);
+    const M o = after_coercion(setting, r, view.target_stance, view.stakes, view.stakes);
+    return {o, target_payoff(o, view.target_stance, r), coercer_payoff(o, view.stakes, setting, r)};
+  }
+
+  Setting make_setting(bool measures_on, const D& scale) const {
+    const bool apply = measures_on && e.in_scope;
+    const D exposure = e.target_exports * (1.0 - (apply ? resilience : zero()));
+    const D loss = intensity * exposure * duration * scale;
+    return {apply && p.sanctions, apply && p.aid, loss, coercion_cost * loss};
+  }
+
+  void play(LaneResults& out) const {
+    const D stakes = resolve * issue_value;
+    const View target_view{stakes * factor[2], target_stance, factor[3]};
+    const View coercer_view{stakes, target_stance * factor[1], factor[0]};
+    const Setting on = make_setting(true, splat(1.0));
+
+    // Node 1 (lanes whose stance is not forced): a loss scale of 1 gives `on` itself.
+    const Continuation foreseen_play = predict(make_setting(true, loss_scale), target_view);
+    const D foreseen = foreseen_play.coercer_payoff > 0.0 ? foreseen_play.target_payoff : target_stance;
+    const M censors = ~mask(e.forced) & ~(foreseen > 0.0);
+    M outcome = code(Outcome::self_censorship);
+    D target = zero(), coercer = stakes, bloc = zero(), loss = zero();
+    M triggered = every(false), aid_active = every(false);
+    if (any(~censors)) {
+      // Node 2, then the lanes that tolerate: deterred or not contested.
+      const M coerces = predict(on, coercer_view).coercer_payoff > 0.0;
+      const M tolerates = ~censors & ~coerces;
+      if (any(tolerates)) {
+        const M deterred = predict(make_setting(false, splat(1.0)), coercer_view).coercer_payoff > 0.0;
+        outcome = tolerates ? (deterred ? code(Outcome::deterred) : code(Outcome::not_contested)) : outcome;
+        target = tolerates ? target_stance : target;
+        coercer = tolerates ? zero() : coercer;
+      }
+      const M plays = ~censors & coerces;
+      if (any(plays)) {
+        // Nodes 3–5 in play.
+        const Response r = respond(on, View{stakes, target_stance, splat(1.0)});
+        const M o = after_coercion(on, r, target_stance, target_view.stakes, stakes);
+        const D h = lag;
+        D played_bloc = zero(), played_loss = zero();
+        played_bloc = o == code(Outcome::resisted) ? r.aid_cost : played_bloc;
+        played_bloc = o == code(Outcome::capitulation) ? h * r.aid_cost : played_bloc;
+        played_bloc = o == code(Outcome::compelled) ? h * (r.helpers_cost + r.aid_cost) : played_bloc;
+        played_bloc = o == code(Outcome::escalation) ? r.helpers_cost + r.aid_cost : played_bloc;
+        played_loss = o == code(Outcome::compelled) ? (h + derisking) * r.damage : played_loss;
+        played_loss = o == code(Outcome::escalation) ? r.damage : played_loss;
+        outcome = plays ? o : outcome;
+        target = plays ? target_payoff(o, target_stance, r) : target;
+        coercer = plays ? coercer_payoff(o, stakes, on, r) : coercer;
+        bloc = plays ? played_bloc : bloc;
+        loss = plays ? played_loss : loss;
+        triggered = plays & r.triggered;
+        aid_active = plays & r.aid_active;
+      }
+    }
+    for (int l = 0; l < W; ++l) {
+      out.outcome[l] = static_cast<Outcome>(outcome[l]);
+      out.target_payoff[l] = target[l];
+      out.coercer_payoff[l] = coercer[l];
+      out.bloc_cost[l] = bloc[l];
+      out.sanction_loss[l] = loss[l];
+      out.triggered[l] = triggered[l] != 0;
+      out.aid_active[l] = aid_active[l] != 0;
+    }
+  }
+};
+
+template <int W>
+void play_on(const LaneEpisode& e, const LaneScalars& s, const PolicyDesign& p, const LanePolicyDraw& d,
+             const LaneMembers& m, LaneResults& out) {
+  Play<W>(e, s, p, d, m).play(out);
+}
+
+// One entry per register width, each compiled for its instruction set with everything inlined
+// (flatten). Arithmetic is never fused (-ffp-contract=off, CMakeLists.txt), so every width does
+// play_episode's roundings.
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512dq"), flatten)) void play_avx512(const LaneEpisode& e, const LaneScalars& s,
+                                                                        const PolicyDesign& p, const LanePolicyDraw& d,
+                                                                        const LaneMembers& m, LaneResults& out) {
+  play_on<8>(e, s, p, d, m, out);
+}
+__attribute__((target("avx2"), flatten)) void play_avx2(const LaneEpisode& e, const LaneScalars& s,
+                                                         const PolicyDesign& p, const LanePolicyDraw& d,
+                                                         const LaneMembers& m, LaneResults& out) {
+  play_on<4>(e, s, p, d, m, out);
+}
+#endif
+__attribute__((flatten)) void play_two(const LaneEpisode& e, const LaneScalars& s, const PolicyDesign& p,
+                                       const LanePolicyDraw& d, const LaneMembers& m, LaneResults& out) {
+  play_on<2>(e, s, p, d, m, out);
+}
+
+using PlayFunction = void (*)(const LaneEpisode&, const LaneScalars&, const PolicyDesign&, const LanePolicyDraw&,
+                              const LaneMembers&, LaneResults&);
+
+std::size_t widest() {
+  static const std::size_t lanes = [] {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return std::size_t{8};
+    if (__builtin_cpu_supports("avx2")) return std::size_t{4};
+#endif
+    return std::size_t{2};
+  }();
+  return lanes;
+}
+
+PlayFunction play_function(std::size_t lanes) {
+#if defined(__x86_64__)
+  if (lanes == 8) return play_avx512;
+  if (lanes == 4) return play_avx2;
+#endif
+  return play_two;
+}
+
+}  // namespace
+
+std::size_t episode_lanes() { return widest(); }
+
+void play_episode_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
+                        const LanePolicyDraw& draw, const LaneMembers& members, LaneResults& results) {
+  static const PlayFunction play = play_function(widest());
+  play(episode, s, policy, draw, members, results);
+}
+
+void play_episode_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
+                        const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
+                        LaneResults& results) {
+  play_function(lanes <= widest() ? lanes : widest())(episode, s, policy, draw, members, results);
+}
+
+}  // namespace deterrence::coercion

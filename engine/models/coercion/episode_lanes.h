@@ -1,0 +1,68 @@
+#pragma once
+// One episode under one policy played for several draws at once (lanes): the same game as
+// play_episode (episode.h), with every branch that can differ between draws evaluated for all
+// of them and chosen by masks, in SIMD registers as wide as the machine runs (SSE2: 2 lanes,
+// AVX2: 4, AVX-512: 8). Each lane does the arithmetic of play_episode in the same order, never
+// fused, so a lane's result is play_episode's, bit for bit (tests/unit/episode_lanes_test.cpp
+// compares every episode of the baseline). For policies counted by passes over their members;
+// the model keeps play_episode for ordered ones (many members).
+#include <cstddef>
+#include <cstdint>
+
+#include "models/coercion/episode.h"
+
+namespace deterrence::coercion {
+
+inline constexpr std::size_t kMaxLanes = 8;
+
+// How many lanes this machine plays at once (chosen once, at run time).
+std::size_t episode_lanes();
+
+// Per-lane values: element l belongs to lane l (the first episode_lanes() are read).
+using Lanes = double[kMaxLanes];
+
+struct LaneScalars {
+  Lanes resolve, duration, stance_value, sanction_loss, lag, coercion_cost, demonstration, face, concession_cost,
+      premium;
+};
+
+struct LanePolicyDraw {
+  Lanes absorption, derisking, resilience, treaty_penalty;
+};
+
+struct LaneEpisode {
+  Lanes issue_value, intensity, obfuscation, target_stance, done_deed;
+  Lanes factor[4];   // the perception factors e^{σ z_k} (Perception)
+  Lanes loss_scale;  // e^{σ_L z5}, or 1
+  bool forced[kMaxLanes];
+  // The same in every lane: the target and whether the policy covers it on this issue.
+  double target_exports = 0;
+  int target_position = -1;
+  bool in_scope = false;
+};
+
+// A policy's members on the episode's issue: stance, cost and damage per member and lane at
+// [member · lanes + lane]; GDP and supply per member (the same in every draw).
+struct LaneMembers {
+  std::size_t count = 0;
+  const double* stance = nullptr;
+  const double* cost = nullptr;
+  const double* damage = nullptr;
+  const double* gdp = nullptr;
+  const double* supply = nullptr;
+};
+
+struct LaneResults {
+  Outcome outcome[kMaxLanes];
+  Lanes target_payoff, coercer_payoff, bloc_cost, sanction_loss;
+  bool triggered[kMaxLanes], aid_active[kMaxLanes];
+};
+
+void play_episode_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
+                        const LanePolicyDraw& draw, const LaneMembers& members, LaneResults& results);
+// The same on `lanes` lanes (2, 4 or 8, at most episode_lanes()): for tests of every width.
+void play_episode_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
+                        const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
+                        LaneResults& results);
+
+}  // namespace deterrence::coercion

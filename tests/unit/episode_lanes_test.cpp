@@ -1,0 +1,160 @@
+// play_episode_lanes must give every lane play_episode's result, bit for bit: random episodes on
+// random policies of every design (three triggers, both commitments, aid automatic or voted, or
+// none; in scope or not), targets inside and outside, forced stances, loss surprise, perception
+// errors wide enough to flip every node, lanes that disagree at every node.
+#include "models/coercion/episode_lanes.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "sampling/counter_rng.h"
+
+namespace deterrence::coercion {
+namespace {
+
+struct Random {
+  CounterRng rng;
+  std::uint64_t next = 0;
+  double operator()() { return rng.uniform(next++, 17); }
+};
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Plays `episodes` episodes of one random policy; returns how many lane plays reached each
+// outcome (so the test can require that every outcome was compared).
+std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed, const PolicyDesign& design,
+                                          std::size_t n, int episodes) {
+  Random u{CounterRng(seed)};
+  std::vector<int> reached(kOutcomeCount, 0);
+  std::vector<double> gdp(n), supply(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    gdp[j] = 3.0 * u();
+    supply[j] = u() / static_cast<double>(n);
+  }
+  // Per lane: its own draw of every uncertain number.
+  std::vector<Scalars> scalars(lanes);
+  std::vector<PolicyDraw> draws(lanes);
+  std::vector<std::vector<double>> stance(lanes, std::vector<double>(n)), cost(lanes, std::vector<double>(n)),
+      damage(lanes, std::vector<double>(n));
+  for (int k = 0; k < episodes; ++k) {
+    LaneScalars ls{};
+    LanePolicyDraw ld{};
+    LaneEpisode le{};
+    le.target_exports = 3.0 * u();
+    le.target_position = k % 5 == 0 ? -1 : static_cast<int>(static_cast<std::size_t>(k) % n);
+    le.in_scope = k % 7 != 0 && le.target_position >= 0;
+    std::vector<double> lane_stance(n * lanes), lane_cost(n * lanes), lane_damage(n * lanes);
+    std::vector<Episode> episode(lanes);
+    std::vector<Perception> perception(lanes);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      Scalars& s = scalars[l];
+      s.resolve = 0.5 + u();
+      s.duration = 1 + 3 * u();
+      s.stance_value = 0.3 + u();
+      s.sanction_loss = u();
+      s.lag = 0.5 * u();
+      s.coercion_cost = 0.3 * u();
+      s.demonstration = 0.5 * u();
+      s.face = 0.4 * u();
+      s.concession_cost = 0.6 * u();
+      s.premium = 0.2 * u();
+      s.misperception = 1.2 * u();
+      s.loss_misperception = k % 3 == 0 ? 0.0 : 0.8 * u();
+      draws[l] = {u(), u(), 0.6 * u(), 0.5 * u()};
+      for (std::size_t j = 0; j < n; ++j) {
+        // Some lanes share a member's numbers (ties between lanes), one in nine stances is zero.
+        stance[l][j] = j % 9 == 4 ? 0.0 : 2.0 * u();
+        cost[l][j] = 1.2 * u();
+        damage[l][j] = u();
+        lane_stance[j * lanes + l] = stance[l][j];
+        lane_cost[j * lanes + l] = cost[l][j];
+        lane_damage[j * lanes + l] = damage[l][j];
+      }
+      Episode& e = episode[l];
+      e.issue_value = 4.0 * u();
+      e.intensity = u();
+      e.obfuscation = 0.5 * u();
+      e.target_exports = le.target_exports;
+      e.target_position = le.target_position;
+      e.target_stance = e.target_position >= 0 ? stance[l][static_cast<std::size_t>(e.target_position)] : 2.0 * u();
+      e.in_scope = le.in_scope;
+      for (double& z : e.z) z = 2.0 * (2.0 * u() - 1.0);
+      e.z5 = 2.0 * u() - 1.0;
+      e.done_deed = k % 4 == 0 ? 0.0 : 0.5 * u();
+      e.forced = u() < 0.2;
+      perception[l] = perceive(e, s);
+      ls.resolve[l] = s.resolve;
+      ls.duration[l] = s.duration;
+      ls.stance_value[l] = s.stance_value;
+      ls.sanction_loss[l] = s.sanction_loss;
+      ls.lag[l] = s.lag;
+      ls.coercion_cost[l] = s.coercion_cost;
+      ls.demonstration[l] = s.demonstration;
+      ls.face[l] = s.face;
+      ls.concession_cost[l] = s.concession_cost;
+      ls.premium[l] = s.premium;
+      ld.absorption[l] = draws[l].absorption;
+      ld.derisking[l] = draws[l].derisking;
+      ld.resilience[l] = draws[l].resilience;
+      ld.treaty_penalty[l] = draws[l].treaty_penalty;
+      le.issue_value[l] = e.issue_value;
+      le.intensity[l] = e.intensity;
+      le.obfuscation[l] = e.obfuscation;
+      le.target_stance[l] = e.target_stance;
+      le.done_deed[l] = e.done_deed;
+      for (int f = 0; f < 4; ++f) le.factor[f][l] = perception[l].factor[f];
+      le.loss_scale[l] = perception[l].loss_scale;
+      le.forced[l] = e.forced;
+    }
+    const LaneMembers members{n, lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(), supply.data()};
+    LaneResults results{};
+    play_episode_lanes(lanes, le, ls, design, ld, members, results);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      const MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
+      const EpisodeResult r = play_episode(episode[l], scalars[l], design, draws[l], view, perception[l]);
+      const std::string where = std::to_string(lanes) + " lanes, seed " + std::to_string(seed) + " episode " + std::to_string(k) + " lane " +
+                                std::to_string(l);
+      EXPECT_EQ(static_cast<int>(results.outcome[l]), static_cast<int>(r.outcome)) << where;
+      EXPECT_TRUE(same_bits(results.target_payoff[l], r.target_payoff)) << where;
+      EXPECT_TRUE(same_bits(results.coercer_payoff[l], r.coercer_payoff)) << where;
+      EXPECT_TRUE(same_bits(results.bloc_cost[l], r.bloc_cost)) << where;
+      EXPECT_TRUE(same_bits(results.sanction_loss[l], r.sanction_loss)) << where;
+      EXPECT_EQ(results.triggered[l], r.triggered) << where;
+      EXPECT_EQ(results.aid_active[l], r.aid_active) << where;
+      ++reached[static_cast<std::size_t>(r.outcome)];
+    }
+  }
+  return reached;
+}
+
+TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
+  ASSERT_GE(episode_lanes(), 2u);
+  std::vector<int> reached(kOutcomeCount, 0);
+  std::uint64_t seed = 1;
+  for (std::size_t lanes = 2; lanes <= episode_lanes(); lanes *= 2)
+  for (const bool sanctions : {true, false})
+    for (const Trigger trigger : {Trigger::consensus, Trigger::majority, Trigger::weighted})
+      for (const Commitment commitment : {Commitment::rules, Commitment::discretion})
+        for (const int aid : {0, 1, 2}) {  // none, automatic, voted
+          PolicyDesign design;
+          design.sanctions = sanctions;
+          design.trigger = trigger;
+          design.threshold = 0.4;
+          design.commitment = commitment;
+          design.aid = aid > 0;
+          design.activation = aid == 2 ? Activation::majority : Activation::automatic;
+          design.compensated_share = 0.5;
+          design.fund_cap = 1.5;
+          for (const std::size_t n : {1u, 5u, 21u}) {
+            const auto counts = compare_on_random_policy(lanes, seed++, design, n, 60);
+            for (int o = 0; o < kOutcomeCount; ++o) reached[static_cast<std::size_t>(o)] += counts[static_cast<std::size_t>(o)];
+          }
+        }
+  for (int o = 0; o < kOutcomeCount; ++o) EXPECT_GT(reached[static_cast<std::size_t>(o)], 20) << kOutcomeNames[o];
+}
+
+}  // namespace
+}  // namespace deterrence::coercion
