@@ -30,6 +30,15 @@ class Model {
   // Must not allocate, lock or do I/O: it runs once per draw on every thread.
   virtual void evaluate(std::span<const double> parameters, ModelWorkspace* workspace,
                         DrawOutputs& out) const = 0;
+  // How many draws evaluate_batch takes at once (a model that plays draws side by side in SIMD
+  // registers says how many); 1: one at a time.
+  virtual std::size_t batch_size() const { return 1; }
+  // evaluate() on up to batch_size() draws: draw k's parameters in parameters[k], its outputs
+  // into out[k], exactly what evaluate() would give it. The same rules as evaluate().
+  virtual void evaluate_batch(std::span<const std::span<const double>> parameters, ModelWorkspace* workspace,
+                              std::span<DrawOutputs> out) const {
+    for (std::size_t k = 0; k < parameters.size(); ++k) evaluate(parameters[k], workspace, out[k]);
+  }
   // Historical cases this experiment plays (none for most models): `deterrence cases`, `run`
   // and `summary` forecast and score them from the outputs' category counts.
   virtual std::vector<CaseSpec> cases() const { return {}; }

@@ -24,10 +24,13 @@ struct ChunkSlot {
       : statistics(model.outputs()), scratch(sampler.make_scratch()),
         workspace(model.make_workspace()) {
     const std::size_t params = model.parameters().size();
-    const std::size_t rows = settings.record_parameters ? settings.chunk_size : 1;
+    const std::size_t batch = std::max<std::size_t>(1, model.batch_size());
+    const std::size_t rows = settings.record_parameters ? std::max<std::size_t>(settings.chunk_size, batch) : batch;
     parameters.resize(rows * params);
-    reals.resize(model.outputs().real_slots());
-    codes.resize(model.outputs().code_slots());
+    reals.resize(batch * model.outputs().real_slots());
+    codes.resize(batch * model.outputs().code_slots());
+    batch_parameters.resize(batch);
+    batch_outputs.resize(batch);
     if (settings.record_codes) recorded.resize(settings.chunk_size * model.outputs().recorded_code_slots());
     for (const auto& spec : model.outputs().specs())
       if (spec.kind == OutputKind::categorical && spec.record)
@@ -45,6 +48,9 @@ struct ChunkSlot {
   std::vector<double> parameters, reals, aggregates;
   std::vector<std::uint8_t> codes, recorded;
   std::vector<std::size_t> recorded_slots, aggregate_slots;
+  // The draws the model evaluates together (Model::batch_size): their parameter rows and outputs.
+  std::vector<std::span<const double>> batch_parameters;
+  std::vector<DrawOutputs> batch_outputs;
   std::uint64_t first_draw = 0, draws = 0;
 };
 
@@ -65,22 +71,37 @@ std::string numerical_failure_message(const Model& model, std::uint64_t draw, st
 void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& settings, ChunkSlot& slot) {
   slot.statistics.reset();
   const std::size_t params = model.parameters().size();
+  const std::size_t real_slots = model.outputs().real_slots(), code_slots = model.outputs().code_slots();
   const std::size_t recorded_width = slot.recorded_slots.size();
-  DrawOutputs out{slot.reals, slot.codes};
-  for (std::uint64_t k = 0; k < slot.draws; ++k) {
-    const std::size_t row = settings.record_parameters ? k : 0;
-    std::span<double> values(slot.parameters.data() + row * params, params);
-    sampler.sample(slot.first_draw + k, values, slot.scratch);
-    if (settings.resampled) settings.resampled->apply(slot.first_draw + k, values, sampler.rng());
-    model.evaluate(values, slot.workspace.get(), out);
-    if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
-      throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k, bad, slot.reals[bad], values));
-    if (settings.record_codes)
-      for (std::size_t j = 0; j < recorded_width; ++j)
-        slot.recorded[k * recorded_width + j] = slot.codes[slot.recorded_slots[j]];
-    const std::size_t aggregate_width = slot.aggregate_slots.size();
-    for (std::size_t j = 0; j < aggregate_width; ++j)
-      slot.aggregates[k * aggregate_width + j] = slot.reals[slot.aggregate_slots[j]];
+  const std::size_t aggregate_width = slot.aggregate_slots.size();
+  const std::size_t batch = slot.batch_outputs.size();
+  for (std::uint64_t k = 0; k < slot.draws; k += batch) {
+    // Sample up to `batch` draws, evaluate them together, then take each draw's outputs in draw
+    // order: the statistics see the draws in the same order whatever the batch.
+    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(batch, slot.draws - k));
+    for (std::size_t b = 0; b < count; ++b) {
+      const std::size_t row = settings.record_parameters ? k + b : b;
+      std::span<double> values(slot.parameters.data() + row * params, params);
+      sampler.sample(slot.first_draw + k + b, values, slot.scratch);
+      if (settings.resampled) settings.resampled->apply(slot.first_draw + k + b, values, sampler.rng());
+      slot.batch_parameters[b] = values;
+      slot.batch_outputs[b] = {{slot.reals.data() + b * real_slots, real_slots},
+                               {slot.codes.data() + b * code_slots, code_slots}};
+    }
+    if (count == 1) model.evaluate(slot.batch_parameters[0], slot.workspace.get(), slot.batch_outputs[0]);
+    else model.evaluate_batch({slot.batch_parameters.data(), count}, slot.workspace.get(), {slot.batch_outputs.data(), count});
+    for (std::size_t b = 0; b < count; ++b) {
+      const DrawOutputs& out = slot.batch_outputs[b];
+      const std::uint64_t draw = k + b;
+      if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
+        throw NumericalFailure(
+            numerical_failure_message(model, slot.first_draw + draw, bad, out.reals[bad], slot.batch_parameters[b]));
+      if (settings.record_codes)
+        for (std::size_t j = 0; j < recorded_width; ++j)
+          slot.recorded[draw * recorded_width + j] = out.codes[slot.recorded_slots[j]];
+      for (std::size_t j = 0; j < aggregate_width; ++j)
+        slot.aggregates[draw * aggregate_width + j] = out.reals[slot.aggregate_slots[j]];
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "io/results_reader.h"
 #include "models/coercion/coercion_summary.h"
+#include "models/coercion/episode_lanes.h"
 #include "models/coercion/scenario.h"
 
 namespace deterrence {
@@ -19,11 +20,11 @@ constexpr const char* kDifferenceMeasures[] = {"deterred_share", "self_censorshi
                                                "target_payoff"};
 constexpr std::size_t kDifferenceCount = 4;
 
-struct Workspace final : ModelWorkspace {
+// One draw's shared quantities (evaluate prepares them; every episode and policy reads them).
+struct DrawWork {
   std::vector<double> stance;       // country x issue: v_c = s λ Y
   std::vector<double> member_stance;  // per policy block: [issue][member], contiguous per issue
   std::vector<double> cost, damage;   // per policy, per member
-  std::vector<double> outcome_counts;  // policy x outcome, for the per-draw shares
   std::vector<Perception> perception;  // per episode: shared by every policy's play
   // Members ordered by join threshold and by stance (MemberView), laid out like member_stance,
   // for policies of kOrderMembersFrom members or more, and the running sums in that order (one
@@ -32,6 +33,20 @@ struct Workspace final : ModelWorkspace {
   std::vector<double> join_threshold, sorted_join_threshold, sorted_stance, ordered_up_to;
   std::vector<double> damage_by_threshold, cost_by_threshold, supply_by_threshold;
   std::vector<std::pair<double, std::uint32_t>> order_scratch;  // the largest policy's members
+};
+
+struct Workspace final : ModelWorkspace {
+  DrawWork draw;
+  // evaluate_batch: one DrawWork per lane, and the members' numbers of all lanes interleaved
+  // ([member][lane], LaneMembers) for the lane plays.
+  std::vector<DrawWork> lanes;
+  std::vector<double> lane_member_stance, lane_cost, lane_damage;
+};
+
+// What a draw sums over one policy's episodes (its per-draw shares and means).
+struct PolicyTotals {
+  double outcome_counts[kOutcomeCount] = {};
+  double target = 0, coercer = 0, bloc = 0, loss = 0, triggers = 0, aids = 0;
 };
 
 class CoercionModel final : public Model {
@@ -96,25 +111,163 @@ class CoercionModel final : public Model {
 
   std::unique_ptr<ModelWorkspace> make_workspace() const override {
     auto w = std::make_unique<Workspace>();
-    w->stance.resize(s_.countries.size() * s_.issues.size());
-    w->member_stance.resize(total_members_ * s_.issues.size());
-    w->cost.resize(total_members_);
-    w->damage.resize(total_members_);
-    w->outcome_counts.resize(s_.policies.size() * kOutcomeCount);
-    w->perception.resize(s_.episodes.size());
-    for (auto* order : {&w->join_threshold, &w->sorted_join_threshold, &w->sorted_stance})
-      order->resize(total_members_ * s_.issues.size());
-    for (auto* sums : {&w->damage_by_threshold, &w->cost_by_threshold, &w->supply_by_threshold})
-      sums->resize((total_members_ + s_.policies.size()) * s_.issues.size());
-    std::size_t largest = 0;
-    for (const auto& p : s_.policies) largest = std::max(largest, p.members.size());
-    w->order_scratch.resize(largest);
-    w->ordered_up_to.resize(s_.policies.size() * s_.issues.size());
+    size_draw_work(w->draw);
+    const std::size_t lanes = batch_size();
+    if (lanes > 1) {
+      w->lanes.resize(lanes);
+      for (auto& lane : w->lanes) size_draw_work(lane);
+      w->lane_member_stance.resize(lanes * total_members_ * s_.issues.size());
+      w->lane_cost.resize(lanes * total_members_);
+      w->lane_damage.resize(lanes * total_members_);
+    }
     return w;
+  }
+
+  // Draws side by side (episode_lanes) when every policy is played by passes over its members;
+  // a policy the model orders (kOrderMembersFrom members or more, with joins or an aid vote to
+  // count) keeps one draw at a time.
+  std::size_t batch_size() const override {
+    for (const auto& policy : s_.policies)
+      if (may_order(policy)) return 1;
+    return episode_lanes();
   }
 
   void evaluate(std::span<const double> x, ModelWorkspace* workspace, DrawOutputs& out) const override {
     auto& w = static_cast<Workspace&>(*workspace);
+    const Scalars sc = scalars_of(x);
+    prepare(x, sc, w.draw);
+    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
+      const Policy& policy = s_.policies[p];
+      const PolicyDraw pd = policy_draw(x, policy);
+      PolicyTotals totals;
+      for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
+        const EpisodeResult r = play_episode(episode_of(x, w.draw, policy, e), sc, policy.design, pd,
+                                             member_view(w.draw, p, s_.episodes[e].issue), w.draw.perception[e]);
+        record(out, p, e, r, totals);
+      }
+      write_totals(out, p, totals);
+    }
+    write_differences(out);
+  }
+
+  // Several draws side by side: each lane's draw-level quantities as evaluate prepares them, then
+  // every episode of every policy played on all lanes at once (play_episode_lanes: each lane's
+  // result is play_episode's, bit for bit), outputs written draw by draw as evaluate writes them.
+  void evaluate_batch(std::span<const std::span<const double>> xs, ModelWorkspace* workspace,
+                      std::span<DrawOutputs> outs) const override {
+    auto& w = static_cast<Workspace&>(*workspace);
+    const std::size_t lanes = w.lanes.size(), count = xs.size();
+    if (lanes < 2 || count > lanes) {  // not a batching model's workspace: one at a time
+      Model::evaluate_batch(xs, workspace, outs);
+      return;
+    }
+    const std::size_t n_issues = s_.issues.size();
+    // Lanes past `count` replay the last draw; their results are not written.
+    const auto x_of = [&](std::size_t l) { return xs[std::min(l, count - 1)]; };
+    LaneScalars ls;
+    for (std::size_t l = 0; l < lanes; ++l) {
+      const Scalars sc = scalars_of(x_of(l));
+      prepare(x_of(l), sc, w.lanes[l]);
+      ls.resolve[l] = sc.resolve;
+      ls.duration[l] = sc.duration;
+      ls.stance_value[l] = sc.stance_value;
+      ls.sanction_loss[l] = sc.sanction_loss;
+      ls.lag[l] = sc.lag;
+      ls.coercion_cost[l] = sc.coercion_cost;
+      ls.demonstration[l] = sc.demonstration;
+      ls.face[l] = sc.face;
+      ls.concession_cost[l] = sc.concession_cost;
+      ls.premium[l] = sc.premium;
+      const DrawWork& d = w.lanes[l];
+      for (std::size_t k = 0; k < d.member_stance.size(); ++k) w.lane_member_stance[k * lanes + l] = d.member_stance[k];
+      for (std::size_t k = 0; k < d.cost.size(); ++k) {
+        w.lane_cost[k * lanes + l] = d.cost[k];
+        w.lane_damage[k * lanes + l] = d.damage[k];
+      }
+    }
+    PolicyTotals totals[kMaxLanes];
+    LaneResults results;
+    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
+      const Policy& policy = s_.policies[p];
+      const std::size_t base = member_offset_[p], m = policy.members.size();
+      LanePolicyDraw ld;
+      for (std::size_t l = 0; l < lanes; ++l) {
+        const PolicyDraw pd = policy_draw(x_of(l), policy);
+        ld.absorption[l] = pd.absorption;
+        ld.derisking[l] = pd.derisking;
+        ld.resilience[l] = pd.resilience;
+        ld.treaty_penalty[l] = pd.treaty_penalty;
+      }
+      std::fill(totals, totals + lanes, PolicyTotals{});
+      for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
+        const std::size_t issue = s_.episodes[e].issue;
+        LaneEpisode le;
+        for (std::size_t l = 0; l < lanes; ++l) {
+          const Episode ep = episode_of(x_of(l), w.lanes[l], policy, e);
+          const Perception& perception = w.lanes[l].perception[e];
+          le.issue_value[l] = ep.issue_value;
+          le.intensity[l] = ep.intensity;
+          le.obfuscation[l] = ep.obfuscation;
+          le.target_stance[l] = ep.target_stance;
+          le.done_deed[l] = ep.done_deed;
+          for (int k = 0; k < 4; ++k) le.factor[k][l] = perception.factor[k];
+          le.loss_scale[l] = perception.loss_scale;
+          le.forced[l] = ep.forced;
+          le.target_exports = ep.target_exports;
+          le.target_position = ep.target_position;
+          le.in_scope = ep.in_scope;
+        }
+        const LaneMembers members{m,
+                                  w.lane_member_stance.data() + (base * n_issues + issue * m) * lanes,
+                                  w.lane_cost.data() + base * lanes,
+                                  w.lane_damage.data() + base * lanes,
+                                  policy.member_gdp.data(),
+                                  policy.member_supply.data()};
+        play_episode_lanes(le, ls, policy.design, ld, members, results);
+        for (std::size_t l = 0; l < count; ++l) {
+          EpisodeResult r;
+          r.outcome = results.outcome[l];
+          r.target_payoff = results.target_payoff[l];
+          r.coercer_payoff = results.coercer_payoff[l];
+          r.bloc_cost = results.bloc_cost[l];
+          r.sanction_loss = results.sanction_loss[l];
+          r.triggered = results.triggered[l];
+          r.aid_active = results.aid_active[l];
+          record(outs[l], p, e, r, totals[l]);
+        }
+      }
+      for (std::size_t l = 0; l < count; ++l) write_totals(outs[l], p, totals[l]);
+    }
+    for (std::size_t l = 0; l < count; ++l) write_differences(outs[l]);
+  }
+
+ private:
+  void size_draw_work(DrawWork& d) const {
+    const std::size_t n_issues = s_.issues.size();
+    d.stance.resize(s_.countries.size() * n_issues);
+    d.member_stance.resize(total_members_ * n_issues);
+    d.cost.resize(total_members_);
+    d.damage.resize(total_members_);
+    d.perception.resize(s_.episodes.size());
+    for (auto* order : {&d.join_threshold, &d.sorted_join_threshold, &d.sorted_stance})
+      order->resize(total_members_ * n_issues);
+    for (auto* sums : {&d.damage_by_threshold, &d.cost_by_threshold, &d.supply_by_threshold})
+      sums->resize((total_members_ + s_.policies.size()) * n_issues);
+    std::size_t largest = 0;
+    for (const auto& p : s_.policies) largest = std::max(largest, p.members.size());
+    d.order_scratch.resize(largest);
+    d.ordered_up_to.resize(s_.policies.size() * n_issues);
+  }
+
+  // Whether prepare() orders this policy's members (MemberView): many members, and joins or an
+  // aid vote to count.
+  static bool may_order(const Policy& policy) {
+    const bool counts = policy.design.sanctions ||
+                        (policy.design.aid && policy.design.activation == Activation::majority);
+    return policy.members.size() >= kOrderMembersFrom && counts;
+  }
+
+  Scalars scalars_of(std::span<const double> x) const {
     Scalars sc;
     sc.resolve = x[s_.resolve];
     sc.duration = x[s_.duration];
@@ -128,9 +281,16 @@ class CoercionModel final : public Model {
     sc.premium = x[s_.premium];
     sc.misperception = x[s_.misperception];
     sc.loss_misperception = s_.loss_misperception ? x[*s_.loss_misperception] : 0.0;
-    const std::size_t n_issues = s_.issues.size();
+    return sc;
+  }
 
-    // Draw-level quantities, computed once and shared by every episode and policy.
+  static PolicyDraw policy_draw(std::span<const double> x, const Policy& policy) {
+    return {x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
+  }
+
+  // Draw-level quantities, computed once and shared by every episode and policy.
+  void prepare(std::span<const double> x, const Scalars& sc, DrawWork& w) const {
+    const std::size_t n_issues = s_.issues.size();
     for (std::size_t c = 0; c < s_.countries.size(); ++c)
       for (std::size_t i = 0; i < n_issues; ++i)
         w.stance[c * n_issues + i] = x[s_.salience[c * n_issues + i]] * sc.stance_value * s_.countries[c].gdp;
@@ -151,81 +311,79 @@ class CoercionModel final : public Model {
           w.member_stance[base * n_issues + i * policy.members.size() + j] = w.stance[c * n_issues + i];
       }
     }
-
     // Policies of many members: order them once per issue, so every episode's views count
-    // joiners and votes by binary search (the same counts as a pass; MemberView).
+    // joiners and votes by binary search (MemberView).
     std::fill(w.ordered_up_to.begin(), w.ordered_up_to.end(), -1.0);
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const Policy& policy = s_.policies[p];
-      const std::size_t m = policy.members.size();
-      const bool counts = policy.design.sanctions ||
-                          (policy.design.aid && policy.design.activation == Activation::majority);
-      if (m < kOrderMembersFrom || !counts) continue;
-      const PolicyDraw pd{x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
+      if (!may_order(policy)) continue;
+      const PolicyDraw pd = policy_draw(x, policy);
       for (std::size_t i = 0; i < n_issues; ++i) {
         const auto up_to = order_members(member_view(w, p, i), sc, policy.design, pd, x[s_.obfuscation[i]],
                                          order_storage(w, place(p, i)));
         if (up_to) w.ordered_up_to[p * n_issues + i] = *up_to;
       }
     }
-
-    std::fill(w.outcome_counts.begin(), w.outcome_counts.end(), 0.0);
-    const std::size_t n_episodes = s_.episodes.size();
-    for (std::size_t e = 0; e < n_episodes; ++e) {
+    for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
       const EpisodeSpec& spec = s_.episodes[e];
       Episode ep;
       for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
       ep.z5 = spec.loss_error ? x[*spec.loss_error] : 0.0;
       w.perception[e] = perceive(ep, sc);
     }
-    const double per_episode = 1.0 / static_cast<double>(n_episodes);
-    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
-      const Policy& policy = s_.policies[p];
-      const PolicyDraw pd{x[policy.absorption], x[policy.derisking], x[policy.resilience], x[policy.treaty_penalty]};
-      double sum_target = 0, sum_coercer = 0, sum_bloc = 0, sum_loss = 0, triggers = 0, aids = 0;
-      for (std::size_t e = 0; e < n_episodes; ++e) {
-        const EpisodeSpec& spec = s_.episodes[e];
-        Episode ep;
-        ep.issue_value = x[s_.issue_value[spec.issue]];
-        ep.intensity = x[s_.intensity[spec.issue]];
-        ep.obfuscation = x[s_.obfuscation[spec.issue]];
-        ep.target_exports = s_.countries[spec.target].exports;
-        ep.target_stance = w.stance[spec.target * n_issues + spec.issue];
-        ep.target_position = policy.member_position[spec.target];
-        ep.in_scope = ep.target_position >= 0 && policy.issue_in_scope[spec.issue];
-        // The perception errors act through w.perception[e], computed once above.
-        ep.done_deed = x[s_.done_deed[spec.issue]];
-        // Version 2: the stance is forced when the episode's own uniform falls below χ_i.
-        ep.forced = spec.stance == Stance::forced ||
-                    (spec.forced_draw && x[*spec.forced_draw] < x[s_.forced_share[spec.issue]]);
-        const MemberView members = member_view(w, p, spec.issue);
-        const EpisodeResult r = play_episode(ep, sc, policy.design, pd, members, w.perception[e]);
-        const std::size_t slot = p * n_episodes + e;
-        out.codes[outcome_ + slot] = static_cast<std::uint8_t>(r.outcome);
-        out.reals[target_payoff_ + slot] = r.target_payoff;
-        out.reals[coercer_payoff_ + slot] = r.coercer_payoff;
-        out.reals[bloc_cost_ + slot] = r.bloc_cost;
-        out.reals[sanction_loss_ + slot] = r.sanction_loss;
-        out.reals[triggered_ + slot] = r.triggered ? 1.0 : 0.0;
-        out.reals[aid_active_ + slot] = r.aid_active ? 1.0 : 0.0;
-        w.outcome_counts[p * kOutcomeCount + static_cast<std::size_t>(r.outcome)] += 1.0;
-        sum_target += r.target_payoff;
-        sum_coercer += r.coercer_payoff;
-        sum_bloc += r.bloc_cost;
-        sum_loss += r.sanction_loss;
-        triggers += r.triggered;
-        aids += r.aid_active;
-      }
-      for (int o = 0; o < kOutcomeCount; ++o)
-        out.reals[outcome_share_ + p * kOutcomeCount + o] = w.outcome_counts[p * kOutcomeCount + o] * per_episode;
-      out.reals[mean_target_ + p] = sum_target * per_episode;
-      out.reals[mean_coercer_ + p] = sum_coercer * per_episode;
-      out.reals[mean_bloc_ + p] = sum_bloc * per_episode;
-      out.reals[mean_loss_ + p] = sum_loss * per_episode;
-      out.reals[trigger_rate_ + p] = triggers * per_episode;
-      out.reals[aid_rate_ + p] = aids * per_episode;
-    }
-    // Paired differences on the same draw.
+  }
+
+  // Episode e under `policy` in this draw (its perception errors act through w.perception[e]).
+  Episode episode_of(std::span<const double> x, const DrawWork& w, const Policy& policy, std::size_t e) const {
+    const EpisodeSpec& spec = s_.episodes[e];
+    const std::size_t n_issues = s_.issues.size();
+    Episode ep;
+    ep.issue_value = x[s_.issue_value[spec.issue]];
+    ep.intensity = x[s_.intensity[spec.issue]];
+    ep.obfuscation = x[s_.obfuscation[spec.issue]];
+    ep.target_exports = s_.countries[spec.target].exports;
+    ep.target_stance = w.stance[spec.target * n_issues + spec.issue];
+    ep.target_position = policy.member_position[spec.target];
+    ep.in_scope = ep.target_position >= 0 && policy.issue_in_scope[spec.issue];
+    ep.done_deed = x[s_.done_deed[spec.issue]];
+    // Version 2: the stance is forced when the episode's own uniform falls below χ_i.
+    ep.forced = spec.stance == Stance::forced ||
+                (spec.forced_draw && x[*spec.forced_draw] < x[s_.forced_share[spec.issue]]);
+    return ep;
+  }
+
+  void record(DrawOutputs& out, std::size_t p, std::size_t e, const EpisodeResult& r, PolicyTotals& totals) const {
+    const std::size_t slot = p * s_.episodes.size() + e;
+    out.codes[outcome_ + slot] = static_cast<std::uint8_t>(r.outcome);
+    out.reals[target_payoff_ + slot] = r.target_payoff;
+    out.reals[coercer_payoff_ + slot] = r.coercer_payoff;
+    out.reals[bloc_cost_ + slot] = r.bloc_cost;
+    out.reals[sanction_loss_ + slot] = r.sanction_loss;
+    out.reals[triggered_ + slot] = r.triggered ? 1.0 : 0.0;
+    out.reals[aid_active_ + slot] = r.aid_active ? 1.0 : 0.0;
+    totals.outcome_counts[static_cast<std::size_t>(r.outcome)] += 1.0;
+    totals.target += r.target_payoff;
+    totals.coercer += r.coercer_payoff;
+    totals.bloc += r.bloc_cost;
+    totals.loss += r.sanction_loss;
+    totals.triggers += r.triggered;
+    totals.aids += r.aid_active;
+  }
+
+  void write_totals(DrawOutputs& out, std::size_t p, const PolicyTotals& totals) const {
+    const double per_episode = 1.0 / static_cast<double>(s_.episodes.size());
+    for (int o = 0; o < kOutcomeCount; ++o)
+      out.reals[outcome_share_ + p * kOutcomeCount + o] = totals.outcome_counts[o] * per_episode;
+    out.reals[mean_target_ + p] = totals.target * per_episode;
+    out.reals[mean_coercer_ + p] = totals.coercer * per_episode;
+    out.reals[mean_bloc_ + p] = totals.bloc * per_episode;
+    out.reals[mean_loss_ + p] = totals.loss * per_episode;
+    out.reals[trigger_rate_ + p] = totals.triggers * per_episode;
+    out.reals[aid_rate_ + p] = totals.aids * per_episode;
+  }
+
+  // Paired differences from the reference policy on the same draw.
+  void write_differences(DrawOutputs& out) const {
     const std::size_t ref = s_.reference_policy;
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const auto share = [&](std::size_t policy, Outcome o) {
@@ -239,9 +397,8 @@ class CoercionModel final : public Model {
     }
   }
 
- private:
   // Policy p's members on issue i in this draw, with their order when one was made.
-  MemberView member_view(const Workspace& w, std::size_t p, std::size_t i) const {
+  MemberView member_view(const DrawWork& w, std::size_t p, std::size_t i) const {
     const Policy& policy = s_.policies[p];
     const Place at = place(p, i);
     const std::size_t m = at.members;
@@ -270,7 +427,7 @@ class CoercionModel final : public Model {
     return {m, member_offset_[p] * n_issues + i * m, (member_offset_[p] + p) * n_issues + i * (m + 1)};
   }
 
-  static MemberOrderStorage order_storage(Workspace& w, const Place& at) {
+  static MemberOrderStorage order_storage(DrawWork& w, const Place& at) {
     const std::size_t m = at.members;
     return {{w.join_threshold.data() + at.members_at, m},
             {w.sorted_join_threshold.data() + at.members_at, m},

@@ -1,0 +1,93 @@
+// The coercion model's batched evaluation (draws side by side, episode_lanes) must give every draw
+// exactly what evaluating it alone gives: every episode of every policy, outcome by outcome, and
+// every payoff, cost and per-draw share bit for bit — on 10 000 baseline draws, and on the
+// version-3 mechanisms (forced stances, loss surprise, done deeds). Partial batches included.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "config/experiment.h"
+#include "models/coercion/episode.h"
+#include "sampling/sampler.h"
+
+namespace deterrence {
+namespace {
+
+struct Buffers {
+  std::vector<double> reals;
+  std::vector<std::uint8_t> codes;
+  explicit Buffers(const OutputLayout& layout) : reals(layout.real_slots()), codes(layout.code_slots()) {}
+  DrawOutputs outputs() { return {reals, codes}; }
+};
+
+// Returns how many episode plays reached each outcome.
+std::vector<std::uint64_t> compare_batched_with_alone(const std::string& config, std::uint64_t draws) {
+  const Experiment e = load_experiment(config);
+  const Model& model = *e.model;
+  const std::size_t batch = model.batch_size();
+  EXPECT_GE(batch, 2u) << config;
+  const OutputLayout& layout = model.outputs();
+  const Sampler sampler(model.parameters(), e.seed);
+  auto scratch = sampler.make_scratch();
+  auto alone_workspace = model.make_workspace(), batch_workspace = model.make_workspace();
+  std::vector<std::vector<double>> x(batch, std::vector<double>(model.parameters().size()));
+  std::vector<Buffers> alone(batch, Buffers(layout)), batched(batch, Buffers(layout));
+  std::vector<std::uint64_t> reached(coercion::kOutcomeCount, 0);
+  std::uint64_t draw = 0, mismatches = 0;
+  for (std::size_t group = 0; draw < draws; ++group) {
+    // Full batches, and now and then a partial one (1 .. batch − 1 draws).
+    const std::size_t count = group % 7 == 3 ? 1 + group % (batch - 1) : batch;
+    std::vector<std::span<const double>> parameters;
+    std::vector<DrawOutputs> outputs;
+    for (std::size_t b = 0; b < count; ++b) {
+      sampler.sample(draw + b, x[b], scratch);
+      parameters.emplace_back(x[b]);
+      outputs.push_back(batched[b].outputs());
+      DrawOutputs one = alone[b].outputs();
+      model.evaluate(x[b], alone_workspace.get(), one);
+    }
+    model.evaluate_batch(parameters, batch_workspace.get(), outputs);
+    for (std::size_t b = 0; b < count; ++b) {
+      for (std::size_t i = 0; i < layout.real_slots(); ++i)
+        if (std::memcmp(&alone[b].reals[i], &batched[b].reals[i], sizeof(double)) != 0 && ++mismatches <= 10)
+          ADD_FAILURE() << config << " draw " << draw + b << ": " << layout.real_slot_label(i) << " "
+                        << alone[b].reals[i] << " alone, " << batched[b].reals[i] << " batched";
+      for (std::size_t c = 0; c < layout.code_slots(); ++c) {
+        if (alone[b].codes[c] != batched[b].codes[c] && ++mismatches <= 10)
+          ADD_FAILURE() << config << " draw " << draw + b << ": outcome slot " << c << " "
+                        << int(alone[b].codes[c]) << " alone, " << int(batched[b].codes[c]) << " batched";
+        ++reached[alone[b].codes[c]];
+      }
+    }
+    draw += count;
+  }
+  EXPECT_EQ(mismatches, 0u) << config;
+  return reached;
+}
+
+TEST(BatchedModel, BaselineDrawsPlayAsEachAlone) {
+  const auto reached = compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/baseline.yaml", 10000);
+  std::uint64_t plays = 0;
+  for (const auto n : reached) plays += n;
+  EXPECT_EQ(plays, 10000u * 525u);  // 5 policies x 105 episodes, every draw
+  // Every outcome the baseline reaches was compared many times.
+  for (const auto o : {coercion::Outcome::self_censorship, coercion::Outcome::not_contested,
+                       coercion::Outcome::deterred, coercion::Outcome::capitulation})
+    EXPECT_GT(reached[static_cast<std::size_t>(o)], 1000u) << coercion::kOutcomeNames[static_cast<int>(o)];
+}
+
+TEST(BatchedModel, VersionThreeMechanismsPlayAsEachAlone) {
+  for (const char* config : {"loss_surprise.yaml", "done_deeds.yaml", "both.yaml"})
+    compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/mechanisms/" + config, 2000);
+}
+
+TEST(BatchedModel, ModelsThatOrderMembersTakeOneDrawAtATime) {
+  // The world set's global bloc (195 members, sanctions) is ordered: no batches.
+  const Experiment world = load_experiment(std::string(DETERRENCE_CONFIGS) + "/experiments/world.yaml");
+  EXPECT_EQ(world.model->batch_size(), 1u);
+}
+
+}  // namespace
+}  // namespace deterrence
