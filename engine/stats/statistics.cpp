@@ -68,7 +68,9 @@ namespace {
 // Whether every value is finite: an exponent field of all ones (±∞, NaN) plus one carries into
 // the sign bit, and no other does. Integer arithmetic with no early exit, so the compiler checks
 // several values per instruction.
-bool all_finite(const double* x, std::size_t n) {
+// Compiled also for AVX-512 and AVX2, chosen at run time (target_clones): integer tests and
+// per-slot IEEE arithmetic, never fused, so every version gives the same bits.
+__attribute__((target_clones("avx512f", "avx2", "default"))) bool all_finite(const double* x, std::size_t n) {
   std::uint64_t carried = 0;
   for (std::size_t i = 0; i < n; ++i)
     carried |= (std::bit_cast<std::uint64_t>(x[i]) & 0x7ff0000000000000ULL) + 0x0010000000000000ULL;
@@ -77,8 +79,9 @@ bool all_finite(const double* x, std::size_t n) {
 
 // One draw of finite values into the chunk's arrays. They never overlap (restrict), and there is
 // no branch, so the compiler adds several slots per instruction.
-void add_finite(const double* __restrict x, std::size_t n, std::uint64_t* __restrict count, double* __restrict sum,
-                double* __restrict sum_sq, double* __restrict low, double* __restrict high) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void add_finite(
+    const double* __restrict x, std::size_t n, std::uint64_t* __restrict count, double* __restrict sum,
+    double* __restrict sum_sq, double* __restrict low, double* __restrict high) {
   for (std::size_t i = 0; i < n; ++i) {
     ++count[i];
     sum[i] += x[i];
