@@ -7,9 +7,11 @@
 #include <random>
 #include <vector>
 
+#include "model/output_layout.h"
 #include "stats/exact_sum.h"
 #include "stats/intervals.h"
 #include "stats/quantile_sketch.h"
+#include "stats/statistics.h"
 
 namespace deterrence {
 namespace {
@@ -90,6 +92,52 @@ TEST(QuantileSketch, TableLookupIsTheFormulasBucket) {
   // overflow put those above about 1e302 in the innermost).
   EXPECT_EQ(sketch::bucket_of(std::numeric_limits<double>::max()), sketch::size() - 1);
   EXPECT_EQ(sketch::bucket_of(-1e303), 0u);
+}
+
+// A chunk takes a draw of finite values on its fast path and any other draw value by value: the
+// same totals either way; NaN where an output may not apply is skipped, ±∞ refuses the draw.
+TEST(ChunkStatistics, FastAndValueByValuePathsAgree) {
+  OutputLayout layout;
+  layout.add_real("x", "", {Dimension{"k", {"a", "b", "c", "d", "e"}}}, false);
+  layout.add_real("maybe", "", {}, false);
+  layout.set_may_not_apply("maybe");
+  ChunkStatistics chunk(layout);
+  std::vector<double> reals(6);
+  std::vector<std::uint8_t> codes;
+  std::mt19937_64 gen(4);
+  std::normal_distribution<double> normal(0.0, 5.0);
+  ExactSum expected_sum[6];
+  double low[6], high[6];
+  std::uint64_t expected_count[6] = {};
+  std::fill(low, low + 6, HUGE_VAL);
+  std::fill(high, high + 6, -HUGE_VAL);
+  for (int draw = 0; draw < 1000; ++draw) {
+    for (double& x : reals) x = normal(gen);
+    if (draw % 3 == 0) reals[5] = std::nan("");  // does not apply: the value-by-value path
+    if (draw == 7) reals[2] = -0.0;
+    ASSERT_EQ(chunk.add({reals, codes}), ChunkStatistics::npos);
+    for (std::size_t i = 0; i < 6; ++i) {
+      if (std::isnan(reals[i])) continue;
+      ++expected_count[i];
+      expected_sum[i].add(reals[i]);
+      low[i] = std::min(low[i], reals[i]);
+      high[i] = std::max(high[i], reals[i]);
+    }
+  }
+  RunStatistics totals(layout);
+  totals.fold(chunk);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(totals.count(i), expected_count[i]) << i;
+    EXPECT_EQ(totals.min(i), low[i]) << i;
+    EXPECT_EQ(totals.max(i), high[i]) << i;
+    // The chunk sums in doubles: within rounding of the exact sum.
+    EXPECT_NEAR(totals.sum(i).value(), expected_sum[i].value(), 1e-9) << i;
+  }
+  EXPECT_EQ(totals.count(5), 666u);
+  reals[3] = HUGE_VAL;
+  EXPECT_EQ(chunk.add({reals, codes}), 3u);  // no result: refused, naming the slot
+  reals[3] = std::nan("");
+  EXPECT_EQ(chunk.add({reals, codes}), 3u);  // NaN where the output always applies: refused too
 }
 
 TEST(WilsonInterval, MatchesAKnownValueAndStaysInsideZeroOne) {
