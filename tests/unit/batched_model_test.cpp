@@ -1,7 +1,8 @@
 // The coercion model's batched evaluation (draws side by side, episode_lanes) must give every draw
 // exactly what evaluating it alone gives: every episode of every policy, outcome by outcome, and
-// every payoff, cost and per-draw share bit for bit — on 10 000 baseline draws, and on the
-// version-3 mechanisms (forced stances, loss surprise, done deeds). Partial batches included.
+// every payoff, cost and per-draw share bit for bit — on 10 000 baseline draws, the version-3
+// mechanisms (forced stances, loss surprise, done deeds) and the world set (an ordered policy
+// among lane-played ones). Partial batches included.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -83,10 +84,10 @@ TEST(BatchedModel, VersionThreeMechanismsPlayAsEachAlone) {
     compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/mechanisms/" + config, 2000);
 }
 
-TEST(BatchedModel, ModelsThatOrderMembersTakeOneDrawAtATime) {
-  // The world set's global bloc (195 members, sanctions) is ordered: no batches.
-  const Experiment world = load_experiment(std::string(DETERRENCE_CONFIGS) + "/experiments/world.yaml");
-  EXPECT_EQ(world.model->batch_size(), 1u);
+TEST(BatchedModel, WorldDrawsPlayAsEachAlone) {
+  // The world set's global bloc (195 members, sanctions, aid vote) is ordered and played draw by
+  // draw inside the batch; its other five policies on lanes.
+  compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/world.yaml", 48);
 }
 
 }  // namespace

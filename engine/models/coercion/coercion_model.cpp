@@ -123,14 +123,9 @@ class CoercionModel final : public Model {
     return w;
   }
 
-  // Draws side by side (episode_lanes) when every policy is played by passes over its members;
-  // a policy the model orders (kOrderMembersFrom members or more, with joins or an aid vote to
-  // count) keeps one draw at a time.
-  std::size_t batch_size() const override {
-    for (const auto& policy : s_.policies)
-      if (may_order(policy)) return 1;
-    return episode_lanes();
-  }
+  // Draws side by side (episode_lanes). A policy the model orders (kOrderMembersFrom members or
+  // more, with joins or an aid vote to count) is still played draw by draw within the batch.
+  std::size_t batch_size() const override { return episode_lanes(); }
 
   void evaluate(std::span<const double> x, ModelWorkspace* workspace, DrawOutputs& out) const override {
     auto& w = static_cast<Workspace&>(*workspace);
@@ -165,8 +160,9 @@ class CoercionModel final : public Model {
     // Lanes past `count` replay the last draw; their results are not written.
     const auto x_of = [&](std::size_t l) { return xs[std::min(l, count - 1)]; };
     LaneScalars ls;
+    Scalars scalars[kMaxLanes];
     for (std::size_t l = 0; l < lanes; ++l) {
-      const Scalars sc = scalars_of(x_of(l));
+      const Scalars sc = scalars[l] = scalars_of(x_of(l));
       prepare(x_of(l), sc, w.lanes[l]);
       ls.resolve[l] = sc.resolve;
       ls.duration[l] = sc.duration;
@@ -199,6 +195,20 @@ class CoercionModel final : public Model {
         ld.treaty_penalty[l] = pd.treaty_penalty;
       }
       std::fill(totals, totals + lanes, PolicyTotals{});
+      if (may_order(policy)) {
+        // Ordered members answer each draw's views by binary search: one draw at a time.
+        for (std::size_t l = 0; l < count; ++l) {
+          const PolicyDraw pd = policy_draw(xs[l], policy);
+          for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
+            const EpisodeResult r =
+                play_episode(episode_of(xs[l], w.lanes[l], policy, e), scalars[l], policy.design, pd,
+                             member_view(w.lanes[l], p, s_.episodes[e].issue), w.lanes[l].perception[e]);
+            record(outs[l], p, e, r, totals[l]);
+          }
+          write_totals(outs[l], p, totals[l]);
+        }
+        continue;
+      }
       for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
         const std::size_t issue = s_.episodes[e].issue;
         LaneEpisode le;
