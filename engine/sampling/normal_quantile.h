@@ -4,9 +4,18 @@
 // an exactly rounded result, and about six times faster than an iterative inverse error
 // function. Every normal score the engine draws (normals, truncated normals, lognormals,
 // copulas) goes through it.
+#include <cstddef>
+
 namespace deterrence {
 
 // Φ⁻¹(p) for p in (0, 1); −∞ at 0 and below, +∞ at 1 and above, NaN for NaN.
 double standard_normal_quantile(double p);
+
+// z[k] = standard_normal_quantile(p[k]) for k < n, the same bits: the central region (|p − ½| ≤
+// 0.425, most draws) several at a time in SIMD registers (2, 4 or 8 lanes as the machine runs;
+// `lanes` 0 = the widest), the tails one at a time.
+void standard_normal_quantiles(const double* p, double* z, std::size_t n, std::size_t lanes = 0);
+// The widest lane count this machine runs (2, 4 or 8).
+std::size_t normal_quantile_lanes();
 
 }  // namespace deterrence

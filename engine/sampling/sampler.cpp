@@ -1,5 +1,6 @@
 #include "sampling/sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -9,13 +10,21 @@ namespace deterrence {
 
 Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* design)
     : space_(space), rng_(seed), design_(design && design->spec().kind != DesignKind::monte_carlo ? design : nullptr) {
-  for (const auto& parameter : space_.parameters()) streams_.push_back(parameter.stream);
+  const auto& parameters = space_.parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    streams_.push_back(parameters[i].stream);
+    const DistributionKind kind = parameters[i].distribution.kind;
+    (kind == DistributionKind::normal || kind == DistributionKind::lognormal ? normal_parameters_ : other_parameters_)
+        .push_back(i);
+  }
 }
 
 Sampler::Scratch Sampler::make_scratch() const {
   Scratch scratch;
   scratch.uniforms.resize(space_.size());
   scratch.normals.resize(space_.largest_copula());
+  scratch.gathered.resize(std::max(space_.largest_copula(), normal_parameters_.size()));
+  scratch.scores.resize(normal_parameters_.size());
   return scratch;
 }
 
@@ -33,8 +42,8 @@ void Sampler::transform(std::span<double> uniforms, std::span<double> values, Sc
   const auto& parameters = space_.parameters();
   for (const auto& group : space_.copulas()) {
     const std::size_t n = group.members.size();
-    for (std::size_t j = 0; j < n; ++j)
-      scratch.normals[j] = standard_normal_quantile(uniforms[group.members[j]]);
+    for (std::size_t j = 0; j < n; ++j) scratch.gathered[j] = uniforms[group.members[j]];
+    standard_normal_quantiles(scratch.gathered.data(), scratch.normals.data(), n);
     // x = L z; the correlated normal score goes back to a uniform for the marginal.
     for (std::size_t r = 0; r < n; ++r) {
       double x = 0.0;
@@ -45,7 +54,18 @@ void Sampler::transform(std::span<double> uniforms, std::span<double> values, Sc
       uniforms[group.members[r]] = u;
     }
   }
-  for (std::size_t i = 0; i < parameters.size(); ++i) values[i] = parameters[i].distribution.quantile(uniforms[i]);
+  // Normal scores many at a time, then each marginal as Distribution::quantile computes it
+  // (normal: a + b z; lognormal: e^{a + b z}).
+  const std::size_t normals = normal_parameters_.size();
+  for (std::size_t k = 0; k < normals; ++k) scratch.gathered[k] = uniforms[normal_parameters_[k]];
+  standard_normal_quantiles(scratch.gathered.data(), scratch.scores.data(), normals);
+  for (std::size_t k = 0; k < normals; ++k) {
+    const std::size_t i = normal_parameters_[k];
+    const Distribution& d = parameters[i].distribution;
+    const double x = d.a + d.b * scratch.scores[k];
+    values[i] = d.kind == DistributionKind::lognormal ? std::exp(x) : x;
+  }
+  for (const std::size_t i : other_parameters_) values[i] = parameters[i].distribution.quantile(uniforms[i]);
 }
 
 }  // namespace deterrence

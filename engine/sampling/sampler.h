@@ -21,6 +21,7 @@ class Sampler {
   // Scratch a worker owns, sized once so sampling a draw allocates nothing.
   struct Scratch {
     std::vector<double> uniforms, normals;
+    std::vector<double> gathered, scores;  // uniforms gathered for standard_normal_quantiles, and their scores
   };
   Scratch make_scratch() const;
 
@@ -41,6 +42,8 @@ class Sampler {
   CounterRng rng_;
   const Design* design_ = nullptr;
   std::vector<std::uint64_t> streams_;  // each parameter's stream, side by side for CounterRng::uniforms
+  // Normal and lognormal parameters (their quantiles many at a time), and all the others.
+  std::vector<std::size_t> normal_parameters_, other_parameters_;
 };
 
 }  // namespace deterrence

@@ -5,8 +5,10 @@
 
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
+#include <vector>
 
 #include "sampling/counter_rng.h"
 #include "sampling/normal_quantile.h"
@@ -67,6 +69,29 @@ TEST(NormalQuantile, EdgesAreInfiniteOrNaN) {
   EXPECT_EQ(standard_normal_quantile(2.0), std::numeric_limits<double>::infinity());
   EXPECT_TRUE(std::isnan(standard_normal_quantile(std::nan(""))));
   EXPECT_TRUE(std::isfinite(standard_normal_quantile(std::numeric_limits<double>::denorm_min())));
+}
+
+// Many at a time gives the one-at-a-time bits, on every width this machine runs: uniforms over
+// (0, 1), the edges of the central region and of (0, 1), NaN, values outside, any count.
+TEST(NormalQuantile, ManyAtATimeAreTheOneAtATimeBits) {
+  const CounterRng rng(11);
+  std::vector<double> p;
+  for (std::uint64_t k = 0; k < 200000; ++k) p.push_back(rng.uniform(k, 3));
+  for (const double edge : {0.075, 0.925, std::nextafter(0.075, 0.0), std::nextafter(0.925, 1.0), 0.5, 0.0, 1.0,
+                            -1.0, 2.0, std::numeric_limits<double>::denorm_min(), 1e-300,
+                            std::nextafter(1.0, 0.0), std::nan("")})
+    for (int copies = 0; copies < 9; ++copies) p.push_back(edge);
+  for (std::size_t lanes = 2; lanes <= normal_quantile_lanes(); lanes *= 2)
+    for (const std::size_t n : {p.size(), std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{13}}) {
+      std::vector<double> z(n, -7.0);
+      standard_normal_quantiles(p.data() + (p.size() - n), z.data(), n, lanes);
+      for (std::size_t k = 0; k < n; ++k) {
+        const double expected = standard_normal_quantile(p[p.size() - n + k]);
+        ASSERT_TRUE(std::memcmp(&z[k], &expected, sizeof expected) == 0)
+            << lanes << " lanes, p = " << std::hexfloat << p[p.size() - n + k] << ": " << z[k] << " against "
+            << expected;
+      }
+    }
 }
 
 }  // namespace
