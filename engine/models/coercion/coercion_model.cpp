@@ -35,18 +35,20 @@ struct DrawWork {
   std::vector<std::pair<double, std::uint32_t>> order_scratch;  // the largest policy's members
 };
 
+// What a draw sums over one policy's episodes (its per-draw shares and means).
+struct PolicyTotals {
+  double outcome_counts[kOutcomeCount] = {};
+  double target = 0, coercer = 0, bloc = 0, loss = 0, triggers = 0, aids = 0;
+};
+
 struct Workspace final : ModelWorkspace {
   DrawWork draw;
   // evaluate_batch: one DrawWork per lane, and the members' numbers of all lanes interleaved
   // ([member][lane], LaneMembers) for the lane plays.
   std::vector<DrawWork> lanes;
   std::vector<double> lane_member_stance, lane_cost, lane_damage;
-};
-
-// What a draw sums over one policy's episodes (its per-draw shares and means).
-struct PolicyTotals {
-  double outcome_counts[kOutcomeCount] = {};
-  double target = 0, coercer = 0, bloc = 0, loss = 0, triggers = 0, aids = 0;
+  std::vector<LanePolicyDraw> lane_policy_draw;  // per policy
+  std::vector<PolicyTotals> lane_totals;         // per policy and lane
 };
 
 class CoercionModel final : public Model {
@@ -119,6 +121,8 @@ class CoercionModel final : public Model {
       w->lane_member_stance.resize(lanes * total_members_ * s_.issues.size());
       w->lane_cost.resize(lanes * total_members_);
       w->lane_damage.resize(lanes * total_members_);
+      w->lane_policy_draw.resize(s_.policies.size());
+      w->lane_totals.resize(lanes * s_.policies.size());
     }
     return w;
   }
@@ -181,59 +185,61 @@ class CoercionModel final : public Model {
         w.lane_damage[k * lanes + l] = d.damage[k];
       }
     }
-    PolicyTotals totals[kMaxLanes];
-    LaneResults results;
-    for (std::size_t p = 0; p < s_.policies.size(); ++p) {
-      const Policy& policy = s_.policies[p];
-      const std::size_t base = member_offset_[p], m = policy.members.size();
-      LanePolicyDraw ld;
+    const std::size_t n_policies = s_.policies.size();
+    for (std::size_t p = 0; p < n_policies; ++p) {
+      LanePolicyDraw& ld = w.lane_policy_draw[p];
       for (std::size_t l = 0; l < lanes; ++l) {
-        const PolicyDraw pd = policy_draw(x_of(l), policy);
+        const PolicyDraw pd = policy_draw(x_of(l), s_.policies[p]);
         ld.absorption[l] = pd.absorption;
         ld.derisking[l] = pd.derisking;
         ld.resilience[l] = pd.resilience;
         ld.treaty_penalty[l] = pd.treaty_penalty;
       }
-      std::fill(totals, totals + lanes, PolicyTotals{});
-      if (may_order(policy)) {
-        // Ordered members answer each draw's views by binary search: one draw at a time.
-        for (std::size_t l = 0; l < count; ++l) {
-          const PolicyDraw pd = policy_draw(xs[l], policy);
-          for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
-            const EpisodeResult r =
-                play_episode(episode_of(xs[l], w.lanes[l], policy, e), scalars[l], policy.design, pd,
-                             member_view(w.lanes[l], p, s_.episodes[e].issue), w.lanes[l].perception[e]);
-            record(outs[l], p, e, r, totals[l]);
-          }
-          write_totals(outs[l], p, totals[l]);
-        }
-        continue;
+    }
+    std::fill(w.lane_totals.begin(), w.lane_totals.end(), PolicyTotals{});
+    const auto totals = [&](std::size_t p, std::size_t l) -> PolicyTotals& { return w.lane_totals[p * lanes + l]; };
+    LaneResults results;
+    // Episodes outside, policies inside: an episode's numbers in every lane are gathered once for
+    // all policies. Each policy's totals still add its episodes in order.
+    for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
+      const std::size_t issue = s_.episodes[e].issue;
+      LaneEpisode le;
+      for (std::size_t l = 0; l < lanes; ++l) {
+        const Episode ep = episode_of(x_of(l), w.lanes[l], s_.policies.front(), e);
+        const Perception& perception = w.lanes[l].perception[e];
+        le.issue_value[l] = ep.issue_value;
+        le.intensity[l] = ep.intensity;
+        le.obfuscation[l] = ep.obfuscation;
+        le.target_stance[l] = ep.target_stance;
+        le.done_deed[l] = ep.done_deed;
+        for (int k = 0; k < 4; ++k) le.factor[k][l] = perception.factor[k];
+        le.loss_scale[l] = perception.loss_scale;
+        le.forced[l] = ep.forced;
+        le.target_exports = ep.target_exports;
       }
-      for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
-        const std::size_t issue = s_.episodes[e].issue;
-        LaneEpisode le;
-        for (std::size_t l = 0; l < lanes; ++l) {
-          const Episode ep = episode_of(x_of(l), w.lanes[l], policy, e);
-          const Perception& perception = w.lanes[l].perception[e];
-          le.issue_value[l] = ep.issue_value;
-          le.intensity[l] = ep.intensity;
-          le.obfuscation[l] = ep.obfuscation;
-          le.target_stance[l] = ep.target_stance;
-          le.done_deed[l] = ep.done_deed;
-          for (int k = 0; k < 4; ++k) le.factor[k][l] = perception.factor[k];
-          le.loss_scale[l] = perception.loss_scale;
-          le.forced[l] = ep.forced;
-          le.target_exports = ep.target_exports;
-          le.target_position = ep.target_position;
-          le.in_scope = ep.in_scope;
+      for (std::size_t p = 0; p < n_policies; ++p) {
+        const Policy& policy = s_.policies[p];
+        if (may_order(policy)) {
+          // Ordered members answer each draw's views by binary search: one draw at a time.
+          for (std::size_t l = 0; l < count; ++l) {
+            const EpisodeResult r =
+                play_episode(episode_of(xs[l], w.lanes[l], policy, e), scalars[l], policy.design,
+                             policy_draw(xs[l], policy), member_view(w.lanes[l], p, issue), w.lanes[l].perception[e]);
+            record(outs[l], p, e, r, totals(p, l));
+          }
+          continue;
         }
+        // What depends on the policy: where the target sits among its members, and its scope.
+        le.target_position = policy.member_position[s_.episodes[e].target];
+        le.in_scope = le.target_position >= 0 && policy.issue_in_scope[issue];
+        const std::size_t base = member_offset_[p], m = policy.members.size();
         const LaneMembers members{m,
                                   w.lane_member_stance.data() + (base * n_issues + issue * m) * lanes,
                                   w.lane_cost.data() + base * lanes,
                                   w.lane_damage.data() + base * lanes,
                                   policy.member_gdp.data(),
                                   policy.member_supply.data()};
-        play_episode_lanes(le, ls, policy.design, ld, members, results);
+        play_episode_lanes(le, ls, policy.design, w.lane_policy_draw[p], members, results);
         for (std::size_t l = 0; l < count; ++l) {
           EpisodeResult r;
           r.outcome = results.outcome[l];
@@ -243,11 +249,12 @@ class CoercionModel final : public Model {
           r.sanction_loss = results.sanction_loss[l];
           r.triggered = results.triggered[l];
           r.aid_active = results.aid_active[l];
-          record(outs[l], p, e, r, totals[l]);
+          record(outs[l], p, e, r, totals(p, l));
         }
       }
-      for (std::size_t l = 0; l < count; ++l) write_totals(outs[l], p, totals[l]);
     }
+    for (std::size_t p = 0; p < n_policies; ++p)
+      for (std::size_t l = 0; l < count; ++l) write_totals(outs[l], p, totals(p, l));
     for (std::size_t l = 0; l < count; ++l) write_differences(outs[l]);
   }
 
