@@ -135,43 +135,53 @@ struct Play {
         const D u = j == target ? view.target_stance : member(m.stance, j) * view.cohesion;
         return rules ? u + penalty * m.gdp[j] >= member(m.cost, j) : u * open >= member(m.cost, j);
       };
+      // Joins counted and, in the same pass, damage and costs summed over joiners in member
+      // order (+0 for the others: adding +0 leaves a sum begun at +0 unchanged); the sums are
+      // kept only where the response triggers, as play_episode sums only then.
+      D damage = zero(), target_cost = zero(), helpers_cost = zero();
+      const auto add_joined = [&](std::size_t j, const M& joined) {
+        damage += joined ? member(m.damage, j) : zero();
+        if (j == target) target_cost = joined ? member(m.cost, j) : zero();
+        else helpers_cost += joined ? member(m.cost, j) : zero();
+      };
       switch (p.trigger) {
         case Trigger::consensus: {
+          // Stops once every lane has a refusal: then nothing triggers and no sum is kept.
           M all_joined = every(true);
-          for (std::size_t j = 0; j < n && any(all_joined); ++j) all_joined &= joins(j);
+          for (std::size_t j = 0; j < n && any(all_joined); ++j) {
+            const M joined = joins(j);
+            all_joined &= joined;
+            add_joined(j, joined);
+          }
           r.triggered = all_joined;
           break;
         }
         case Trigger::majority: {
-          M joined = every(false);
-          for (std::size_t j = 0; j < n; ++j) joined -= joins(j);  // a true mask is −1
-          r.triggered = 2 * joined > static_cast<std::int64_t>(n);
+          M count = every(false);
+          for (std::size_t j = 0; j < n; ++j) {
+            const M joined = joins(j);
+            count -= joined;  // a true mask is −1
+            add_joined(j, joined);
+          }
+          r.triggered = 2 * count > static_cast<std::int64_t>(n);
           break;
         }
         case Trigger::weighted: {
           double all_supply = 0;
           D joined_supply = zero();
           for (std::size_t j = 0; j < n; ++j) {
+            const M joined = joins(j);
             all_supply += m.supply[j];
-            // Adding +0 leaves a sum begun at +0 unchanged, so this is the sum over joiners only.
-            joined_supply += joins(j) ? splat(m.supply[j]) : zero();
+            joined_supply += joined ? splat(m.supply[j]) : zero();
+            add_joined(j, joined);
           }
           r.triggered = all_supply > 0 ? joined_supply >= p.threshold * all_supply : every(false);
           break;
         }
       }
-      if (any(r.triggered)) {
-        // Over joined members in member order, as play_episode sums them (+0 for the others).
-        for (std::size_t j = 0; j < n; ++j) {
-          const M joined = joins(j);
-          r.damage += joined ? member(m.damage, j) : zero();
-          if (j == target) r.target_cost = joined ? member(m.cost, j) : zero();
-          else r.helpers_cost += joined ? member(m.cost, j) : zero();
-        }
-        r.damage = r.triggered ? r.damage : zero();
-        r.target_cost = r.triggered ? r.target_cost : zero();
-        r.helpers_cost = r.triggered ? r.helpers_cost : zero();
-      }
+      r.damage = r.triggered ? damage : zero();
+      r.target_cost = r.triggered ? target_cost : zero();
+      r.helpers_cost = r.triggered ? helpers_cost : zero();
     }
     r.net_loss = setting.loss;
     if (setting.aid) {
