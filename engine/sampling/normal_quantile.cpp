@@ -61,7 +61,7 @@ namespace {
 
 // The wide vector types live only inside functions compiled for their instruction set (the
 // entries below inline everything), so no call passes them in registers of another ABI.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 

@@ -4,7 +4,7 @@
 
 // The wide vector types below live only inside functions compiled for their instruction set (the
 // entries at the end inline everything), so no call passes them in registers of another ABI.
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
