@@ -82,8 +82,10 @@ struct Doubles<8> {
 
 // W at a time: the central formula on every lane (the same operations as the scalar one, never
 // fused), then the lanes outside the central region again one at a time.
+// Forced inline into the entries below, each compiled for its instruction set (out of line, in
+// plain x86-64, the wide vectors would pass by another ABI — wrong results).
 template <int W>
-void quantiles_on(const double* p, double* z, std::size_t n) {
+__attribute__((always_inline)) inline void quantiles_on(const double* p, double* z, std::size_t n) {
   using D = typename Doubles<W>::type;
   std::size_t k = 0;
   for (; k + W <= n; k += W) {
@@ -91,7 +93,7 @@ void quantiles_on(const double* p, double* z, std::size_t n) {
     std::memcpy(&v, p + k, sizeof v);
     const D q = v - 0.5;
     const D r = 0.180625 - q * q;
-    const auto poly = [&r](const double(&c)[8]) {
+    const auto poly = [&r](const double(&c)[8]) __attribute__((always_inline)) {
       return ((((((c[7] * r + c[6]) * r + c[5]) * r + c[4]) * r + c[3]) * r + c[2]) * r + c[1]) * r + c[0];
     };
     const D central = q * poly(kA) / poly(kB);

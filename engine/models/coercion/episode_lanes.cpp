@@ -8,6 +8,12 @@
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
+// Every helper of the wide kernels is forced inline into the entry compiled for its instruction
+// set (always_inline: clang, and any compiler without optimisation, may otherwise call it out of
+// line, built for plain x86-64, passing the wide vectors by another ABI — wrong results).
+#define LANE_INLINE __attribute__((always_inline)) inline
+#define LANE_INLINE_LAMBDA __attribute__((always_inline))
+
 namespace deterrence::coercion {
 
 namespace {
@@ -38,37 +44,37 @@ struct Play {
   using D = typename VectorOf<W>::type;
   using M = decltype(D{} < D{});
 
-  static D load(const double* p) {
+  LANE_INLINE static D load(const double* p) {
     D v;
     std::memcpy(&v, p, sizeof v);
     return v;
   }
-  static D splat(double x) {
+  LANE_INLINE static D splat(double x) {
     D v;
     for (int l = 0; l < W; ++l) v[l] = x;
     return v;
   }
-  static M mask(const bool* b) {
+  LANE_INLINE static M mask(const bool* b) {
     M m;
     for (int l = 0; l < W; ++l) m[l] = b[l] ? -1 : 0;
     return m;
   }
-  static M every(bool b) {
+  LANE_INLINE static M every(bool b) {
     M m;
     for (int l = 0; l < W; ++l) m[l] = b ? -1 : 0;
     return m;
   }
-  static bool any(M m) {
+  LANE_INLINE static bool any(M m) {
     for (int l = 0; l < W; ++l)
       if (m[l]) return true;
     return false;
   }
-  static M code(Outcome o) {
+  LANE_INLINE static M code(Outcome o) {
     M m;
     for (int l = 0; l < W; ++l) m[l] = static_cast<std::int64_t>(o);
     return m;
   }
-  static D zero() { return splat(0.0); }
+  LANE_INLINE static D zero() { return splat(0.0); }
 
   struct View {
     D stakes, target_stance, cohesion;
@@ -95,7 +101,7 @@ struct Play {
   D issue_value, intensity, obfuscation, target_stance, done_deed, loss_scale;
   D factor[4];
 
-  Play(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy, const LanePolicyDraw& d,
+  LANE_INLINE Play(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy, const LanePolicyDraw& d,
        const LaneMembers& members)
       : e(episode), p(policy), m(members) {
     resolve = load(s.resolve);
@@ -121,9 +127,9 @@ struct Play {
     for (int k = 0; k < 4; ++k) factor[k] = load(e.factor[k]);
   }
 
-  D member(const double* values, std::size_t j) const { return load(values + j * W); }
+  LANE_INLINE D member(const double* values, std::size_t j) const { return load(values + j * W); }
 
-  Response respond(const Setting& setting, const View& view) const {
+  LANE_INLINE Response respond(const Setting& setting, const View& view) const {
     Response r{every(false), every(false), zero(), zero(), zero(), zero(), zero()};
     const std::size_t n = m.count;
     const std::size_t target = e.target_position >= 0 ? static_cast<std::size_t>(e.target_position) : n;
@@ -131,7 +137,7 @@ struct Play {
       const bool rules = p.commitment == Commitment::rules;
       const D penalty = treaty_penalty * stance_value;
       const D open = 1.0 - obfuscation;
-      const auto joins = [&](std::size_t j) -> M {
+      const auto joins = [&](std::size_t j) LANE_INLINE_LAMBDA -> M {
         const D u = j == target ? view.target_stance : member(m.stance, j) * view.cohesion;
         return rules ? u + penalty * m.gdp[j] >= member(m.cost, j) : u * open >= member(m.cost, j);
       };
@@ -139,7 +145,7 @@ struct Play {
       // order (+0 for the others: adding +0 leaves a sum begun at +0 unchanged); the sums are
       // kept only where the response triggers, as play_episode sums only then.
       D damage = zero(), target_cost = zero(), helpers_cost = zero();
-      const auto add_joined = [&](std::size_t j, const M& joined) {
+      const auto add_joined = [&](std::size_t j, const M& joined) LANE_INLINE_LAMBDA {
         damage += joined ? member(m.damage, j) : zero();
         if (j == target) target_cost = joined ? member(m.cost, j) : zero();
         else helpers_cost += joined ? member(m.cost, j) : zero();
@@ -205,13 +211,13 @@ struct Play {
     return r;
   }
 
-  M backs_down(const Setting& setting, const Response& r, const D& stakes) const {
+  LANE_INLINE M backs_down(const Setting& setting, const Response& r, const D& stakes) const {
     return (1.0 - lag - derisking) * r.damage + (1.0 - lag) * setting.coercion_cost >
            (demonstration + face) * stakes;
   }
 
   // Each outcome's payoffs, chosen by the lanes' outcome codes.
-  D target_payoff(const M& o, const D& stance, const Response& r) const {
+  LANE_INLINE D target_payoff(const M& o, const D& stance, const Response& r) const {
     const D capitulation = (done_deed - concession_cost) * stance - lag * r.net_loss;
     const D resisted = stance - r.net_loss;
     const D compelled = stance - lag * (r.net_loss + r.target_cost);
@@ -225,7 +231,7 @@ struct Play {
     return v;
   }
 
-  D coercer_payoff(const M& o, const D& stakes, const Setting& setting, const Response& r) const {
+  LANE_INLINE D coercer_payoff(const M& o, const D& stakes, const Setting& setting, const Response& r) const {
     const D h = lag, c0 = setting.coercion_cost;
     const D capitulation = stakes - h * c0;
     const D resisted = demonstration * stakes - c0;
@@ -240,7 +246,7 @@ struct Play {
     return v;
   }
 
-  M after_coercion(const Setting& setting, const Response& r, const D& stance, const D& target_sees_stakes,
+  LANE_INLINE M after_coercion(const Setting& setting, const Response& r, const D& stance, const D& target_sees_stakes,
                    const D& coercer_stakes) const {
     const D concede = target_payoff(code(Outcome::capitulation), stance, r);
     const M resist_path = r.triggered ? (backs_down(setting, r, target_sees_stakes) ? code(Outcome::compelled)
@@ -251,20 +257,20 @@ struct Play {
     return capitulates ? code(Outcome::capitulation) : (r.triggered ? played : code(Outcome::resisted));
   }
 
-  Continuation predict(const Setting& setting, const View& view) const {
+  LANE_INLINE Continuation predict(const Setting& setting, const View& view) const {
     const Response r = respond(setting, view);
     const M o = after_coercion(setting, r, view.target_stance, view.stakes, view.stakes);
     return {o, target_payoff(o, view.target_stance, r), coercer_payoff(o, view.stakes, setting, r)};
   }
 
-  Setting make_setting(bool measures_on, const D& scale) const {
+  LANE_INLINE Setting make_setting(bool measures_on, const D& scale) const {
     const bool apply = measures_on && e.in_scope;
     const D exposure = e.target_exports * (1.0 - (apply ? resilience : zero()));
     const D loss = intensity * exposure * duration * scale;
     return {apply && p.sanctions, apply && p.aid, loss, coercion_cost * loss};
   }
 
-  void play(LaneResults& out) const {
+  LANE_INLINE void play(LaneResults& out) const {
     const D stakes = resolve * issue_value;
     const View target_view{stakes * factor[2], target_stance, factor[3]};
     const View coercer_view{stakes, target_stance * factor[1], factor[0]};
@@ -322,7 +328,7 @@ struct Play {
 };
 
 template <int W>
-void play_on(const LaneEpisode& e, const LaneScalars& s, const PolicyDesign& p, const LanePolicyDraw& d,
+LANE_INLINE void play_on(const LaneEpisode& e, const LaneScalars& s, const PolicyDesign& p, const LanePolicyDraw& d,
              const LaneMembers& m, LaneResults& out) {
   Play<W>(e, s, p, d, m).play(out);
 }
