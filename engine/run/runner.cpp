@@ -74,34 +74,46 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
   const std::size_t real_slots = model.outputs().real_slots(), code_slots = model.outputs().code_slots();
   const std::size_t recorded_width = slot.recorded_slots.size();
   const std::size_t aggregate_width = slot.aggregate_slots.size();
+  // Draw k of the chunk into parameter row `row`.
+  const auto sample = [&](std::uint64_t k, std::size_t row) {
+    std::span<double> values(slot.parameters.data() + row * params, params);
+    sampler.sample(slot.first_draw + k, values, slot.scratch);
+    if (settings.resampled) settings.resampled->apply(slot.first_draw + k, values, sampler.rng());
+    return values;
+  };
+  // Draw k's outputs into the chunk's statistics and records, in draw order.
+  const auto take = [&](std::uint64_t k, const DrawOutputs& out, std::span<const double> values) {
+    if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
+      throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k, bad, out.reals[bad], values));
+    if (settings.record_codes)
+      for (std::size_t j = 0; j < recorded_width; ++j)
+        slot.recorded[k * recorded_width + j] = out.codes[slot.recorded_slots[j]];
+    for (std::size_t j = 0; j < aggregate_width; ++j)
+      slot.aggregates[k * aggregate_width + j] = out.reals[slot.aggregate_slots[j]];
+  };
   const std::size_t batch = slot.batch_outputs.size();
+  if (batch == 1) {
+    // One draw at a time (most models), without the batch's bookkeeping.
+    DrawOutputs out{{slot.reals.data(), real_slots}, {slot.codes.data(), code_slots}};
+    for (std::uint64_t k = 0; k < slot.draws; ++k) {
+      const std::span<double> values = sample(k, settings.record_parameters ? k : 0);
+      model.evaluate(values, slot.workspace.get(), out);
+      take(k, out, values);
+    }
+    return;
+  }
   for (std::uint64_t k = 0; k < slot.draws; k += batch) {
-    // Sample up to `batch` draws, evaluate them together, then take each draw's outputs in draw
-    // order: the statistics see the draws in the same order whatever the batch.
+    // Up to `batch` draws sampled, evaluated together, then taken one by one in draw order: the
+    // statistics see the draws in the same order whatever the batch.
     const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(batch, slot.draws - k));
     for (std::size_t b = 0; b < count; ++b) {
-      const std::size_t row = settings.record_parameters ? k + b : b;
-      std::span<double> values(slot.parameters.data() + row * params, params);
-      sampler.sample(slot.first_draw + k + b, values, slot.scratch);
-      if (settings.resampled) settings.resampled->apply(slot.first_draw + k + b, values, sampler.rng());
-      slot.batch_parameters[b] = values;
+      slot.batch_parameters[b] = sample(k + b, settings.record_parameters ? k + b : b);
       slot.batch_outputs[b] = {{slot.reals.data() + b * real_slots, real_slots},
                                {slot.codes.data() + b * code_slots, code_slots}};
     }
-    if (count == 1) model.evaluate(slot.batch_parameters[0], slot.workspace.get(), slot.batch_outputs[0]);
-    else model.evaluate_batch({slot.batch_parameters.data(), count}, slot.workspace.get(), {slot.batch_outputs.data(), count});
-    for (std::size_t b = 0; b < count; ++b) {
-      const DrawOutputs& out = slot.batch_outputs[b];
-      const std::uint64_t draw = k + b;
-      if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
-        throw NumericalFailure(
-            numerical_failure_message(model, slot.first_draw + draw, bad, out.reals[bad], slot.batch_parameters[b]));
-      if (settings.record_codes)
-        for (std::size_t j = 0; j < recorded_width; ++j)
-          slot.recorded[draw * recorded_width + j] = out.codes[slot.recorded_slots[j]];
-      for (std::size_t j = 0; j < aggregate_width; ++j)
-        slot.aggregates[draw * aggregate_width + j] = out.reals[slot.aggregate_slots[j]];
-    }
+    model.evaluate_batch({slot.batch_parameters.data(), count}, slot.workspace.get(),
+                         {slot.batch_outputs.data(), count});
+    for (std::size_t b = 0; b < count; ++b) take(k + b, slot.batch_outputs[b], slot.batch_parameters[b]);
   }
 }
 
