@@ -1,5 +1,7 @@
 #include "sampling/counter_rng.h"
 
+#include "simd/registers.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -192,13 +194,8 @@ __attribute__((target("avx512f,avx512dq"))) std::size_t uniforms_avx512(const r1
 
 CounterRng::Lanes CounterRng::widest_lanes() {
 #if defined(__x86_64__)
-  static const Lanes widest = [] {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return Lanes::avx512;
-    if (__builtin_cpu_supports("avx2")) return Lanes::avx2;
-    return Lanes::sse2;
-  }();
-  return widest;
+  const int bits = simd::widest_register_bits();
+  return bits == 512 ? Lanes::avx512 : bits == 256 ? Lanes::avx2 : Lanes::sse2;
 #else
   return Lanes::one;
 #endif

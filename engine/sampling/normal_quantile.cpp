@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "simd/registers.h"
+
 namespace deterrence {
 
 namespace {
@@ -65,28 +67,13 @@ namespace {
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
-template <int W>
-struct Doubles;
-template <>
-struct Doubles<2> {
-  typedef double type __attribute__((vector_size(16)));
-};
-template <>
-struct Doubles<4> {
-  typedef double type __attribute__((vector_size(32)));
-};
-template <>
-struct Doubles<8> {
-  typedef double type __attribute__((vector_size(64)));
-};
-
 // W at a time: the central formula on every lane (the same operations as the scalar one, never
-// fused), then the lanes outside the central region again one at a time.
-// Forced inline into the entries below, each compiled for its instruction set (out of line, in
-// plain x86-64, the wide vectors would pass by another ABI — wrong results).
+// fused), then the lanes outside the central region again one at a time. Forced inline into the
+// entries below, each compiled for its instruction set (out of line, in plain x86-64, the wide
+// vectors would pass by another ABI — wrong results).
 template <int W>
 __attribute__((always_inline)) inline void quantiles_on(const double* p, double* z, std::size_t n) {
-  using D = typename Doubles<W>::type;
+  using D = simd::Doubles<W>;
   std::size_t k = 0;
   for (; k + W <= n; k += W) {
     D v;
@@ -118,17 +105,7 @@ __attribute__((flatten)) void quantiles_two(const double* p, double* z, std::siz
 
 }  // namespace
 
-std::size_t normal_quantile_lanes() {
-  static const std::size_t lanes = [] {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return std::size_t{8};
-    if (__builtin_cpu_supports("avx2")) return std::size_t{4};
-#endif
-    return std::size_t{2};
-  }();
-  return lanes;
-}
+std::size_t normal_quantile_lanes() { return static_cast<std::size_t>(simd::widest_register_bits() / 64); }
 
 void standard_normal_quantiles(const double* p, double* z, std::size_t n, std::size_t lanes) {
   if (lanes == 0 || lanes > normal_quantile_lanes()) lanes = normal_quantile_lanes();

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "simd/registers.h"
+
 // The wide vector types below live only inside functions compiled for their instruction set (the
 // entries at the end inline everything), so no call passes them in registers of another ABI.
 #if defined(__GNUC__)
@@ -18,30 +20,13 @@ namespace deterrence::coercion {
 
 namespace {
 
-// GCC/Clang vector types of W doubles; a comparison gives a mask of W 64-bit integers (all ones
-// where true), and `mask ? a : b` chooses lane by lane.
-template <int W>
-struct VectorOf;
-template <>
-struct VectorOf<2> {
-  typedef double type __attribute__((vector_size(16)));
-};
-template <>
-struct VectorOf<4> {
-  typedef double type __attribute__((vector_size(32)));
-};
-template <>
-struct VectorOf<8> {
-  typedef double type __attribute__((vector_size(64)));
-};
-
 // play_episode (episode.cpp) on W lanes. Every function below mirrors the one of the same name
 // there, operation for operation: where play_episode branches on something a draw decides,
 // both sides are computed and the mask chooses; where it branches on the policy or the
 // episode (the same in every lane), so does this.
 template <int W>
 struct Play {
-  using D = typename VectorOf<W>::type;
+  using D = simd::Doubles<W>;
   using M = decltype(D{} < D{});
 
   LANE_INLINE static D load(const double* p) {
@@ -356,17 +341,7 @@ __attribute__((flatten)) void play_two(const LaneEpisode& e, const LaneScalars& 
 using PlayFunction = void (*)(const LaneEpisode&, const LaneScalars&, const PolicyDesign&, const LanePolicyDraw&,
                               const LaneMembers&, LaneResults&);
 
-std::size_t widest() {
-  static const std::size_t lanes = [] {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return std::size_t{8};
-    if (__builtin_cpu_supports("avx2")) return std::size_t{4};
-#endif
-    return std::size_t{2};
-  }();
-  return lanes;
-}
+std::size_t widest() { return static_cast<std::size_t>(simd::widest_register_bits() / 64); }
 
 PlayFunction play_function(std::size_t lanes) {
 #if defined(__x86_64__)
