@@ -9,6 +9,7 @@
 
 #include "config/experiment.h"
 #include "models/coercion/episode.h"
+#include "models/coercion/episode_lanes.h"
 #include "run/runner.h"
 #include "sampling/counter_rng.h"
 #include "sampling/distribution.h"
@@ -197,6 +198,85 @@ BENCHMARK_CAPTURE(BM_EpisodePlay, majority_rules_vote, true)
 BENCHMARK_CAPTURE(BM_EpisodePlay, consensus_discretion, false)
     ->ArgNames({"members", "ordered"})
     ->ArgsProduct({{8, 16, 32, 64, 128, 256}, {0, 1}});
+
+// The same plays on episode lanes (several draws at once, as the model plays policies that are
+// not ordered): each lane its own draw of the members' stances, costs and damages and of the
+// episode. Reported per play (per lane), to set against BM_EpisodePlay's pass (ordered:0).
+void BM_EpisodeLanes(benchmark::State& state, bool majority) {
+  using namespace coercion;
+  const auto members = static_cast<std::size_t>(state.range(0));
+  const std::size_t lanes = episode_lanes();
+  const CounterRng rng(7);
+  std::vector<double> gdp(members), supply(members), stance(members * lanes), cost(members * lanes),
+      damage(members * lanes);
+  for (std::size_t j = 0; j < members; ++j) {
+    gdp[j] = rng.uniform(j, 2);
+    supply[j] = rng.uniform(j, 3) / static_cast<double>(members);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      stance[j * lanes + l] = rng.uniform(j * lanes + l, 1);
+      cost[j * lanes + l] = 0.8 * rng.uniform(j * lanes + l, 4);
+      damage[j * lanes + l] = rng.uniform(j * lanes + l, 5);
+    }
+  }
+  const LaneMembers view{members, stance.data(), cost.data(), damage.data(), gdp.data(), supply.data()};
+  LaneScalars s{};
+  LanePolicyDraw draw{};
+  for (std::size_t l = 0; l < lanes; ++l) {
+    s.resolve[l] = s.duration[l] = 1.0;
+    s.stance_value[l] = 0.5;
+    s.sanction_loss[l] = 0.5;
+    s.lag[l] = 0.25;
+    s.coercion_cost[l] = 0.15;
+    s.demonstration[l] = 0.3;
+    s.face[l] = 0.2;
+    s.concession_cost[l] = 0.3;
+    s.premium[l] = 0.1;
+    draw.absorption[l] = 0.1;
+    draw.derisking[l] = 0.5;
+    draw.resilience[l] = 0.2;
+    draw.treaty_penalty[l] = 0.3;
+  }
+  PolicyDesign design;
+  design.sanctions = true;
+  design.aid = true;
+  design.trigger = majority ? Trigger::majority : Trigger::consensus;
+  design.commitment = majority ? Commitment::rules : Commitment::discretion;
+  design.activation = majority ? Activation::majority : Activation::automatic;
+  design.compensated_share = 0.5;
+  design.fund_cap = 1.0;
+  constexpr std::size_t kEpisodes = 256;
+  std::vector<LaneEpisode> episodes(kEpisodes);
+  for (std::size_t k = 0; k < kEpisodes; ++k) {
+    LaneEpisode& e = episodes[k];
+    e.target_exports = 2.0 * rng.uniform(k, 13);
+    e.target_position = static_cast<int>(k % members);
+    e.in_scope = true;
+    for (std::size_t l = 0; l < lanes; ++l) {
+      const std::uint64_t at = k * lanes + l;
+      e.issue_value[l] = 2.0 * rng.uniform(at, 10);
+      e.intensity[l] = rng.uniform(at, 11);
+      e.obfuscation[l] = 0.2;
+      e.target_stance[l] = stance[(k % members) * lanes + l];
+      e.done_deed[l] = 0.0;
+      for (int z = 0; z < 4; ++z) e.factor[z][l] = std::exp(0.3 * (2.0 * rng.uniform(at, 20 + static_cast<std::uint64_t>(z)) - 1.0));
+      e.loss_scale[l] = 1.0;
+      e.forced[l] = false;
+    }
+  }
+  LaneResults results;
+  std::size_t k = 0;
+  for (auto _ : state) {
+    play_episode_lanes(episodes[k], s, design, draw, view, results);
+    benchmark::DoNotOptimize(results);
+    k = (k + 1) % kEpisodes;
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(lanes));
+  state.counters["lanes"] = static_cast<double>(lanes);
+  state.counters["ns/play"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * lanes), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK_CAPTURE(BM_EpisodeLanes, majority_rules_vote, true)->ArgName("members")->Arg(8)->Arg(16)->Arg(32)->Arg(63);
+BENCHMARK_CAPTURE(BM_EpisodeLanes, consensus_discretion, false)->ArgName("members")->Arg(8)->Arg(16)->Arg(32)->Arg(63);
 
 // Bytes the statistics hold per output value (a policy x episode element of a real output, or
 // a category count set): the run totals and one chunk's accumulators, from glibc's count of
