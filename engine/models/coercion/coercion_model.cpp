@@ -205,6 +205,7 @@ class CoercionModel final : public Model {
       const std::size_t issue = s_.episodes[e].issue;
       LaneEpisode le;
       for (std::size_t l = 0; l < lanes; ++l) {
+        // Any policy gives the lane's numbers; the policy's own (target position, scope) are set below.
         const Episode ep = episode_of(x_of(l), w.lanes[l], s_.policies.front(), e);
         const Perception& perception = w.lanes[l].perception[e];
         le.issue_value[l] = ep.issue_value;
