@@ -121,6 +121,36 @@ BENCHMARK_CAPTURE(BM_RunnerThreads, ishigami, "ishigami.yaml")
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
+// The numbers both episode benchmarks play with: a draw's scalars, the policy's draw, and the two
+// designs (majority with rules and an aid vote, as economic NATO; consensus with discretion, as
+// collective resilience).
+coercion::Scalars bench_scalars() {
+  coercion::Scalars s;
+  s.stance_value = 0.5;
+  s.sanction_loss = 0.5;
+  s.lag = 0.25;
+  s.coercion_cost = 0.15;
+  s.demonstration = 0.3;
+  s.face = 0.2;
+  s.concession_cost = 0.3;
+  s.premium = 0.1;
+  s.misperception = 0.3;
+  return s;
+}
+constexpr coercion::PolicyDraw kBenchPolicyDraw{0.1, 0.5, 0.2, 0.3};
+coercion::PolicyDesign bench_design(bool majority) {
+  using namespace coercion;
+  PolicyDesign design;
+  design.sanctions = true;
+  design.aid = true;
+  design.trigger = majority ? Trigger::majority : Trigger::consensus;
+  design.commitment = majority ? Commitment::rules : Commitment::discretion;
+  design.activation = majority ? Activation::majority : Activation::automatic;
+  design.compensated_share = 0.5;
+  design.fund_cap = 1.0;
+  return design;
+}
+
 // One episode play against the number of members of the policy: how the member loops (joins
 // in each view, the aid vote) make a play's cost grow. Synthetic members with stances, costs
 // and damages spread so that about half join; 256 episodes with their own target, stance and
@@ -139,25 +169,9 @@ void BM_EpisodePlay(benchmark::State& state, bool majority) {
     damage[j] = rng.uniform(j, 5);
   }
   MemberView view{stance, gdp, supply, cost, damage};
-  Scalars s;
-  s.stance_value = 0.5;
-  s.sanction_loss = 0.5;
-  s.lag = 0.25;
-  s.coercion_cost = 0.15;
-  s.demonstration = 0.3;
-  s.face = 0.2;
-  s.concession_cost = 0.3;
-  s.premium = 0.1;
-  s.misperception = 0.3;
-  PolicyDesign design;
-  design.sanctions = true;
-  design.aid = true;
-  design.trigger = majority ? Trigger::majority : Trigger::consensus;
-  design.commitment = majority ? Commitment::rules : Commitment::discretion;
-  design.activation = majority ? Activation::majority : Activation::automatic;
-  design.compensated_share = 0.5;
-  design.fund_cap = 1.0;
-  const PolicyDraw draw{0.1, 0.5, 0.2, 0.3};
+  const Scalars s = bench_scalars();
+  const PolicyDesign design = bench_design(majority);
+  const PolicyDraw draw = kBenchPolicyDraw;
   constexpr std::size_t kEpisodes = 256;
   std::vector<Episode> episodes(kEpisodes);
   std::vector<Perception> perception(kEpisodes);
@@ -219,31 +233,27 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
     }
   }
   const LaneMembers view{members, stance.data(), cost.data(), damage.data(), gdp.data(), supply.data()};
+  // Every lane plays with the same scalars and policy draw as BM_EpisodePlay.
+  const Scalars one = bench_scalars();
   LaneScalars s{};
   LanePolicyDraw draw{};
   for (std::size_t l = 0; l < lanes; ++l) {
-    s.resolve[l] = s.duration[l] = 1.0;
-    s.stance_value[l] = 0.5;
-    s.sanction_loss[l] = 0.5;
-    s.lag[l] = 0.25;
-    s.coercion_cost[l] = 0.15;
-    s.demonstration[l] = 0.3;
-    s.face[l] = 0.2;
-    s.concession_cost[l] = 0.3;
-    s.premium[l] = 0.1;
-    draw.absorption[l] = 0.1;
-    draw.derisking[l] = 0.5;
-    draw.resilience[l] = 0.2;
-    draw.treaty_penalty[l] = 0.3;
+    s.resolve[l] = one.resolve;
+    s.duration[l] = one.duration;
+    s.stance_value[l] = one.stance_value;
+    s.sanction_loss[l] = one.sanction_loss;
+    s.lag[l] = one.lag;
+    s.coercion_cost[l] = one.coercion_cost;
+    s.demonstration[l] = one.demonstration;
+    s.face[l] = one.face;
+    s.concession_cost[l] = one.concession_cost;
+    s.premium[l] = one.premium;
+    draw.absorption[l] = kBenchPolicyDraw.absorption;
+    draw.derisking[l] = kBenchPolicyDraw.derisking;
+    draw.resilience[l] = kBenchPolicyDraw.resilience;
+    draw.treaty_penalty[l] = kBenchPolicyDraw.treaty_penalty;
   }
-  PolicyDesign design;
-  design.sanctions = true;
-  design.aid = true;
-  design.trigger = majority ? Trigger::majority : Trigger::consensus;
-  design.commitment = majority ? Commitment::rules : Commitment::discretion;
-  design.activation = majority ? Activation::majority : Activation::automatic;
-  design.compensated_share = 0.5;
-  design.fund_cap = 1.0;
+  const PolicyDesign design = bench_design(majority);
   constexpr std::size_t kEpisodes = 256;
   std::vector<LaneEpisode> episodes(kEpisodes);
   for (std::size_t k = 0; k < kEpisodes; ++k) {
@@ -258,7 +268,8 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
       e.obfuscation[l] = 0.2;
       e.target_stance[l] = stance[(k % members) * lanes + l];
       e.done_deed[l] = 0.0;
-      for (int z = 0; z < 4; ++z) e.factor[z][l] = std::exp(0.3 * (2.0 * rng.uniform(at, 20 + static_cast<std::uint64_t>(z)) - 1.0));
+      for (int z = 0; z < 4; ++z)
+        e.factor[z][l] = std::exp(one.misperception * (2.0 * rng.uniform(at, 20 + static_cast<std::uint64_t>(z)) - 1.0));
       e.loss_scale[l] = 1.0;
       e.forced[l] = false;
     }

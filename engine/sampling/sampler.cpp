@@ -58,7 +58,7 @@ void Sampler::transform(std::span<double> uniforms, std::span<double> values, Sc
   // (normal: a + b z; lognormal: e^{a + b z}).
   const std::size_t normals = normal_parameters_.size();
   for (std::size_t k = 0; k < normals; ++k) scratch.gathered[k] = uniforms[normal_parameters_[k]];
-  if (normals > 0) standard_normal_quantiles(scratch.gathered.data(), scratch.scores.data(), normals);
+  standard_normal_quantiles(scratch.gathered.data(), scratch.scores.data(), normals);
   for (std::size_t k = 0; k < normals; ++k) {
     const std::size_t i = normal_parameters_[k];
     const Distribution& d = parameters[i].distribution;

@@ -156,7 +156,7 @@ class CoercionModel final : public Model {
                       std::span<DrawOutputs> outs) const override {
     auto& w = static_cast<Workspace&>(*workspace);
     const std::size_t lanes = w.lanes.size(), count = xs.size();
-    if (lanes < 2 || count > lanes) {  // not a batching model's workspace: one at a time
+    if (count > lanes) {  // more draws than lanes (not what the runner asks): one at a time
       Model::evaluate_batch(xs, workspace, outs);
       return;
     }
