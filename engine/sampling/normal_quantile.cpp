@@ -107,8 +107,7 @@ __attribute__((flatten)) void quantiles_two(const double* p, double* z, std::siz
 
 std::size_t normal_quantile_lanes() { return static_cast<std::size_t>(simd::widest_register_bits() / 64); }
 
-void standard_normal_quantiles(const double* p, double* z, std::size_t n, std::size_t lanes) {
-  if (n == 0) return;  // a model without normal parameters calls this once a draw
+void standard_normal_quantiles_of(const double* p, double* z, std::size_t n, std::size_t lanes) {
   if (lanes == 0 || lanes > normal_quantile_lanes()) lanes = normal_quantile_lanes();
 #if defined(__x86_64__)
   if (lanes == 8) return quantiles_avx512(p, z, n);

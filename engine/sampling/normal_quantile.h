@@ -14,7 +14,11 @@ double standard_normal_quantile(double p);
 // z[k] = standard_normal_quantile(p[k]) for k < n, the same bits: the central region (|p − ½| ≤
 // 0.425, most draws) several at a time in SIMD registers (2, 4 or 8 lanes as the machine runs;
 // `lanes` 0 = the widest), the tails one at a time.
-void standard_normal_quantiles(const double* p, double* z, std::size_t n, std::size_t lanes = 0);
+void standard_normal_quantiles_of(const double* p, double* z, std::size_t n, std::size_t lanes);
+// Inline so that none (a model without normal parameters, every draw) costs no call.
+inline void standard_normal_quantiles(const double* p, double* z, std::size_t n, std::size_t lanes = 0) {
+  if (n > 0) standard_normal_quantiles_of(p, z, n, lanes);
+}
 // The widest lane count this machine runs (2, 4 or 8).
 std::size_t normal_quantile_lanes();
 
