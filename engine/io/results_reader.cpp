@@ -17,6 +17,8 @@ namespace fs = std::filesystem;
 
 std::string OutputTable::element_label(std::size_t element) const {
   std::string label;
+  if (labels.empty()) return label;
+  if (element >= elements) return std::to_string(element);  // past the end of a damaged table
   std::size_t stride = elements;
   for (std::size_t d = 0; d < labels.size(); ++d) {
     stride /= labels[d].size();
@@ -261,6 +263,21 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
       t.total_low = h5::read_doubles(g, "total_low");
       t.total_high = h5::read_doubles(g, "total_high");
       t.elements = groups.empty() ? 0 : t.first_order.size() / groups.size();
+      // Every index and bound is one value per element and group: a file whose arrays disagree
+      // would send the summary past the end of the shorter one.
+      const std::size_t values = t.elements * groups.size();
+      for (const auto* values_of : {&t.first_order, &t.first_order_low, &t.first_order_high, &t.total, &t.total_low,
+                                    &t.total_high})
+        if (values_of->size() != values || (groups.empty() && !values_of->empty()))
+          throw std::runtime_error(fmt::format(
+              "{}: the Sobol indices of {} do not hold one value per element and group ({} groups, {} first-order "
+              "values, {} lower and {} upper bounds, {} total, {} lower and {} upper bounds)",
+              path, name, groups.size(), t.first_order.size(), t.first_order_low.size(), t.first_order_high.size(),
+              t.total.size(), t.total_low.size(), t.total_high.size()));
+      const OutputTable* table = find(name);
+      if (table && table->elements != t.elements)
+        throw std::runtime_error(fmt::format("{}: the Sobol indices of {} cover {} elements, the output {}", path, name,
+                                             t.elements, table->elements));
       sensitivity_.push_back(std::move(t));
     }
   }

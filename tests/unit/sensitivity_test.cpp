@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <hdf5.h>
+
+#include <filesystem>
 
 #include "h5_compare.h"
 #include "io/h5.h"
@@ -137,6 +140,30 @@ TEST(Sensitivity, ByParameterCorrelatedParametersShareOneNamedIndex) {
       << testing::read_text(log);
   h5::Handle file = h5::open_file(out);
   EXPECT_EQ(h5::read_strings(h5::open_group(file, "sensitivity"), "groups"), (std::vector<std::string>{"x1+x2", "x3"}));
+}
+
+// A damaged file whose bounds are shorter than its indices (found by fuzz_results: the summary
+// read past the end of the empty array) is refused with a message, by every array in turn.
+TEST(Sensitivity, IndicesAndBoundsOfDifferentLengthsAreRefused) {
+  TempDir dir;
+  run_ishigami(dir, 256);
+  for (const char* array : {"first_order", "first_order_low", "first_order_high", "total", "total_low", "total_high"}) {
+    const std::string damaged = dir.file(std::string(array) + ".h5");
+    std::filesystem::copy_file(dir.file("s256-2.h5"), damaged);
+    {
+      const hid_t file = H5Fopen(damaged.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      ASSERT_GE(file, 0);
+      const hid_t y = H5Gopen2(file, "sensitivity/y", H5P_DEFAULT);
+      ASSERT_GE(H5Ldelete(y, array, H5P_DEFAULT), 0);
+      h5::write_doubles(y, array, {}, {0});
+      H5Gclose(y);
+      H5Fclose(file);
+    }
+    const std::string log = dir.file(std::string(array) + ".log");
+    EXPECT_EQ(shell(fmt::format("{} summary {}", kBinary, damaged), log), 1) << array;
+    EXPECT_NE(testing::read_text(log).find("do not hold one value per element and group"), std::string::npos)
+        << array << ": " << testing::read_text(log);
+  }
 }
 
 }  // namespace
