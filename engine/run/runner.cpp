@@ -18,14 +18,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Draws sampled together (Sampler::sample_draws) when the model evaluates one at a time.
+constexpr std::size_t kSampleBlock = 8;
+
+std::size_t batch_of(const Model& model) { return std::max<std::size_t>(1, model.batch_size()); }
+std::size_t sample_block_of(const Model& model) { return batch_of(model) > 1 ? batch_of(model) : kSampleBlock; }
+
 // Everything one in-flight chunk needs, allocated once per run.
 struct ChunkSlot {
   ChunkSlot(const Model& model, const Sampler& sampler, const RunSettings& settings)
-      : statistics(model.outputs()), scratch(sampler.make_scratch()),
+      : statistics(model.outputs()), scratch(sampler.make_scratch(sample_block_of(model))),
         workspace(model.make_workspace()) {
     const std::size_t params = model.parameters().size();
-    const std::size_t batch = std::max<std::size_t>(1, model.batch_size());
-    const std::size_t rows = settings.record_parameters ? std::max<std::size_t>(settings.chunk_size, batch) : batch;
+    const std::size_t batch = batch_of(model), block = sample_block_of(model);
+    const std::size_t rows = settings.record_parameters ? std::max<std::size_t>(settings.chunk_size, block) : block;
     parameters.resize(rows * params);
     reals.resize(batch * model.outputs().real_slots());
     codes.resize(batch * model.outputs().code_slots());
@@ -74,12 +80,17 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
   const std::size_t real_slots = model.outputs().real_slots(), code_slots = model.outputs().code_slots();
   const std::size_t recorded_width = slot.recorded_slots.size();
   const std::size_t aggregate_width = slot.aggregate_slots.size();
-  // Draw k of the chunk into parameter row `row`.
-  const auto sample = [&](std::uint64_t k, std::size_t row) {
-    std::span<double> values(slot.parameters.data() + row * params, params);
-    sampler.sample(slot.first_draw + k, values, slot.scratch);
-    if (settings.resampled) settings.resampled->apply(slot.first_draw + k, values, sampler.rng());
-    return values;
+  // Draws k .. k + count - 1 of the chunk into parameter rows `row` onwards.
+  const auto sample = [&](std::uint64_t k, std::size_t count, std::size_t row) {
+    sampler.sample_draws(slot.first_draw + k, count, {slot.parameters.data() + row * params, count * params},
+                         slot.scratch);
+    if (settings.resampled)
+      for (std::size_t d = 0; d < count; ++d)
+        settings.resampled->apply(slot.first_draw + k + d, {slot.parameters.data() + (row + d) * params, params},
+                                  sampler.rng());
+  };
+  const auto row_of = [&](std::size_t row) {
+    return std::span<const double>(slot.parameters.data() + row * params, params);
   };
   // Draw k's outputs into the chunk's statistics and records, in draw order.
   const auto take = [&](std::uint64_t k, const DrawOutputs& out, std::span<const double> values) {
@@ -93,12 +104,17 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
   };
   const std::size_t batch = slot.batch_outputs.size();
   if (batch == 1) {
-    // One draw at a time (most models), without the batch's bookkeeping.
+    // One draw at a time (most models), without the batch's bookkeeping; sampled a block at a time.
     DrawOutputs out{{slot.reals.data(), real_slots}, {slot.codes.data(), code_slots}};
-    for (std::uint64_t k = 0; k < slot.draws; ++k) {
-      const std::span<double> values = sample(k, settings.record_parameters ? k : 0);
-      model.evaluate(values, slot.workspace.get(), out);
-      take(k, out, values);
+    for (std::uint64_t k = 0; k < slot.draws; k += kSampleBlock) {
+      const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kSampleBlock, slot.draws - k));
+      const std::size_t first_row = settings.record_parameters ? k : 0;
+      sample(k, count, first_row);
+      for (std::size_t d = 0; d < count; ++d) {
+        const std::span<const double> values = row_of(first_row + d);
+        model.evaluate(values, slot.workspace.get(), out);
+        take(k + d, out, values);
+      }
     }
     return;
   }
@@ -106,8 +122,10 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
     // Up to `batch` draws sampled, evaluated together, then taken one by one in draw order: the
     // statistics see the draws in the same order whatever the batch.
     const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(batch, slot.draws - k));
+    const std::size_t first_row = settings.record_parameters ? k : 0;
+    sample(k, count, first_row);
     for (std::size_t b = 0; b < count; ++b) {
-      slot.batch_parameters[b] = sample(k + b, settings.record_parameters ? k + b : b);
+      slot.batch_parameters[b] = row_of(first_row + b);
       slot.batch_outputs[b] = {{slot.reals.data() + b * real_slots, real_slots},
                                {slot.codes.data() + b * code_slots, code_slots}};
     }

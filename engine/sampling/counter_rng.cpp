@@ -42,20 +42,28 @@ void multiply_high_low(__m128i value, __m128i m, __m128i& high, __m128i& low) {
                            _mm_shuffle_epi32(odd, _MM_SHUFFLE(2, 0, 2, 0)));
 }
 
-std::size_t uniforms_sse2(const r123::Philox4x32::key_type& key, std::uint64_t draw,
+// Each kernel takes `draws` as one draw for every stream (kDrawPerStream false: draws[0]) or one
+// draw per stream (true: draws[k] with streams[k]); the rounds are the same.
+template <bool kDrawPerStream>
+std::size_t uniforms_sse2(const r123::Philox4x32::key_type& key, const std::uint64_t* draws,
                           std::span<const std::uint64_t> streams, std::span<double> out, std::size_t i) {
   const auto word = [](std::uint32_t v) { return _mm_set1_epi32(static_cast<int>(v)); };
   const __m128i m0 = word(PHILOX_M4x32_0), m1 = word(PHILOX_M4x32_1), w0 = word(PHILOX_W32_0), w1 = word(PHILOX_W32_1);
-  const __m128i draw_low = word(static_cast<std::uint32_t>(draw)), draw_high = word(static_cast<std::uint32_t>(draw >> 32));
+  const __m128i draw_low = word(static_cast<std::uint32_t>(draws[0]));
+  const __m128i draw_high = word(static_cast<std::uint32_t>(draws[0] >> 32));
   alignas(16) std::uint32_t lanes[2][4];
   for (; i + 4 <= streams.size(); i += 4) {
-    const auto stream_word = [&](int shift) {
-      return _mm_setr_epi32(static_cast<int>(static_cast<std::uint32_t>(streams[i] >> shift)),
-                            static_cast<int>(static_cast<std::uint32_t>(streams[i + 1] >> shift)),
-                            static_cast<int>(static_cast<std::uint32_t>(streams[i + 2] >> shift)),
-                            static_cast<int>(static_cast<std::uint32_t>(streams[i + 3] >> shift)));
+    const auto words = [&](const std::uint64_t* of, int shift) {
+      return _mm_setr_epi32(static_cast<int>(static_cast<std::uint32_t>(of[i] >> shift)),
+                            static_cast<int>(static_cast<std::uint32_t>(of[i + 1] >> shift)),
+                            static_cast<int>(static_cast<std::uint32_t>(of[i + 2] >> shift)),
+                            static_cast<int>(static_cast<std::uint32_t>(of[i + 3] >> shift)));
     };
-    __m128i c0 = draw_low, c1 = draw_high, c2 = stream_word(0), c3 = stream_word(32);
+    __m128i c0 = draw_low, c1 = draw_high, c2 = words(streams.data(), 0), c3 = words(streams.data(), 32);
+    if constexpr (kDrawPerStream) {
+      c0 = words(draws, 0);
+      c1 = words(draws, 32);
+    }
     __m128i k0 = word(key[0]), k1 = word(key[1]);
     for (int round = 0; round < 10; ++round) {
       __m128i high0, low0, high1, low1;
@@ -84,26 +92,33 @@ __attribute__((target("avx2"))) void multiply_high_low(__m256i value, __m256i m,
                               _mm256_shuffle_epi32(odd, _MM_SHUFFLE(2, 0, 2, 0)));
 }
 
-__attribute__((target("avx2"))) std::size_t uniforms_avx2(const r123::Philox4x32::key_type& key, std::uint64_t draw,
+// Eight 64-bit numbers' low and high words: four per load, their halves sorted apart.
+__attribute__((target("avx2"), always_inline)) inline void split_words(const std::uint64_t* of, __m256i& low,
+                                                                      __m256i& high) {
+  const __m256i halves = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256i first = _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(of)), halves);
+  const __m256i second =
+      _mm256_permutevar8x32_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(of + 4)), halves);
+  low = _mm256_permute2x128_si256(first, second, 0x20);
+  high = _mm256_permute2x128_si256(first, second, 0x31);
+}
+
+template <bool kDrawPerStream>
+__attribute__((target("avx2"))) std::size_t uniforms_avx2(const r123::Philox4x32::key_type& key,
+                                                          const std::uint64_t* draws,
                                                           std::span<const std::uint64_t> streams,
                                                           std::span<double> out, std::size_t i) {
   const __m256i m0 = _mm256_set1_epi32(static_cast<int>(PHILOX_M4x32_0));
   const __m256i m1 = _mm256_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
   const __m256i w0 = _mm256_set1_epi32(static_cast<int>(PHILOX_W32_0));
   const __m256i w1 = _mm256_set1_epi32(static_cast<int>(PHILOX_W32_1));
-  const __m256i draw_low = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
-  const __m256i draw_high = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
-  // The streams' low and high words: four 64-bit streams per load, their halves sorted apart.
-  const __m256i halves = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+  const __m256i draw_low = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0])));
+  const __m256i draw_high = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0] >> 32)));
   alignas(32) std::uint32_t lanes[2][8];
   for (; i + 8 <= streams.size(); i += 8) {
-    const __m256i first = _mm256_permutevar8x32_epi32(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(streams.data() + i)), halves);
-    const __m256i second = _mm256_permutevar8x32_epi32(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(streams.data() + i + 4)), halves);
-    __m256i c0 = draw_low, c1 = draw_high;
-    __m256i c2 = _mm256_permute2x128_si256(first, second, 0x20);  // low words of the eight
-    __m256i c3 = _mm256_permute2x128_si256(first, second, 0x31);  // high words
+    __m256i c0 = draw_low, c1 = draw_high, c2, c3;
+    split_words(streams.data() + i, c2, c3);
+    if constexpr (kDrawPerStream) split_words(draws + i, c0, c1);
     __m256i k0 = _mm256_set1_epi32(static_cast<int>(key[0])), k1 = _mm256_set1_epi32(static_cast<int>(key[1]));
     for (int round = 0; round < 10; ++round) {
       __m256i high0, low0, high1, low1;
@@ -147,25 +162,31 @@ __attribute__((target("avx512f,avx512dq"))) __m512d to_uniforms(__m256i word0, _
   return _mm512_min_pd(u, _mm512_set1_pd(0x1.fffffffffffffp-1));
 }
 
+// Sixteen 64-bit numbers' low and high words: eight per load, narrowed (vpmovqd).
+__attribute__((target("avx512f,avx512dq"), always_inline)) inline void split_words(const std::uint64_t* of,
+                                                                                   __m512i& low, __m512i& high) {
+  const __m512i first = _mm512_loadu_si512(of);
+  const __m512i second = _mm512_loadu_si512(of + 8);
+  low = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(first)), _mm512_cvtepi64_epi32(second), 1);
+  high = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(first, 32))),
+                            _mm512_cvtepi64_epi32(_mm512_srli_epi64(second, 32)), 1);
+}
+
+template <bool kDrawPerStream>
 __attribute__((target("avx512f,avx512dq"))) std::size_t uniforms_avx512(const r123::Philox4x32::key_type& key,
-                                                               std::uint64_t draw,
+                                                               const std::uint64_t* draws,
                                                                std::span<const std::uint64_t> streams,
                                                                std::span<double> out, std::size_t i) {
   const __m512i m0 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_0));
   const __m512i m1 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
   const __m512i w0 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_0));
   const __m512i w1 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_1));
-  const __m512i draw_low = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
-  const __m512i draw_high = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
+  const __m512i draw_low = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0])));
+  const __m512i draw_high = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0] >> 32)));
   for (; i + 16 <= streams.size(); i += 16) {
-    // The streams' low and high words: eight 64-bit streams per load, narrowed (vpmovqd).
-    const __m512i first = _mm512_loadu_si512(streams.data() + i);
-    const __m512i second = _mm512_loadu_si512(streams.data() + i + 8);
-    __m512i c0 = draw_low, c1 = draw_high;
-    __m512i c2 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(first)),
-                                    _mm512_cvtepi64_epi32(second), 1);
-    __m512i c3 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(first, 32))),
-                                    _mm512_cvtepi64_epi32(_mm512_srli_epi64(second, 32)), 1);
+    __m512i c0 = draw_low, c1 = draw_high, c2, c3;
+    split_words(streams.data() + i, c2, c3);
+    if constexpr (kDrawPerStream) split_words(draws + i, c0, c1);
     __m512i k0 = _mm512_set1_epi32(static_cast<int>(key[0])), k1 = _mm512_set1_epi32(static_cast<int>(key[1]));
     for (int round = 0; round < 10; ++round) {
       __m512i high0, low0, high1, low1;
@@ -201,16 +222,36 @@ CounterRng::Lanes CounterRng::widest_lanes() {
 #endif
 }
 
-void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out,
-                          Lanes lanes) const {
+namespace {
+
+// The widest pass first, then narrower ones for what is left; returns how many were done.
+template <bool kDrawPerStream>
+std::size_t uniforms_in_lanes([[maybe_unused]] const r123::Philox4x32::key_type& key,
+                              [[maybe_unused]] const std::uint64_t* draws,
+                              [[maybe_unused]] std::span<const std::uint64_t> streams,
+                              [[maybe_unused]] std::span<double> out, [[maybe_unused]] CounterRng::Lanes lanes) {
   std::size_t i = 0;
 #if defined(__x86_64__)
-  // The widest pass first, then narrower ones for what is left.
-  if (lanes == Lanes::avx512) i = uniforms_avx512(key_, draw, streams, out, i);
-  if (lanes == Lanes::avx512 || lanes == Lanes::avx2) i = uniforms_avx2(key_, draw, streams, out, i);
-  if (lanes != Lanes::one) i = uniforms_sse2(key_, draw, streams, out, i);
+  using Lanes = CounterRng::Lanes;
+  if (lanes == Lanes::avx512) i = uniforms_avx512<kDrawPerStream>(key, draws, streams, out, i);
+  if (lanes == Lanes::avx512 || lanes == Lanes::avx2) i = uniforms_avx2<kDrawPerStream>(key, draws, streams, out, i);
+  if (lanes != Lanes::one) i = uniforms_sse2<kDrawPerStream>(key, draws, streams, out, i);
 #endif
+  return i;
+}
+
+}  // namespace
+
+void CounterRng::uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out,
+                          Lanes lanes) const {
+  std::size_t i = uniforms_in_lanes<false>(key_, &draw, streams, out, lanes);
   for (; i < streams.size(); ++i) out[i] = uniform(draw, streams[i]);
+}
+
+void CounterRng::uniforms(std::span<const std::uint64_t> draws, std::span<const std::uint64_t> streams,
+                          std::span<double> out, Lanes lanes) const {
+  std::size_t i = uniforms_in_lanes<true>(key_, draws.data(), streams, out, lanes);
+  for (; i < streams.size(); ++i) out[i] = uniform(draws[i], streams[i]);
 }
 
 }  // namespace deterrence

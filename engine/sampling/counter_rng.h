@@ -42,6 +42,15 @@ class CounterRng {
   }
   void uniforms(std::uint64_t draw, std::span<const std::uint64_t> streams, std::span<double> out, Lanes lanes) const;
 
+  // out[k] = uniform(draws[k], streams[k]): many draws of few streams (a batch of draws of a
+  // model with few parameters) in the same lanes. `draws` and `streams` have out's size.
+  void uniforms(std::span<const std::uint64_t> draws, std::span<const std::uint64_t> streams,
+                std::span<double> out) const {
+    uniforms(draws, streams, out, widest_lanes());
+  }
+  void uniforms(std::span<const std::uint64_t> draws, std::span<const std::uint64_t> streams, std::span<double> out,
+                Lanes lanes) const;
+
   // 53 bits of Philox's first two words as a uniform in (0, 1).
   static double to_uniform(std::uint32_t word0, std::uint32_t word1) {
     const std::uint64_t mantissa =

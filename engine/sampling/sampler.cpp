@@ -19,8 +19,15 @@ Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* 
   }
 }
 
-Sampler::Scratch Sampler::make_scratch() const {
+Sampler::Scratch Sampler::make_scratch(std::size_t draws_at_once) const {
   Scratch scratch;
+  if (!design_ && space_.size() < kFewParameters && draws_at_once > 1) {
+    const std::size_t pairs = draws_at_once * space_.size();
+    scratch.pair_draws.resize(pairs);
+    scratch.pair_uniforms.resize(pairs);
+    scratch.pair_streams.resize(pairs);
+    for (std::size_t k = 0; k < pairs; ++k) scratch.pair_streams[k] = streams_[k % space_.size()];
+  }
   scratch.uniforms.resize(space_.size());
   scratch.normals.resize(space_.largest_copula());
   scratch.gathered.resize(std::max(space_.largest_copula(), normal_parameters_.size()));
@@ -32,6 +39,21 @@ void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scra
   if (design_) design_->uniforms(draw, scratch.uniforms);
   else draw_uniforms(draw, scratch.uniforms, rng_);
   transform(scratch.uniforms, values, scratch);
+}
+
+void Sampler::sample_draws(std::uint64_t first_draw, std::size_t count, std::span<double> rows,
+                           Scratch& scratch) const {
+  const std::size_t n = space_.size(), pairs = count * n;
+  if (design_ || n >= kFewParameters || pairs > scratch.pair_draws.size()) {
+    for (std::size_t d = 0; d < count; ++d) sample(first_draw + d, rows.subspan(d * n, n), scratch);
+    return;
+  }
+  for (std::size_t d = 0; d < count; ++d)
+    std::fill_n(scratch.pair_draws.begin() + static_cast<std::ptrdiff_t>(d * n), n, first_draw + d);
+  rng_.uniforms({scratch.pair_draws.data(), pairs}, {scratch.pair_streams.data(), pairs},
+                {scratch.pair_uniforms.data(), pairs});
+  for (std::size_t d = 0; d < count; ++d)
+    transform({scratch.pair_uniforms.data() + d * n, n}, rows.subspan(d * n, n), scratch);
 }
 
 void Sampler::draw_uniforms(std::uint64_t draw, std::span<double> uniforms, const CounterRng& rng) const {

@@ -22,11 +22,22 @@ class Sampler {
   struct Scratch {
     std::vector<double> uniforms, normals;
     std::vector<double> gathered, scores;  // uniforms gathered for standard_normal_quantiles, and their scores
+    // sample_draws with few parameters: each (draw, parameter) pair's draw, stream and uniform.
+    std::vector<std::uint64_t> pair_draws, pair_streams;
+    std::vector<double> pair_uniforms;
   };
-  Scratch make_scratch() const;
+  // `draws_at_once`: the most draws sample_draws is asked for at a time.
+  Scratch make_scratch(std::size_t draws_at_once = 1) const;
 
   // Writes space.size() values into `values`.
   void sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const;
+
+  // Draws first_draw, first_draw + 1, ... into consecutive rows of space.size() values (`rows`
+  // holds `count` rows): the same bits as sample() on each. With few parameters the draws'
+  // uniforms come from the same Philox lanes (a draw alone would fill few of them).
+  void sample_draws(std::uint64_t first_draw, std::size_t count, std::span<double> rows, Scratch& scratch) const;
+  // Below this many parameters sample_draws computes a block's uniforms together.
+  static constexpr std::size_t kFewParameters = 16;
 
   // The two halves of sample(), for designs that mix inputs (Saltelli): a draw's independent
   // uniforms (one per parameter, before any copula) from `rng`, and the copulas and marginals

@@ -138,12 +138,10 @@ TEST(CounterRng, UniformsArePureFunctionsOfSeedDrawAndStream) {
   }
 }
 
-// The batched uniforms (four streams at a time in SSE2) are the one-at-a-time ones, bit for bit:
-// draws across the 64-bit range (high counter words set), seeds of both halves, every count of
-// streams from 0 to 13 (whole blocks of four and the remainders).
-// Every register width this machine runs (one at a time, SSE2, AVX2, AVX-512F) gives the one-at-a-
+// The batched uniforms are the one-at-a-time ones, bit for bit: draws across the 64-bit range
+// (high counter words set), seeds of both halves. Every register width this machine runs (one at a time, SSE2, AVX2, AVX-512F) gives the one-at-a-
 // time bits, for stream counts that leave every remainder of every width (0–40).
-TEST(CounterRng, BatchedUniformsAreTheOneAtATimeOnes) {
+std::vector<CounterRng::Lanes> widths_this_machine_runs() {
   using Lanes = CounterRng::Lanes;
   std::vector<Lanes> widths;
   for (const Lanes lanes : {Lanes::one, Lanes::sse2, Lanes::avx2, Lanes::avx512})
@@ -153,6 +151,12 @@ TEST(CounterRng, BatchedUniformsAreTheOneAtATimeOnes) {
 #else
   EXPECT_GE(widths.size(), 1u);
 #endif
+  return widths;
+}
+
+TEST(CounterRng, BatchedUniformsAreTheOneAtATimeOnes) {
+  using Lanes = CounterRng::Lanes;
+  const std::vector<Lanes> widths = widths_this_machine_runs();
   for (const std::uint64_t seed : {0ULL, 20261123ULL, 0xfedcba9876543210ULL}) {
     const CounterRng rng(seed);
     for (const std::uint64_t draw : {0ULL, 1ULL, 123456789ULL, 0x1234567890abcdefULL, ~0ULL}) {
@@ -167,6 +171,31 @@ TEST(CounterRng, BatchedUniformsAreTheOneAtATimeOnes) {
                 << "seed " << seed << " draw " << draw << " stream " << k << " of " << n << ", "
                 << static_cast<int>(lanes) << " lanes";
         }
+      }
+    }
+  }
+}
+
+// A draw per stream (a block of draws of few parameters in the same lanes): each lane is
+// uniform(draws[k], streams[k]), at every width, for every count 0–40 and draws whose high words
+// differ between lanes.
+TEST(CounterRng, UniformsOfManyDrawsAreTheOneAtATimeOnes) {
+  using Lanes = CounterRng::Lanes;
+  const std::vector<Lanes> widths = widths_this_machine_runs();
+  for (const std::uint64_t seed : {0ULL, 20261123ULL, 0xfedcba9876543210ULL}) {
+    const CounterRng rng(seed);
+    for (std::size_t n = 0; n <= 40; ++n) {
+      std::vector<std::uint64_t> draws(n), streams(n);
+      for (std::size_t k = 0; k < n; ++k) {
+        draws[k] = k % 3 == 0 ? k : k % 3 == 1 ? 0x1234567890abcdefULL + k : ~0ULL - k;
+        streams[k] = stream_of(fmt::format("x{}", k % 5));
+      }
+      for (const Lanes lanes : widths) {
+        std::vector<double> out(n, -1.0);
+        rng.uniforms(draws, streams, out, lanes);
+        for (std::size_t k = 0; k < n; ++k)
+          ASSERT_EQ(out[k], rng.uniform(draws[k], streams[k]))
+              << "seed " << seed << " lane " << k << " of " << n << ", " << static_cast<int>(lanes) << " lanes";
       }
     }
   }

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <numeric>
 
+#include <fmt/format.h>
+
 #include "config/experiment.h"
 #include "run/runner.h"
 #include "sampling/sampler.h"
@@ -63,6 +65,42 @@ TEST(Runner, AddingAnUnrelatedParameterDoesNotChangeTheOthersDraws) {
     b.sample(draw, vb, sb);
     ASSERT_EQ(va[0], vb[2]);
     ASSERT_EQ(va[1], vb[1]);
+  }
+}
+
+// A block of draws sampled together is each draw sampled alone, bit for bit: few parameters (the
+// draws' uniforms share Philox lanes) with a copula and every kind of marginal, and many
+// parameters (one draw at a time inside), for every block size up to the scratch's and one past it.
+TEST(Sampler, DrawsSampledTogetherAreEachDrawAlone) {
+  ParameterSpace few, many;
+  few.add("x1", Distribution::uniform(-3, 3));
+  few.add("x2", Distribution::normal(1, 2));
+  few.add("x3", Distribution::beta(2, 5));
+  few.add("x4", Distribution::of(DistributionKind::lognormal, 0.1, 0.4));
+  few.add("x5", Distribution::of(DistributionKind::triangular, 0, 2, 1));
+  Eigen::MatrixXd r(2, 2);
+  r << 1, 0.5, 0.5, 1;
+  few.correlate({0, 2}, r);
+  for (int i = 0; i < 40; ++i) many.add(fmt::format("p{}", i), i % 2 ? Distribution::beta(2, 3) : Distribution::normal(0, 1));
+  ASSERT_LT(few.size(), Sampler::kFewParameters);
+  ASSERT_GE(many.size(), Sampler::kFewParameters);
+  for (const ParameterSpace* space : {&few, &many}) {
+    const Sampler sampler(*space, 20261130);
+    const std::size_t n = space->size(), capacity = 8;
+    auto together = sampler.make_scratch(capacity);
+    auto alone = sampler.make_scratch();
+    std::vector<double> rows((capacity + 1) * n), row(n);
+    for (std::size_t count = 0; count <= capacity + 1; ++count)
+      for (const std::uint64_t first : {0ULL, 17ULL, 0xffffffffULL - 3, ~0ULL - 9}) {
+        std::fill(rows.begin(), rows.end(), -1.0);
+        sampler.sample_draws(first, count, {rows.data(), count * n}, together);
+        for (std::size_t d = 0; d < count; ++d) {
+          sampler.sample(first + d, row, alone);
+          for (std::size_t j = 0; j < n; ++j)
+            ASSERT_EQ(rows[d * n + j], row[j]) << n << " parameters, draw " << first + d << " of a block of " << count
+                                               << ", parameter " << j;
+        }
+      }
   }
 }
 
