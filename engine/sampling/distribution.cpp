@@ -112,6 +112,34 @@ double Distribution::quantile(double u) const {
   return exact_quantile(u);
 }
 
+void Distribution::quantiles(const double* u, double* out, std::size_t count, std::size_t stride) const {
+  switch (kind) {
+    case DistributionKind::constant:
+      for (std::size_t k = 0; k < count; ++k) out[k * stride] = a;
+      return;
+    case DistributionKind::uniform: {
+      const double range = b - a;  // exact_quantile's a + (b − a)·u
+      for (std::size_t k = 0; k < count; ++k) out[k * stride] = a + range * u[k * stride];
+      return;
+    }
+    default:
+      break;
+  }
+  if (table) {
+    // quantile()'s middle inline; the tails (and any NaN the table gives) through quantile() itself.
+    const bool pert = kind == DistributionKind::pert;
+    const double origin = pert ? a : 0.0, range = pert ? b - a : 1.0;
+    const HermiteKnots& middle = table->middle;
+    for (std::size_t k = 0; k < count; ++k) {
+      const double v = u[k * stride];
+      const double z = v >= kMiddleFirst && v <= kMiddleLast ? middle.at(v) : std::numeric_limits<double>::quiet_NaN();
+      out[k * stride] = std::isnan(z) ? quantile(v) : origin + range * z;
+    }
+    return;
+  }
+  for (std::size_t k = 0; k < count; ++k) out[k * stride] = quantile(u[k * stride]);
+}
+
 void Distribution::prepare() {
   if (kind != DistributionKind::beta && kind != DistributionKind::pert) return;
   // Tables are a pure function of the distribution: a sweep that reloads its config for every

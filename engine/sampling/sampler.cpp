@@ -21,39 +21,47 @@ Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* 
 
 Sampler::Scratch Sampler::make_scratch(std::size_t draws_at_once) const {
   Scratch scratch;
-  if (!design_ && space_.size() < kFewParameters && draws_at_once > 1) {
-    const std::size_t pairs = draws_at_once * space_.size();
-    scratch.pair_draws.resize(pairs);
-    scratch.pair_uniforms.resize(pairs);
-    scratch.pair_streams.resize(pairs);
-    for (std::size_t k = 0; k < pairs; ++k) scratch.pair_streams[k] = streams_[k % space_.size()];
-  }
-  scratch.uniforms.resize(space_.size());
+  const std::size_t n = space_.size(), at_once = std::max<std::size_t>(1, draws_at_once);
+  scratch.draws_at_once = at_once;
+  scratch.uniforms.resize(at_once * n);
   scratch.normals.resize(space_.largest_copula());
-  scratch.gathered.resize(std::max(space_.largest_copula(), normal_parameters_.size()));
-  scratch.scores.resize(normal_parameters_.size());
+  scratch.gathered.resize(std::max(space_.largest_copula(), at_once * normal_parameters_.size()));
+  scratch.scores.resize(at_once * normal_parameters_.size());
+  if (!design_ && n < kFewParameters && at_once > 1) {
+    scratch.pair_draws.resize(at_once * n);
+    scratch.pair_streams.resize(at_once * n);
+    for (std::size_t k = 0; k < at_once * n; ++k) scratch.pair_streams[k] = streams_[k % n];
+  }
   return scratch;
 }
 
 void Sampler::sample(std::uint64_t draw, std::span<double> values, Scratch& scratch) const {
-  if (design_) design_->uniforms(draw, scratch.uniforms);
-  else draw_uniforms(draw, scratch.uniforms, rng_);
-  transform(scratch.uniforms, values, scratch);
+  sample_draws(draw, 1, values, scratch);
 }
 
 void Sampler::sample_draws(std::uint64_t first_draw, std::size_t count, std::span<double> rows,
                            Scratch& scratch) const {
-  const std::size_t n = space_.size(), pairs = count * n;
-  if (design_ || n >= kFewParameters || pairs > scratch.pair_draws.size()) {
-    for (std::size_t d = 0; d < count; ++d) sample(first_draw + d, rows.subspan(d * n, n), scratch);
+  const std::size_t n = space_.size();
+  if (count > scratch.draws_at_once) {  // more than the scratch holds: in turns
+    for (std::size_t d = 0; d < count; d += scratch.draws_at_once) {
+      const std::size_t part = std::min(scratch.draws_at_once, count - d);
+      sample_draws(first_draw + d, part, rows.subspan(d * n, part * n), scratch);
+    }
     return;
   }
-  for (std::size_t d = 0; d < count; ++d)
-    std::fill_n(scratch.pair_draws.begin() + static_cast<std::ptrdiff_t>(d * n), n, first_draw + d);
-  rng_.uniforms({scratch.pair_draws.data(), pairs}, {scratch.pair_streams.data(), pairs},
-                {scratch.pair_uniforms.data(), pairs});
-  for (std::size_t d = 0; d < count; ++d)
-    transform({scratch.pair_uniforms.data() + d * n, n}, rows.subspan(d * n, n), scratch);
+  const std::span<double> uniforms(scratch.uniforms.data(), count * n);
+  if (!design_ && n < kFewParameters && count > 1) {
+    for (std::size_t d = 0; d < count; ++d)
+      std::fill_n(scratch.pair_draws.begin() + static_cast<std::ptrdiff_t>(d * n), n, first_draw + d);
+    rng_.uniforms({scratch.pair_draws.data(), count * n}, {scratch.pair_streams.data(), count * n}, uniforms);
+  } else {
+    for (std::size_t d = 0; d < count; ++d) {
+      const std::span<double> row = uniforms.subspan(d * n, n);
+      if (design_) design_->uniforms(first_draw + d, row);
+      else rng_.uniforms(first_draw + d, streams_, row);
+    }
+  }
+  transform_rows(count, uniforms, rows, scratch);
 }
 
 void Sampler::draw_uniforms(std::uint64_t draw, std::span<double> uniforms, const CounterRng& rng) const {
@@ -61,33 +69,47 @@ void Sampler::draw_uniforms(std::uint64_t draw, std::span<double> uniforms, cons
 }
 
 void Sampler::transform(std::span<double> uniforms, std::span<double> values, Scratch& scratch) const {
+  transform_rows(1, uniforms, values, scratch);
+}
+
+void Sampler::transform_rows(std::size_t count, std::span<double> uniforms, std::span<double> values,
+                             Scratch& scratch) const {
   const auto& parameters = space_.parameters();
-  for (const auto& group : space_.copulas()) {
-    const std::size_t n = group.members.size();
-    for (std::size_t j = 0; j < n; ++j) scratch.gathered[j] = uniforms[group.members[j]];
-    standard_normal_quantiles(scratch.gathered.data(), scratch.normals.data(), n);
-    // x = L z; the correlated normal score goes back to a uniform for the marginal.
-    for (std::size_t r = 0; r < n; ++r) {
-      double x = 0.0;
-      for (std::size_t c = 0; c <= r; ++c) x += group.cholesky(r, c) * scratch.normals[c];
-      double u = 0.5 * std::erfc(-x / std::numbers::sqrt2);
-      // Keep u inside (0, 1) so every inverse CDF stays finite.
-      u = std::min(std::max(u, 0x1.0p-60), 1.0 - 0x1.0p-53);
-      uniforms[group.members[r]] = u;
+  const std::size_t n = space_.size();
+  for (std::size_t d = 0; d < count; ++d) {
+    double* row = uniforms.data() + d * n;
+    for (const auto& group : space_.copulas()) {
+      const std::size_t m = group.members.size();
+      for (std::size_t j = 0; j < m; ++j) scratch.gathered[j] = row[group.members[j]];
+      standard_normal_quantiles(scratch.gathered.data(), scratch.normals.data(), m);
+      // x = L z; the correlated normal score goes back to a uniform for the marginal.
+      for (std::size_t r = 0; r < m; ++r) {
+        double x = 0.0;
+        for (std::size_t c = 0; c <= r; ++c) x += group.cholesky(r, c) * scratch.normals[c];
+        double u = 0.5 * std::erfc(-x / std::numbers::sqrt2);
+        // Keep u inside (0, 1) so every inverse CDF stays finite.
+        u = std::min(std::max(u, 0x1.0p-60), 1.0 - 0x1.0p-53);
+        row[group.members[r]] = u;
+      }
     }
   }
-  // Normal scores many at a time, then each marginal as Distribution::quantile computes it
-  // (normal: a + b z; lognormal: e^{a + b z}).
+  // Normal scores of every draw many at a time, then each marginal as Distribution::quantile
+  // computes it (normal: a + b z; lognormal: e^{a + b z}).
   const std::size_t normals = normal_parameters_.size();
-  for (std::size_t k = 0; k < normals; ++k) scratch.gathered[k] = uniforms[normal_parameters_[k]];
-  standard_normal_quantiles(scratch.gathered.data(), scratch.scores.data(), normals);
+  for (std::size_t d = 0; d < count; ++d)
+    for (std::size_t k = 0; k < normals; ++k) scratch.gathered[d * normals + k] = uniforms[d * n + normal_parameters_[k]];
+  standard_normal_quantiles(scratch.gathered.data(), scratch.scores.data(), count * normals);
   for (std::size_t k = 0; k < normals; ++k) {
     const std::size_t i = normal_parameters_[k];
-    const Distribution& d = parameters[i].distribution;
-    const double x = d.a + d.b * scratch.scores[k];
-    values[i] = d.kind == DistributionKind::lognormal ? std::exp(x) : x;
+    const Distribution& dist = parameters[i].distribution;
+    for (std::size_t d = 0; d < count; ++d) {
+      const double x = dist.a + dist.b * scratch.scores[d * normals + k];
+      values[d * n + i] = dist.kind == DistributionKind::lognormal ? std::exp(x) : x;
+    }
   }
-  for (const std::size_t i : other_parameters_) values[i] = parameters[i].distribution.quantile(uniforms[i]);
+  // Every other marginal on all the draws in turn.
+  for (const std::size_t i : other_parameters_)
+    parameters[i].distribution.quantiles(uniforms.data() + i, values.data() + i, count, n);
 }
 
 }  // namespace deterrence

@@ -22,9 +22,9 @@ class Sampler {
   struct Scratch {
     std::vector<double> uniforms, normals;
     std::vector<double> gathered, scores;  // uniforms gathered for standard_normal_quantiles, and their scores
-    // sample_draws with few parameters: each (draw, parameter) pair's draw, stream and uniform.
+    // sample_draws with few parameters: each (draw, parameter) pair's draw and stream.
     std::vector<std::uint64_t> pair_draws, pair_streams;
-    std::vector<double> pair_uniforms;
+    std::size_t draws_at_once = 1;
   };
   // `draws_at_once`: the most draws sample_draws is asked for at a time.
   Scratch make_scratch(std::size_t draws_at_once = 1) const;
@@ -34,7 +34,8 @@ class Sampler {
 
   // Draws first_draw, first_draw + 1, ... into consecutive rows of space.size() values (`rows`
   // holds `count` rows): the same bits as sample() on each. With few parameters the draws'
-  // uniforms come from the same Philox lanes (a draw alone would fill few of them).
+  // uniforms come from the same Philox lanes (a draw alone would fill few of them); each
+  // marginal is then applied to all the draws in turn, and normal scores computed all together.
   void sample_draws(std::uint64_t first_draw, std::size_t count, std::span<double> rows, Scratch& scratch) const;
   // Below this many parameters sample_draws computes a block's uniforms together.
   static constexpr std::size_t kFewParameters = 16;
@@ -49,6 +50,9 @@ class Sampler {
   const ParameterSpace& space() const { return space_; }
 
  private:
+  // transform() on `count` rows of uniforms and values.
+  void transform_rows(std::size_t count, std::span<double> uniforms, std::span<double> values, Scratch& scratch) const;
+
   const ParameterSpace& space_;
   CounterRng rng_;
   const Design* design_ = nullptr;

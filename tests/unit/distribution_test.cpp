@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "sampling/counter_rng.h"
@@ -117,6 +118,29 @@ TEST(DistributionTest, TabulatedTailsKeepTheirRelativePrecision) {
 }
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+// Many quantiles at once (a block of draws, strided as the sampler lays them out) are
+// quantile() of each, bit for bit, for every kind with its table built as the sampler builds it:
+// the middle, both tails down to the generator's extremes, and a table-less beta.
+TEST(DistributionTest, ManyQuantilesAtOnceAreEachQuantile) {
+  std::vector<double> u;
+  for (int k = 1; k < 2000; ++k) u.push_back(k / 2000.0);
+  for (const double tail : {0x1.0p-54, 1e-12, 1e-6, 0.003, 0.0199999, 0.02, 0.98})
+    u.insert(u.end(), {tail, 1.0 - tail});
+  u.push_back(0x1.fffffffffffffp-1);
+  auto all = cases();
+  all.push_back({"constant", Distribution::constant(4)});
+  all.push_back({"beta without table", Distribution::beta(0.5, 0.5)});
+  for (auto& [name, d] : all) {
+    if (std::string(name) != "beta without table") d.prepare();
+    const std::size_t stride = 3;
+    std::vector<double> strided(u.size() * stride, 0.25), out(u.size() * stride, -1.0);
+    for (std::size_t k = 0; k < u.size(); ++k) strided[k * stride] = u[k];
+    d.quantiles(strided.data(), out.data(), u.size(), stride);
+    for (std::size_t k = 0; k < u.size(); ++k) ASSERT_EQ(out[k * stride], d.quantile(u[k])) << name << " at u = " << u[k];
+    EXPECT_EQ(out[1], -1.0) << name << ": wrote between the strides";
+  }
+}
 
 TEST(DistributionTest, ConstantIsConstant) {
   const Distribution d = Distribution::constant(4.2);

@@ -69,8 +69,9 @@ TEST(Runner, AddingAnUnrelatedParameterDoesNotChangeTheOthersDraws) {
 }
 
 // A block of draws sampled together is each draw sampled alone, bit for bit: few parameters (the
-// draws' uniforms share Philox lanes) with a copula and every kind of marginal, and many
-// parameters (one draw at a time inside), for every block size up to the scratch's and one past it.
+// draws' uniforms share Philox lanes) with a copula, many parameters of every kind with a copula
+// (each marginal applied to the block's draws in turn), and a Latin hypercube; every block size
+// up to the scratch's and past it.
 TEST(Sampler, DrawsSampledTogetherAreEachDrawAlone) {
   ParameterSpace few, many;
   few.add("x1", Distribution::uniform(-3, 3));
@@ -81,17 +82,32 @@ TEST(Sampler, DrawsSampledTogetherAreEachDrawAlone) {
   Eigen::MatrixXd r(2, 2);
   r << 1, 0.5, 0.5, 1;
   few.correlate({0, 2}, r);
-  for (int i = 0; i < 40; ++i) many.add(fmt::format("p{}", i), i % 2 ? Distribution::beta(2, 3) : Distribution::normal(0, 1));
+  const Distribution kinds[] = {Distribution::beta(2, 3),
+                                Distribution::normal(0, 1),
+                                Distribution::uniform(1, 4),
+                                Distribution::constant(7),
+                                Distribution::of(DistributionKind::pert, 0, 10, 2),
+                                Distribution::of(DistributionKind::lognormal, 0.2, 0.5),
+                                Distribution::of(DistributionKind::triangular, -1, 1, 0.5),
+                                Distribution::beta_mean(0.3, 6)};
+  for (int i = 0; i < 40; ++i) many.add(fmt::format("p{}", i), kinds[i % 8]);
+  Eigen::MatrixXd r3(3, 3);
+  r3 << 1, 0.4, -0.2, 0.4, 1, 0.3, -0.2, 0.3, 1;
+  many.correlate({1, 10, 20}, r3);
   ASSERT_LT(few.size(), Sampler::kFewParameters);
   ASSERT_GE(many.size(), Sampler::kFewParameters);
-  for (const ParameterSpace* space : {&few, &many}) {
-    const Sampler sampler(*space, 20261130);
+  DesignSpec latin;
+  latin.kind = DesignKind::latin_hypercube;
+  const Design design(latin, few, 20261130, 1000);
+  const std::pair<const ParameterSpace*, const Design*> cases[] = {{&few, nullptr}, {&many, nullptr}, {&few, &design}};
+  for (const auto& [space, design_of] : cases) {
+    const Sampler sampler(*space, 20261130, design_of);
     const std::size_t n = space->size(), capacity = 8;
     auto together = sampler.make_scratch(capacity);
     auto alone = sampler.make_scratch();
-    std::vector<double> rows((capacity + 1) * n), row(n);
-    for (std::size_t count = 0; count <= capacity + 1; ++count)
-      for (const std::uint64_t first : {0ULL, 17ULL, 0xffffffffULL - 3, ~0ULL - 9}) {
+    std::vector<double> rows((2 * capacity + 1) * n), row(n);
+    for (std::size_t count = 0; count <= 2 * capacity + 1; ++count)
+      for (const std::uint64_t first : {0ULL, 17ULL, design_of ? 900ULL : 0xffffffffULL - 3, design_of ? 990ULL : ~0ULL - 9}) {
         std::fill(rows.begin(), rows.end(), -1.0);
         sampler.sample_draws(first, count, {rows.data(), count * n}, together);
         for (std::size_t d = 0; d < count; ++d) {
