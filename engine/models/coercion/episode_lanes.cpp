@@ -20,6 +20,28 @@ namespace deterrence::coercion {
 
 namespace {
 
+// Whether any lane of a mask is set: the mask's halves or-ed together down to one 64-bit word
+// (a few vector instructions, where testing lane by lane extracts and branches on each). Plain
+// vector arithmetic, so it compiles inside every width's kernel.
+template <int Bytes>
+struct MaskWords {
+  typedef long long type __attribute__((vector_size(Bytes)));
+};
+template <int Bytes, class M>
+LANE_INLINE bool any_word_set(const M& m) {
+  if constexpr (Bytes == 8) {
+    long long word;
+    std::memcpy(&word, &m, 8);
+    return word != 0;
+  } else {
+    using Half = typename MaskWords<Bytes / 2>::type;
+    Half low, high;
+    std::memcpy(&low, &m, Bytes / 2);
+    std::memcpy(&high, reinterpret_cast<const char*>(&m) + Bytes / 2, Bytes / 2);
+    return any_word_set<Bytes / 2>(low | high);
+  }
+}
+
 // play_episode (episode.cpp) on W lanes. Every function below mirrors the one of the same name
 // there, operation for operation: where play_episode branches on something a draw decides,
 // both sides are computed and the mask chooses; where it branches on the policy or the
@@ -49,11 +71,7 @@ struct Play {
     for (int l = 0; l < W; ++l) m[l] = b ? -1 : 0;
     return m;
   }
-  LANE_INLINE static bool any(M m) {
-    for (int l = 0; l < W; ++l)
-      if (m[l]) return true;
-    return false;
-  }
+  LANE_INLINE static bool any(M m) { return any_word_set<8 * W>(m); }
   LANE_INLINE static M code(Outcome o) {
     M m;
     for (int l = 0; l < W; ++l) m[l] = static_cast<std::int64_t>(o);
@@ -300,12 +318,13 @@ struct Play {
         aid_active = plays & r.aid_active;
       }
     }
+    // The reals as whole registers; outcomes and flags lane by lane.
+    std::memcpy(out.target_payoff, &target, sizeof target);
+    std::memcpy(out.coercer_payoff, &coercer, sizeof coercer);
+    std::memcpy(out.bloc_cost, &bloc, sizeof bloc);
+    std::memcpy(out.sanction_loss, &loss, sizeof loss);
     for (int l = 0; l < W; ++l) {
       out.outcome[l] = static_cast<Outcome>(outcome[l]);
-      out.target_payoff[l] = target[l];
-      out.coercer_payoff[l] = coercer[l];
-      out.bloc_cost[l] = bloc[l];
-      out.sanction_loss[l] = loss[l];
       out.triggered[l] = triggered[l] != 0;
       out.aid_active[l] = aid_active[l] != 0;
     }
