@@ -38,7 +38,7 @@ else
 fi
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_corpus.sh" "$SAN_DIR/engine/deterrence"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$SAN_DIR/engine/deterrence"
-bash "$ROOT/tests/fuzz/run_fuzzers.sh" "$SAN_DIR" 60
+bash "$ROOT/tests/fuzz/run_fuzzers.sh" "$SAN_DIR" 20000 1000
 # A real one-node SLURM on localhost: array of shards + merge, bit-identical to one process.
 bash "$ROOT/tests/slurm/slurm_integration.sh" "$BUILD_DIR"
 echo "[tests] all passed"

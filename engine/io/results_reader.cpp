@@ -31,6 +31,7 @@ std::string OutputTable::element_label(std::size_t element) const {
 double OutputTable::at(const std::string& statistic, std::size_t element, std::size_t column) const {
   auto it = values.find(statistic);
   if (it == values.end()) throw std::out_of_range("no statistic '" + statistic + "' in output " + name);
+  if (elements == 0) throw std::out_of_range("output " + name + " has no elements");
   const std::size_t width = it->second.size() / elements;
   return it->second.at(element * width + column);
 }
