@@ -89,10 +89,12 @@ class BucketTable {
   int first_exponent_ = 0;
 };
 
-const BucketTable& bucket_table() {
-  static const BucketTable table;
-  return table;
-}
+// Built once when the program starts (after the constants above, which this file defines
+// first), so bucket_of pays no guard of a function-local static and carries no construction
+// code: it keeps its few registers instead of saving six on every call.
+const BucketTable kBucketTable;
+
+const BucketTable& bucket_table() { return kBucketTable; }
 
 }  // namespace
 
