@@ -49,8 +49,10 @@ std::size_t uniforms_sse2(const r123::Philox4x32::key_type& key, const std::uint
                           std::span<const std::uint64_t> streams, std::span<double> out, std::size_t i) {
   const auto word = [](std::uint32_t v) { return _mm_set1_epi32(static_cast<int>(v)); };
   const __m128i m0 = word(PHILOX_M4x32_0), m1 = word(PHILOX_M4x32_1), w0 = word(PHILOX_W32_0), w1 = word(PHILOX_W32_1);
-  const __m128i draw_low = word(static_cast<std::uint32_t>(draws[0]));
-  const __m128i draw_high = word(static_cast<std::uint32_t>(draws[0] >> 32));
+  // One draw for every lane; with a draw per lane there may be none at all, so no draws[0].
+  const std::uint64_t draw = kDrawPerStream ? 0 : draws[0];
+  const __m128i draw_low = word(static_cast<std::uint32_t>(draw));
+  const __m128i draw_high = word(static_cast<std::uint32_t>(draw >> 32));
   alignas(16) std::uint32_t lanes[2][4];
   for (; i + 4 <= streams.size(); i += 4) {
     const auto words = [&](const std::uint64_t* of, int shift) {
@@ -112,8 +114,9 @@ __attribute__((target("avx2"))) std::size_t uniforms_avx2(const r123::Philox4x32
   const __m256i m1 = _mm256_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
   const __m256i w0 = _mm256_set1_epi32(static_cast<int>(PHILOX_W32_0));
   const __m256i w1 = _mm256_set1_epi32(static_cast<int>(PHILOX_W32_1));
-  const __m256i draw_low = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0])));
-  const __m256i draw_high = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0] >> 32)));
+  const std::uint64_t draw = kDrawPerStream ? 0 : draws[0];
+  const __m256i draw_low = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
+  const __m256i draw_high = _mm256_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
   alignas(32) std::uint32_t lanes[2][8];
   for (; i + 8 <= streams.size(); i += 8) {
     __m256i c0 = draw_low, c1 = draw_high, c2, c3;
@@ -181,8 +184,9 @@ __attribute__((target("avx512f,avx512dq"))) std::size_t uniforms_avx512(const r1
   const __m512i m1 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
   const __m512i w0 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_0));
   const __m512i w1 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_1));
-  const __m512i draw_low = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0])));
-  const __m512i draw_high = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draws[0] >> 32)));
+  const std::uint64_t draw = kDrawPerStream ? 0 : draws[0];
+  const __m512i draw_low = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
+  const __m512i draw_high = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
   for (; i + 16 <= streams.size(); i += 16) {
     __m512i c0 = draw_low, c1 = draw_high, c2, c3;
     split_words(streams.data() + i, c2, c3);
