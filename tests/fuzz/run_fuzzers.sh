@@ -6,10 +6,9 @@
 # regression test once fixed.
 # The libFuzzer seed (FUZZ_SEED, default 20261130) and the number of inputs are fixed, not the
 # time, so a machine's speed does not decide how far a run explores (with a time budget the
-# project's CI once found an input that the same commit's run here had not reached). fuzz_results
-# then explores the same inputs on every run; fuzz_config nearly (a few coverage features differ
-# between runs even without address randomisation). Set FUZZ_SEED and the counts higher to
-# explore further.
+# project's CI once found an input that the same commit's run here had not reached). Runs then
+# explore nearly the same inputs (a little coverage still differs between runs, even without
+# address randomisation: README, "Faults"). Set FUZZ_SEED and the counts higher to explore further.
 # Usage: run_fuzzers.sh BUILD_DIR [CONFIG_INPUTS [RESULTS_INPUTS]]
 set -euo pipefail
 BUILD="$(realpath "$1")"
