@@ -269,7 +269,7 @@ ResultsFile::ResultsFile(const std::string& path, std::size_t point) : path_(pat
       const std::size_t values = t.elements * groups.size();
       for (const auto* values_of : {&t.first_order, &t.first_order_low, &t.first_order_high, &t.total, &t.total_low,
                                     &t.total_high})
-        if (values_of->size() != values || (groups.empty() && !values_of->empty()))
+        if (values_of->size() != values)
           throw std::runtime_error(fmt::format(
               "{}: the Sobol indices of {} do not hold one value per element and group ({} groups, {} first-order "
               "values, {} lower and {} upper bounds, {} total, {} lower and {} upper bounds)",
