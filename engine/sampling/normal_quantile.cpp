@@ -1,5 +1,6 @@
 #include "sampling/normal_quantile.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -67,30 +68,76 @@ namespace {
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
-// W at a time: the central formula on every lane (the same operations as the scalar one, never
-// fused), then the lanes outside the central region again one at a time. Forced inline into the
-// entries below, each compiled for its instruction set (out of line, in plain x86-64, the wide
-// vectors would pass by another ABI — wrong results).
+// How many values the kernel takes in one piece: their tails wait in a buffer on the stack.
+constexpr std::size_t kPiece = 256;
+
+// W at a time, the same operations as the scalar function, never fused: the central formula on
+// every lane; then the tails, each r = √(−log tail) one at a time (glibc's log has no vector form
+// with its bits; sqrt is exactly rounded either way), and their rational functions W at a time
+// again. NaN and p outside (0, 1) go to the scalar function. Forced inline into the entries
+// below, each compiled for its instruction set (out of line, in plain x86-64, the wide vectors
+// would pass by another ABI — wrong results).
 template <int W>
 __attribute__((always_inline)) inline void quantiles_on(const double* p, double* z, std::size_t n) {
   using D = simd::Doubles<W>;
-  std::size_t k = 0;
-  for (; k + W <= n; k += W) {
-    D v;
-    std::memcpy(&v, p + k, sizeof v);
-    const D q = v - 0.5;
-    const D r = 0.180625 - q * q;
-    const auto poly = [&r](const double(&c)[8]) __attribute__((always_inline)) {
-      return ((((((c[7] * r + c[6]) * r + c[5]) * r + c[4]) * r + c[3]) * r + c[2]) * r + c[1]) * r + c[0];
+  const auto poly = [](const double(&c)[8], const D& r) __attribute__((always_inline)) {
+    return ((((((c[7] * r + c[6]) * r + c[5]) * r + c[4]) * r + c[3]) * r + c[2]) * r + c[1]) * r + c[0];
+  };
+  // The tails of one piece: r, and where each goes.
+  double tail_r[kPiece + W];
+  std::size_t tail_at[kPiece];
+  for (std::size_t start = 0; start < n; start += kPiece) {
+    const std::size_t end = std::min(n, start + kPiece);
+    std::size_t tails = 0;
+    const auto outside = [&](std::size_t k) __attribute__((always_inline)) {
+      const double q = p[k] - 0.5;
+      const double tail = q < 0.0 ? p[k] : 1.0 - p[k];
+      if (tail > 0.0) {  // not NaN, inside (0, 1)
+        tail_r[tails] = std::sqrt(-std::log(tail));
+        tail_at[tails++] = k;
+      } else {
+        z[k] = standard_normal_quantile(p[k]);
+      }
     };
-    const D central = q * poly(kA) / poly(kB);
-    const D magnitude = q < 0.0 ? -q : q;
-    const auto inside = magnitude <= 0.425;
-    std::memcpy(z + k, &central, sizeof central);
-    for (int l = 0; l < W; ++l)
-      if (!inside[l]) z[k + static_cast<std::size_t>(l)] = standard_normal_quantile(p[k + static_cast<std::size_t>(l)]);
+    std::size_t k = start;
+    for (; k + W <= end; k += W) {
+      D v;
+      std::memcpy(&v, p + k, sizeof v);
+      const D q = v - 0.5;
+      const D r = 0.180625 - q * q;
+      const D central = q * poly(kA, r) / poly(kB, r);
+      const D magnitude = q < 0.0 ? -q : q;
+      const auto inside = magnitude <= 0.425;
+      std::memcpy(z + k, &central, sizeof central);
+      for (int l = 0; l < W; ++l)
+        if (!inside[l]) outside(k + static_cast<std::size_t>(l));
+    }
+    for (; k < end; ++k) {
+      if (std::abs(p[k] - 0.5) <= 0.425) z[k] = standard_normal_quantile(p[k]);
+      else outside(k);
+    }
+    // The tails W at a time (the last register padded with r = 1, whose results are not kept).
+    for (std::size_t t = tails; t % W != 0; ++t) tail_r[t] = 1.0;
+    for (std::size_t t = 0; t < tails; t += W) {
+      D r;
+      std::memcpy(&r, tail_r + t, sizeof r);
+      const auto near = r <= 5.0;
+      const D rc = r - 1.6;
+      D value = poly(kC, rc) / poly(kD, rc);
+      bool any_far = false;
+      for (int l = 0; l < W; ++l) any_far |= !near[l];
+      if (any_far) {
+        const D re = r - 5.0;
+        const D far = poly(kE, re) / poly(kF, re);
+        value = near ? value : far;
+      }
+      const std::size_t last = std::min<std::size_t>(W, tails - t);
+      for (std::size_t l = 0; l < last; ++l) {
+        const std::size_t at = tail_at[t + l];
+        z[at] = p[at] - 0.5 < 0.0 ? -value[l] : value[l];
+      }
+    }
   }
-  for (; k < n; ++k) z[k] = standard_normal_quantile(p[k]);
 }
 
 #if defined(__x86_64__)

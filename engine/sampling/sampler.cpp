@@ -24,8 +24,9 @@ Sampler::Scratch Sampler::make_scratch(std::size_t draws_at_once) const {
   const std::size_t n = space_.size(), at_once = std::max<std::size_t>(1, draws_at_once);
   scratch.draws_at_once = at_once;
   scratch.uniforms.resize(at_once * n);
-  scratch.normals.resize(space_.largest_copula());
-  scratch.gathered.resize(std::max(space_.largest_copula(), at_once * normal_parameters_.size()));
+  scratch.normals.resize(at_once * space_.largest_copula());
+  scratch.correlated.resize(at_once);
+  scratch.gathered.resize(at_once * std::max(space_.largest_copula(), normal_parameters_.size()));
   scratch.scores.resize(at_once * normal_parameters_.size());
   if (!design_ && n < kFewParameters && at_once > 1) {
     scratch.pair_draws.resize(at_once * n);
@@ -76,20 +77,28 @@ void Sampler::transform_rows(std::size_t count, std::span<double> uniforms, std:
                              Scratch& scratch) const {
   const auto& parameters = space_.parameters();
   const std::size_t n = space_.size();
-  for (std::size_t d = 0; d < count; ++d) {
-    double* row = uniforms.data() + d * n;
-    for (const auto& group : space_.copulas()) {
-      const std::size_t m = group.members.size();
-      for (std::size_t j = 0; j < m; ++j) scratch.gathered[j] = row[group.members[j]];
-      standard_normal_quantiles(scratch.gathered.data(), scratch.normals.data(), m);
-      // x = L z; the correlated normal score goes back to a uniform for the marginal.
-      for (std::size_t r = 0; r < m; ++r) {
-        double x = 0.0;
-        for (std::size_t c = 0; c <= r; ++c) x += group.cholesky(r, c) * scratch.normals[c];
-        double u = 0.5 * std::erfc(-x / std::numbers::sqrt2);
+  // Each copula group on all the draws together, draws side by side ([member][draw]): normal
+  // scores many at a time, then x = L z for each draw in the same order as one draw alone (the
+  // inner loop over draws vectorises, each draw's sum still added term by term); the correlated
+  // score goes back to a uniform for the marginal.
+  for (const auto& group : space_.copulas()) {
+    const std::size_t m = group.members.size();
+    for (std::size_t j = 0; j < m; ++j)
+      for (std::size_t d = 0; d < count; ++d) scratch.gathered[j * count + d] = uniforms[d * n + group.members[j]];
+    standard_normal_quantiles(scratch.gathered.data(), scratch.normals.data(), m * count);
+    double* x = scratch.correlated.data();
+    for (std::size_t r = 0; r < m; ++r) {
+      std::fill_n(x, count, 0.0);
+      for (std::size_t c = 0; c <= r; ++c) {
+        const double l = group.cholesky(r, c);
+        const double* z = scratch.normals.data() + c * count;
+        for (std::size_t d = 0; d < count; ++d) x[d] += l * z[d];
+      }
+      for (std::size_t d = 0; d < count; ++d) {
+        double u = 0.5 * std::erfc(-x[d] / std::numbers::sqrt2);
         // Keep u inside (0, 1) so every inverse CDF stays finite.
         u = std::min(std::max(u, 0x1.0p-60), 1.0 - 0x1.0p-53);
-        row[group.members[r]] = u;
+        uniforms[d * n + group.members[r]] = u;
       }
     }
   }

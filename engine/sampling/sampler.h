@@ -22,6 +22,7 @@ class Sampler {
   struct Scratch {
     std::vector<double> uniforms, normals;
     std::vector<double> gathered, scores;  // uniforms gathered for standard_normal_quantiles, and their scores
+    std::vector<double> correlated;        // a copula row's x = L z, one per draw
     // sample_draws with few parameters: each (draw, parameter) pair's draw and stream.
     std::vector<std::uint64_t> pair_draws, pair_streams;
     std::size_t draws_at_once = 1;

@@ -72,7 +72,8 @@ TEST(NormalQuantile, EdgesAreInfiniteOrNaN) {
 }
 
 // Many at a time gives the one-at-a-time bits, on every width this machine runs: uniforms over
-// (0, 1), the edges of the central region and of (0, 1), NaN, values outside, any count.
+// (0, 1), the edges of the central region and of (0, 1), NaN, values outside, both tail formulas,
+// any count (more than one piece of the kernel's tail buffer, and pieces' remainders).
 TEST(NormalQuantile, ManyAtATimeAreTheOneAtATimeBits) {
   const CounterRng rng(11);
   std::vector<double> p;
@@ -81,8 +82,19 @@ TEST(NormalQuantile, ManyAtATimeAreTheOneAtATimeBits) {
                             -1.0, 2.0, std::numeric_limits<double>::denorm_min(), 1e-300,
                             std::nextafter(1.0, 0.0), std::nan("")})
     for (int copies = 0; copies < 9; ++copies) p.push_back(edge);
+  // Both tails' formulas (r = √(−log tail) on either side of 5, at tail ≈ e^−25) mixed in one
+  // register, and tails from 10^−1 to 10^−300 on both sides.
+  for (int k = -40; k <= 40; ++k) {
+    const double tail = std::exp(-25.0) * (1.0 + k * 1e-3);
+    p.push_back(tail);
+    p.push_back(1.0 - tail);
+  }
+  for (int e = 1; e <= 300; ++e) {
+    p.push_back(std::pow(10.0, -e));
+    p.push_back(1.0 - std::pow(10.0, -e));
+  }
   for (std::size_t lanes = 2; lanes <= normal_quantile_lanes(); lanes *= 2)
-    for (const std::size_t n : {p.size(), std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{13}}) {
+    for (const std::size_t n : {p.size(), std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{13}, std::size_t{1200}}) {
       std::vector<double> z(n, -7.0);
       standard_normal_quantiles(p.data() + (p.size() - n), z.data(), n, lanes);
       for (std::size_t k = 0; k < n; ++k) {
