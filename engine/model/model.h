@@ -4,6 +4,7 @@
 // implements this interface and registers a factory (model/registry.h): nothing else changes.
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 
 #include <vector>
@@ -31,14 +32,14 @@ class Model {
   virtual void evaluate(std::span<const double> parameters, ModelWorkspace* workspace,
                         DrawOutputs& out) const = 0;
   // How many draws evaluate_batch takes at once (a model that plays draws side by side in SIMD
-  // registers says how many); 1: one at a time.
+  // registers says how many); 1: one at a time, and evaluate_batch is never called.
   virtual std::size_t batch_size() const { return 1; }
-  // evaluate() on up to batch_size() draws: draw k's parameters in parameters[k], its outputs
-  // into out[k], exactly what evaluate() would give it. The same rules as evaluate().
+  // evaluate() on up to batch_size() draws: draw b's parameters in parameters[b], its outputs in
+  // lane b of `out` (out.lanes == batch_size()), exactly what evaluate() would give it. Lanes past
+  // parameters.size() may be written with anything. The same rules as evaluate(). A model whose
+  // batch_size() is above 1 implements it.
   virtual void evaluate_batch(std::span<const std::span<const double>> parameters, ModelWorkspace* workspace,
-                              std::span<DrawOutputs> out) const {
-    for (std::size_t k = 0; k < parameters.size(); ++k) evaluate(parameters[k], workspace, out[k]);
-  }
+                              const BatchOutputs& out) const;
   // Historical cases this experiment plays (none for most models): `deterrence cases`, `run`
   // and `summary` forecast and score them from the outputs' category counts.
   virtual std::vector<CaseSpec> cases() const { return {}; }
@@ -50,5 +51,10 @@ class Model {
     return all;
   }
 };
+
+inline void Model::evaluate_batch(std::span<const std::span<const double>>, ModelWorkspace*,
+                                  const BatchOutputs&) const {
+  throw std::logic_error("model '" + name() + "' says it evaluates draws together (batch_size) but has no evaluate_batch");
+}
 
 }  // namespace deterrence

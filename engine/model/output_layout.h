@@ -76,4 +76,15 @@ struct DrawOutputs {
   std::span<std::uint8_t> codes;
 };
 
+// Where a model writes the results of `lanes` draws evaluated together (Model::evaluate_batch):
+// slot k of draw b at reals[k · lanes + b] (codes likewise), so a value computed for every lane
+// at once is stored as one run, and the statistics add each slot's draws in turn.
+struct BatchOutputs {
+  std::span<double> reals;         // real slots × lanes
+  std::span<std::uint8_t> codes;   // code slots × lanes
+  std::size_t lanes = 1;
+  double& real(std::size_t slot, std::size_t draw) const { return reals[slot * lanes + draw]; }
+  std::uint8_t& code(std::size_t slot, std::size_t draw) const { return codes[slot * lanes + draw]; }
+};
+
 }  // namespace deterrence

@@ -37,7 +37,6 @@ struct ChunkSlot {
     reals.resize(batch * model.outputs().real_slots());
     codes.resize(batch * model.outputs().code_slots());
     batch_parameters.resize(batch);
-    batch_outputs.resize(batch);
     if (settings.record_codes) recorded.resize(settings.chunk_size * model.outputs().recorded_code_slots());
     for (const auto& spec : model.outputs().specs())
       if (spec.kind == OutputKind::categorical && spec.record)
@@ -55,9 +54,9 @@ struct ChunkSlot {
   std::vector<double> parameters, reals, aggregates;
   std::vector<std::uint8_t> codes, recorded;
   std::vector<std::size_t> recorded_slots, aggregate_slots;
-  // The draws the model evaluates together (Model::batch_size): their parameter rows and outputs.
+  // The draws the model evaluates together (Model::batch_size): their parameter rows (their
+  // outputs side by side in `reals` and `codes`, BatchOutputs).
   std::vector<std::span<const double>> batch_parameters;
-  std::vector<DrawOutputs> batch_outputs;
   std::uint64_t first_draw = 0, draws = 0;
 };
 
@@ -103,7 +102,7 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
     for (std::size_t j = 0; j < aggregate_width; ++j)
       slot.aggregates[k * aggregate_width + j] = out.reals[slot.aggregate_slots[j]];
   };
-  const std::size_t batch = slot.batch_outputs.size();
+  const std::size_t batch = slot.batch_parameters.size();
   if (batch == 1) {
     // One draw at a time (most models), without the batch's bookkeeping; sampled a block at a time.
     DrawOutputs out{{slot.reals.data(), real_slots}, {slot.codes.data(), code_slots}};
@@ -119,20 +118,27 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
     }
     return;
   }
+  const BatchOutputs outputs{{slot.reals.data(), batch * real_slots}, {slot.codes.data(), batch * code_slots}, batch};
   for (std::uint64_t k = 0; k < slot.draws; k += batch) {
-    // Up to `batch` draws sampled, evaluated together, then taken one by one in draw order: the
-    // statistics see the draws in the same order whatever the batch.
+    // Up to `batch` draws sampled, evaluated together, then added in draw order: the statistics
+    // see the draws in the same order whatever the batch.
     const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(batch, slot.draws - k));
     const std::size_t first_row = settings.record_parameters ? k : 0;
     sample(k, count, first_row);
+    for (std::size_t b = 0; b < count; ++b) slot.batch_parameters[b] = row_of(first_row + b);
+    model.evaluate_batch({slot.batch_parameters.data(), count}, slot.workspace.get(), outputs);
+    if (const auto bad = slot.statistics.add_batch(outputs, count); bad.slot != ChunkStatistics::npos)
+      throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k + bad.draw, bad.slot,
+                                                       outputs.real(bad.slot, bad.draw),
+                                                       slot.batch_parameters[bad.draw]));
     for (std::size_t b = 0; b < count; ++b) {
-      slot.batch_parameters[b] = row_of(first_row + b);
-      slot.batch_outputs[b] = {{slot.reals.data() + b * real_slots, real_slots},
-                               {slot.codes.data() + b * code_slots, code_slots}};
+      const std::uint64_t draw = k + b;
+      if (settings.record_codes)
+        for (std::size_t j = 0; j < recorded_width; ++j)
+          slot.recorded[draw * recorded_width + j] = outputs.code(slot.recorded_slots[j], b);
+      for (std::size_t j = 0; j < aggregate_width; ++j)
+        slot.aggregates[draw * aggregate_width + j] = outputs.real(slot.aggregate_slots[j], b);
     }
-    model.evaluate_batch({slot.batch_parameters.data(), count}, slot.workspace.get(),
-                         {slot.batch_outputs.data(), count});
-    for (std::size_t b = 0; b < count; ++b) take(k + b, slot.batch_outputs[b], slot.batch_parameters[b]);
   }
 }
 

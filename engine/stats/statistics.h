@@ -20,6 +20,13 @@ class ChunkStatistics {
   // where the output always applies (a numerical failure) — or npos when every value is sound.
   std::size_t add(const DrawOutputs& draw);
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  // Adds draws 0 .. count − 1 of a batch in that order: the same sums, bounds and counts as add()
+  // on each, each slot's accumulators read once for the whole batch. The first value that is no
+  // result, in draw order, is returned as its draw and slot (slot npos: every value sound).
+  struct Unsound {
+    std::size_t draw = 0, slot = npos;
+  };
+  Unsound add_batch(const BatchOutputs& batch, std::size_t count);
 
  private:
   friend class RunStatistics;

@@ -5,7 +5,9 @@
 // among lane-played ones). Partial batches included.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -34,31 +36,35 @@ std::vector<std::uint64_t> compare_batched_with_alone(const std::string& config,
   auto scratch = sampler.make_scratch();
   auto alone_workspace = model.make_workspace(), batch_workspace = model.make_workspace();
   std::vector<std::vector<double>> x(batch, std::vector<double>(model.parameters().size()));
-  std::vector<Buffers> alone(batch, Buffers(layout)), batched(batch, Buffers(layout));
+  std::vector<Buffers> alone(batch, Buffers(layout));
+  // The batch's outputs side by side (BatchOutputs), filled with NaN so a slot left unwritten shows.
+  std::vector<double> batch_reals(batch * layout.real_slots());
+  std::vector<std::uint8_t> batch_codes(batch * layout.code_slots());
+  const BatchOutputs batched{batch_reals, batch_codes, batch};
   std::vector<std::uint64_t> reached(coercion::kOutcomeCount, 0);
   std::uint64_t draw = 0, mismatches = 0;
   for (std::size_t group = 0; draw < draws; ++group) {
     // Full batches, and now and then a partial one (1 .. batch − 1 draws).
     const std::size_t count = group % 7 == 3 ? 1 + group % (batch - 1) : batch;
     std::vector<std::span<const double>> parameters;
-    std::vector<DrawOutputs> outputs;
     for (std::size_t b = 0; b < count; ++b) {
       sampler.sample(draw + b, x[b], scratch);
       parameters.emplace_back(x[b]);
-      outputs.push_back(batched[b].outputs());
       DrawOutputs one = alone[b].outputs();
       model.evaluate(x[b], alone_workspace.get(), one);
     }
-    model.evaluate_batch(parameters, batch_workspace.get(), outputs);
+    std::fill(batch_reals.begin(), batch_reals.end(), std::numeric_limits<double>::quiet_NaN());
+    std::fill(batch_codes.begin(), batch_codes.end(), std::uint8_t{255});
+    model.evaluate_batch(parameters, batch_workspace.get(), batched);
     for (std::size_t b = 0; b < count; ++b) {
       for (std::size_t i = 0; i < layout.real_slots(); ++i)
-        if (std::memcmp(&alone[b].reals[i], &batched[b].reals[i], sizeof(double)) != 0 && ++mismatches <= 10)
+        if (std::memcmp(&alone[b].reals[i], &batched.real(i, b), sizeof(double)) != 0 && ++mismatches <= 10)
           ADD_FAILURE() << config << " draw " << draw + b << ": " << layout.real_slot_label(i) << " "
-                        << alone[b].reals[i] << " alone, " << batched[b].reals[i] << " batched";
+                        << alone[b].reals[i] << " alone, " << batched.real(i, b) << " batched";
       for (std::size_t c = 0; c < layout.code_slots(); ++c) {
-        if (alone[b].codes[c] != batched[b].codes[c] && ++mismatches <= 10)
+        if (alone[b].codes[c] != batched.code(c, b) && ++mismatches <= 10)
           ADD_FAILURE() << config << " draw " << draw + b << ": outcome slot " << c << " "
-                        << int(alone[b].codes[c]) << " alone, " << int(batched[b].codes[c]) << " batched";
+                        << int(alone[b].codes[c]) << " alone, " << int(batched.code(c, b)) << " batched";
         ++reached[alone[b].codes[c]];
       }
     }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "model/output_layout.h"
@@ -138,6 +139,62 @@ TEST(ChunkStatistics, FastAndValueByValuePathsAgree) {
   EXPECT_EQ(chunk.add({reals, codes}), 3u);  // no result: refused, naming the slot
   reals[3] = std::nan("");
   EXPECT_EQ(chunk.add({reals, codes}), 3u);  // NaN where the output always applies: refused too
+}
+
+// Draws side by side (BatchOutputs, as a batched model writes them) give a chunk exactly what the
+// same draws give one by one: every count, sum, bound, sketch and category count, bit for bit
+// (the run totals' words) — full batches on the fast path, batches with a "does not apply" NaN
+// or fewer draws than lanes value by value. The first unsound value is found in draw order.
+TEST(ChunkStatistics, ABatchAddsAsItsDrawsOneByOne) {
+  OutputLayout layout;
+  std::vector<std::string> labels;
+  for (int k = 0; k < 40; ++k) labels.push_back(std::to_string(k));
+  layout.add_real("x", "", {Dimension{"k", labels}}, false);
+  layout.add_real("q", "", {}, true);
+  layout.add_real("maybe", "", {}, false);
+  layout.set_may_not_apply("maybe");
+  layout.add_categorical("c", "", {Dimension{"k", {"a", "b", "c"}}}, {"u", "v", "w", "z"}, false);
+  const std::size_t reals = layout.real_slots(), codes = layout.code_slots();
+  for (const std::size_t lanes : {std::size_t{2}, std::size_t{4}, std::size_t{8}}) {
+    ChunkStatistics one_by_one(layout), batched(layout);
+    std::mt19937_64 gen(lanes);
+    std::normal_distribution<double> normal(0.0, 3.0);
+    std::vector<double> lane_reals(lanes * reals), draw_reals(reals);
+    std::vector<std::uint8_t> lane_codes(lanes * codes), draw_codes(codes);
+    const BatchOutputs batch{lane_reals, lane_codes, lanes};
+    for (int group = 0; group < 300; ++group) {
+      const std::size_t count = group % 5 == 2 ? 1 + group % lanes : lanes;
+      for (std::size_t b = 0; b < lanes; ++b) {
+        for (std::size_t i = 0; i < reals; ++i) batch.real(i, b) = normal(gen);
+        if ((group + b) % 7 == 0) batch.real(reals - 1, b) = std::nan("");
+        for (std::size_t c = 0; c < codes; ++c) batch.code(c, b) = static_cast<std::uint8_t>(gen() % 4);
+      }
+      ASSERT_EQ(batched.add_batch(batch, count).slot, ChunkStatistics::npos);
+      for (std::size_t b = 0; b < count; ++b) {
+        for (std::size_t i = 0; i < reals; ++i) draw_reals[i] = batch.real(i, b);
+        for (std::size_t c = 0; c < codes; ++c) draw_codes[c] = batch.code(c, b);
+        ASSERT_EQ(one_by_one.add({draw_reals, draw_codes}), ChunkStatistics::npos);
+      }
+    }
+    RunStatistics a(layout), b(layout);
+    a.fold(one_by_one);
+    b.fold(batched);
+    EXPECT_EQ(a.to_words(), b.to_words()) << lanes << " lanes";
+    EXPECT_GT(a.count(0), 0u);
+    // Unsound values in draws 1 (slot 30) and 0 (the NaN of an output that always applies, slot
+    // 5): draw 0's is the first; with draw 0 sound, draw 1's.
+    for (std::size_t b = 0; b < lanes; ++b)
+      for (std::size_t i = 0; i < reals; ++i) batch.real(i, b) = 1.0;
+    batch.real(30, 1) = HUGE_VAL;
+    batch.real(5, 0) = std::nan("");
+    ChunkStatistics::Unsound bad = batched.add_batch(batch, lanes);
+    EXPECT_EQ(bad.draw, 0u);
+    EXPECT_EQ(bad.slot, 5u);
+    batch.real(5, 0) = 1.0;
+    bad = batched.add_batch(batch, lanes);
+    EXPECT_EQ(bad.draw, 1u);
+    EXPECT_EQ(bad.slot, 30u);
+  }
 }
 
 TEST(WilsonInterval, MatchesAKnownValueAndStaysInsideZeroOne) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
 
 #include "io/results_reader.h"
 #include "models/coercion/coercion_summary.h"
@@ -34,6 +36,20 @@ struct DrawWork {
   std::vector<double> damage_by_threshold, cost_by_threshold, supply_by_threshold;
   std::vector<std::pair<double, std::uint32_t>> order_scratch;  // the largest policy's members
 };
+
+// Where one draw's outputs go: slot k at reals[k · stride] (a DrawOutputs: stride 1; one lane of
+// a BatchOutputs: stride = its lanes).
+struct OutputsOf {
+  double* reals;
+  std::uint8_t* codes;
+  std::size_t stride;
+  double& real(std::size_t slot) const { return reals[slot * stride]; }
+  std::uint8_t& code(std::size_t slot) const { return codes[slot * stride]; }
+};
+OutputsOf outputs_of(DrawOutputs& out) { return {out.reals.data(), out.codes.data(), 1}; }
+OutputsOf outputs_of(const BatchOutputs& out, std::size_t lane) {
+  return {out.reals.data() + lane, out.codes.data() + lane, out.lanes};
+}
 
 // What a draw sums over one policy's episodes (its per-draw shares and means).
 struct PolicyTotals {
@@ -131,8 +147,9 @@ class CoercionModel final : public Model {
   // more, with joins or an aid vote to count) is still played draw by draw within the batch.
   std::size_t batch_size() const override { return episode_lanes(); }
 
-  void evaluate(std::span<const double> x, ModelWorkspace* workspace, DrawOutputs& out) const override {
+  void evaluate(std::span<const double> x, ModelWorkspace* workspace, DrawOutputs& draw_outputs) const override {
     auto& w = static_cast<Workspace&>(*workspace);
+    const OutputsOf out = outputs_of(draw_outputs);
     const Scalars sc = scalars_of(x);
     prepare(x, sc, w.draw);
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
@@ -151,15 +168,14 @@ class CoercionModel final : public Model {
 
   // Several draws side by side: each lane's draw-level quantities as evaluate prepares them, then
   // every episode of every policy played on all lanes at once (play_episode_lanes: each lane's
-  // result is play_episode's, bit for bit), outputs written draw by draw as evaluate writes them.
+  // result is play_episode's, bit for bit), each output's lanes written together.
   void evaluate_batch(std::span<const std::span<const double>> xs, ModelWorkspace* workspace,
-                      std::span<DrawOutputs> outs) const override {
+                      const BatchOutputs& batch) const override {
     auto& w = static_cast<Workspace&>(*workspace);
     const std::size_t lanes = w.lanes.size(), count = xs.size();
-    if (count > lanes) {  // more draws than lanes (not what the runner asks): one at a time
-      Model::evaluate_batch(xs, workspace, outs);
-      return;
-    }
+    if (count > lanes || batch.lanes != lanes)
+      throw std::logic_error(fmt::format("coercion model: {} draws in {} output lanes, for {} lanes", count,
+                                         batch.lanes, lanes));
     const std::size_t n_issues = s_.issues.size();
     // Lanes past `count` replay the last draw; their results are not written.
     const auto x_of = [&](std::size_t l) { return xs[std::min(l, count - 1)]; };
@@ -178,13 +194,24 @@ class CoercionModel final : public Model {
       ls.face[l] = sc.face;
       ls.concession_cost[l] = sc.concession_cost;
       ls.premium[l] = sc.premium;
-      const DrawWork& d = w.lanes[l];
-      for (std::size_t k = 0; k < d.member_stance.size(); ++k) w.lane_member_stance[k * lanes + l] = d.member_stance[k];
-      for (std::size_t k = 0; k < d.cost.size(); ++k) {
-        w.lane_cost[k * lanes + l] = d.cost[k];
-        w.lane_damage[k * lanes + l] = d.damage[k];
-      }
     }
+    // Members' numbers of all lanes interleaved, each destination run written whole in turn.
+    const double *stance_of[kMaxLanes], *cost_of[kMaxLanes], *damage_of[kMaxLanes];
+    for (std::size_t l = 0; l < lanes; ++l) {
+      stance_of[l] = w.lanes[l].member_stance.data();
+      cost_of[l] = w.lanes[l].cost.data();
+      damage_of[l] = w.lanes[l].damage.data();
+    }
+    const std::size_t stances = w.lanes.front().member_stance.size(), members = w.lanes.front().cost.size();
+    double* lane_stance = w.lane_member_stance.data();
+    for (std::size_t k = 0; k < stances; ++k)
+      for (std::size_t l = 0; l < lanes; ++l) lane_stance[k * lanes + l] = stance_of[l][k];
+    double *lane_cost = w.lane_cost.data(), *lane_damage = w.lane_damage.data();
+    for (std::size_t k = 0; k < members; ++k)
+      for (std::size_t l = 0; l < lanes; ++l) {
+        lane_cost[k * lanes + l] = cost_of[l][k];
+        lane_damage[k * lanes + l] = damage_of[l][k];
+      }
     const std::size_t n_policies = s_.policies.size();
     for (std::size_t p = 0; p < n_policies; ++p) {
       LanePolicyDraw& ld = w.lane_policy_draw[p];
@@ -226,7 +253,7 @@ class CoercionModel final : public Model {
             const EpisodeResult r =
                 play_episode(episode_of(xs[l], w.lanes[l], policy, e), scalars[l], policy.design,
                              policy_draw(xs[l], policy), member_view(w.lanes[l], p, issue), w.lanes[l].perception[e]);
-            record(outs[l], p, e, r, totals(p, l));
+            record(outputs_of(batch, l), p, e, r, totals(p, l));
           }
           continue;
         }
@@ -241,22 +268,12 @@ class CoercionModel final : public Model {
                                   policy.member_gdp.data(),
                                   policy.member_supply.data()};
         play_episode_lanes(le, ls, policy.design, w.lane_policy_draw[p], members, results);
-        for (std::size_t l = 0; l < count; ++l) {
-          EpisodeResult r;
-          r.outcome = results.outcome[l];
-          r.target_payoff = results.target_payoff[l];
-          r.coercer_payoff = results.coercer_payoff[l];
-          r.bloc_cost = results.bloc_cost[l];
-          r.sanction_loss = results.sanction_loss[l];
-          r.triggered = results.triggered[l];
-          r.aid_active = results.aid_active[l];
-          record(outs[l], p, e, r, totals(p, l));
-        }
+        record_lanes(batch, p, e, results, count, [&](std::size_t l) -> PolicyTotals& { return totals(p, l); });
       }
     }
     for (std::size_t p = 0; p < n_policies; ++p)
-      for (std::size_t l = 0; l < count; ++l) write_totals(outs[l], p, totals(p, l));
-    for (std::size_t l = 0; l < count; ++l) write_differences(outs[l]);
+      for (std::size_t l = 0; l < count; ++l) write_totals(outputs_of(batch, l), p, totals(p, l));
+    for (std::size_t l = 0; l < count; ++l) write_differences(outputs_of(batch, l));
   }
 
  private:
@@ -370,15 +387,19 @@ class CoercionModel final : public Model {
     return ep;
   }
 
-  void record(DrawOutputs& out, std::size_t p, std::size_t e, const EpisodeResult& r, PolicyTotals& totals) const {
+  void record(const OutputsOf& out, std::size_t p, std::size_t e, const EpisodeResult& r, PolicyTotals& totals) const {
     const std::size_t slot = p * s_.episodes.size() + e;
-    out.codes[outcome_ + slot] = static_cast<std::uint8_t>(r.outcome);
-    out.reals[target_payoff_ + slot] = r.target_payoff;
-    out.reals[coercer_payoff_ + slot] = r.coercer_payoff;
-    out.reals[bloc_cost_ + slot] = r.bloc_cost;
-    out.reals[sanction_loss_ + slot] = r.sanction_loss;
-    out.reals[triggered_ + slot] = r.triggered ? 1.0 : 0.0;
-    out.reals[aid_active_ + slot] = r.aid_active ? 1.0 : 0.0;
+    out.code(outcome_ + slot) = static_cast<std::uint8_t>(r.outcome);
+    out.real(target_payoff_ + slot) = r.target_payoff;
+    out.real(coercer_payoff_ + slot) = r.coercer_payoff;
+    out.real(bloc_cost_ + slot) = r.bloc_cost;
+    out.real(sanction_loss_ + slot) = r.sanction_loss;
+    out.real(triggered_ + slot) = r.triggered ? 1.0 : 0.0;
+    out.real(aid_active_ + slot) = r.aid_active ? 1.0 : 0.0;
+    add_to(totals, r);
+  }
+
+  static void add_to(PolicyTotals& totals, const EpisodeResult& r) {
     totals.outcome_counts[static_cast<std::size_t>(r.outcome)] += 1.0;
     totals.target += r.target_payoff;
     totals.coercer += r.coercer_payoff;
@@ -388,30 +409,67 @@ class CoercionModel final : public Model {
     totals.aids += r.aid_active;
   }
 
-  void write_totals(DrawOutputs& out, std::size_t p, const PolicyTotals& totals) const {
+  // record() for every lane of a batch: each output's lanes stored as one run (the lanes past
+  // `count` replay a draw; storing them costs nothing), the totals of the first `count`.
+  template <class TotalsOf>
+  void record_lanes(const BatchOutputs& out, std::size_t p, std::size_t e, const LaneResults& results,
+                    std::size_t count, const TotalsOf& totals_of) const {
+    const std::size_t slot = p * s_.episodes.size() + e, lanes = out.lanes;
+    const auto store = [&](std::size_t first, const Lanes& values) {
+      double* to = &out.real(first, 0);
+      switch (lanes) {  // a fixed size: a register's stores, not a call to memcpy
+        case 8: std::memcpy(to, values, 8 * sizeof(double)); break;
+        case 4: std::memcpy(to, values, 4 * sizeof(double)); break;
+        case 2: std::memcpy(to, values, 2 * sizeof(double)); break;
+        default: std::memcpy(to, values, lanes * sizeof(double)); break;
+      }
+    };
+    store(target_payoff_ + slot, results.target_payoff);
+    store(coercer_payoff_ + slot, results.coercer_payoff);
+    store(bloc_cost_ + slot, results.bloc_cost);
+    store(sanction_loss_ + slot, results.sanction_loss);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      out.code(outcome_ + slot, l) = static_cast<std::uint8_t>(results.outcome[l]);
+      out.real(triggered_ + slot, l) = results.triggered[l] ? 1.0 : 0.0;
+      out.real(aid_active_ + slot, l) = results.aid_active[l] ? 1.0 : 0.0;
+    }
+    for (std::size_t l = 0; l < count; ++l) {
+      EpisodeResult r;
+      r.outcome = results.outcome[l];
+      r.target_payoff = results.target_payoff[l];
+      r.coercer_payoff = results.coercer_payoff[l];
+      r.bloc_cost = results.bloc_cost[l];
+      r.sanction_loss = results.sanction_loss[l];
+      r.triggered = results.triggered[l];
+      r.aid_active = results.aid_active[l];
+      add_to(totals_of(l), r);
+    }
+  }
+
+  void write_totals(const OutputsOf& out, std::size_t p, const PolicyTotals& totals) const {
     const double per_episode = 1.0 / static_cast<double>(s_.episodes.size());
-    for (int o = 0; o < kOutcomeCount; ++o)
-      out.reals[outcome_share_ + p * kOutcomeCount + o] = totals.outcome_counts[o] * per_episode;
-    out.reals[mean_target_ + p] = totals.target * per_episode;
-    out.reals[mean_coercer_ + p] = totals.coercer * per_episode;
-    out.reals[mean_bloc_ + p] = totals.bloc * per_episode;
-    out.reals[mean_loss_ + p] = totals.loss * per_episode;
-    out.reals[trigger_rate_ + p] = totals.triggers * per_episode;
-    out.reals[aid_rate_ + p] = totals.aids * per_episode;
+    for (std::size_t o = 0; o < kOutcomeCount; ++o)
+      out.real(outcome_share_ + p * kOutcomeCount + o) = totals.outcome_counts[o] * per_episode;
+    out.real(mean_target_ + p) = totals.target * per_episode;
+    out.real(mean_coercer_ + p) = totals.coercer * per_episode;
+    out.real(mean_bloc_ + p) = totals.bloc * per_episode;
+    out.real(mean_loss_ + p) = totals.loss * per_episode;
+    out.real(trigger_rate_ + p) = totals.triggers * per_episode;
+    out.real(aid_rate_ + p) = totals.aids * per_episode;
   }
 
   // Paired differences from the reference policy on the same draw.
-  void write_differences(DrawOutputs& out) const {
+  void write_differences(const OutputsOf& out) const {
     const std::size_t ref = s_.reference_policy;
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const auto share = [&](std::size_t policy, Outcome o) {
-        return out.reals[outcome_share_ + policy * kOutcomeCount + static_cast<std::size_t>(o)];
+        return out.real(outcome_share_ + policy * kOutcomeCount + static_cast<std::size_t>(o));
       };
-      double* d = &out.reals[difference_ + p * kDifferenceCount];
-      d[0] = share(p, Outcome::deterred) - share(ref, Outcome::deterred);
-      d[1] = share(p, Outcome::self_censorship) - share(ref, Outcome::self_censorship);
-      d[2] = share(p, Outcome::capitulation) - share(ref, Outcome::capitulation);
-      d[3] = out.reals[mean_target_ + p] - out.reals[mean_target_ + ref];
+      const std::size_t d = difference_ + p * kDifferenceCount;
+      out.real(d) = share(p, Outcome::deterred) - share(ref, Outcome::deterred);
+      out.real(d + 1) = share(p, Outcome::self_censorship) - share(ref, Outcome::self_censorship);
+      out.real(d + 2) = share(p, Outcome::capitulation) - share(ref, Outcome::capitulation);
+      out.real(d + 3) = out.real(mean_target_ + p) - out.real(mean_target_ + ref);
     }
   }
 
