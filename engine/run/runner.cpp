@@ -92,15 +92,17 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
   const auto row_of = [&](std::size_t row) {
     return std::span<const double>(slot.parameters.data() + row * params, params);
   };
+  // Draw k's records (recorded codes, aggregates), its outputs read by code(slot) and real(slot).
+  const auto keep_records = [&](std::uint64_t k, const auto& code, const auto& real) {
+    if (settings.record_codes)
+      for (std::size_t j = 0; j < recorded_width; ++j) slot.recorded[k * recorded_width + j] = code(slot.recorded_slots[j]);
+    for (std::size_t j = 0; j < aggregate_width; ++j) slot.aggregates[k * aggregate_width + j] = real(slot.aggregate_slots[j]);
+  };
   // Draw k's outputs into the chunk's statistics and records, in draw order.
   const auto take = [&](std::uint64_t k, const DrawOutputs& out, std::span<const double> values) {
     if (const std::size_t bad = slot.statistics.add(out); bad != ChunkStatistics::npos)
       throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k, bad, out.reals[bad], values));
-    if (settings.record_codes)
-      for (std::size_t j = 0; j < recorded_width; ++j)
-        slot.recorded[k * recorded_width + j] = out.codes[slot.recorded_slots[j]];
-    for (std::size_t j = 0; j < aggregate_width; ++j)
-      slot.aggregates[k * aggregate_width + j] = out.reals[slot.aggregate_slots[j]];
+    keep_records(k, [&](std::size_t s) { return out.codes[s]; }, [&](std::size_t s) { return out.reals[s]; });
   };
   const std::size_t batch = slot.batch_parameters.size();
   if (batch == 1) {
@@ -131,14 +133,9 @@ void run_chunk(const Model& model, const Sampler& sampler, const RunSettings& se
       throw NumericalFailure(numerical_failure_message(model, slot.first_draw + k + bad.draw, bad.slot,
                                                        outputs.real(bad.slot, bad.draw),
                                                        slot.batch_parameters[bad.draw]));
-    for (std::size_t b = 0; b < count; ++b) {
-      const std::uint64_t draw = k + b;
-      if (settings.record_codes)
-        for (std::size_t j = 0; j < recorded_width; ++j)
-          slot.recorded[draw * recorded_width + j] = outputs.code(slot.recorded_slots[j], b);
-      for (std::size_t j = 0; j < aggregate_width; ++j)
-        slot.aggregates[draw * aggregate_width + j] = outputs.real(slot.aggregate_slots[j], b);
-    }
+    for (std::size_t b = 0; b < count; ++b)
+      keep_records(k + b, [&](std::size_t s) { return outputs.code(s, b); },
+                   [&](std::size_t s) { return outputs.real(s, b); });
   }
 }
 

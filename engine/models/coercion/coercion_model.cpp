@@ -177,7 +177,8 @@ class CoercionModel final : public Model {
       throw std::logic_error(fmt::format("coercion model: {} draws in {} output lanes, for {} lanes", count,
                                          batch.lanes, lanes));
     const std::size_t n_issues = s_.issues.size();
-    // Lanes past `count` replay the last draw; their results are not written.
+    // Lanes past `count` replay the last draw: their outputs may be stored (record_lanes stores
+    // whole runs), their totals are not kept.
     const auto x_of = [&](std::size_t l) { return xs[std::min(l, count - 1)]; };
     LaneScalars ls;
     Scalars scalars[kMaxLanes];
