@@ -103,21 +103,26 @@ BENCHMARK_CAPTURE(BM_RunnerChunk, baseline, "baseline.yaml")->Arg(256)->Unit(ben
 // 195 countries x 10 issues x 6 policies (configs/experiments/world.yaml): cost at world scale.
 BENCHMARK_CAPTURE(BM_RunnerChunk, world, "experiments/world.yaml")->Arg(16)->Unit(benchmark::kMillisecond);
 
-// The same chunk of draws on 1 and 2 threads, wall time: how the draw loop scales with cores
-// (the target is 1.9x on 2 threads). Eight chunks an iteration, so both threads stay busy.
+// The same chunks of draws on 1 and 2 threads, wall time: how the draw loop scales with cores
+// (the target is 1.9x on 2 threads). Eight chunks an iteration, so both threads stay busy; and
+// 64, so that what each iteration builds (run totals, each thread's workspace) weighs as little as
+// in a run of many chunks.
 void BM_RunnerThreads(benchmark::State& state, const char* config) {
-  run_chunks(state, config, static_cast<std::uint64_t>(state.range(0)), 8, static_cast<int>(state.range(1)));
+  run_chunks(state, config, static_cast<std::uint64_t>(state.range(0)), static_cast<std::uint64_t>(state.range(2)),
+             static_cast<int>(state.range(1)));
 }
 BENCHMARK_CAPTURE(BM_RunnerThreads, baseline, "baseline.yaml")
-    ->ArgNames({"chunk", "threads"})
-    ->Args({256, 1})
-    ->Args({256, 2})
+    ->ArgNames({"chunk", "threads", "chunks"})
+    ->Args({256, 1, 8})
+    ->Args({256, 2, 8})
+    ->Args({256, 1, 64})
+    ->Args({256, 2, 64})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_RunnerThreads, ishigami, "ishigami.yaml")
-    ->ArgNames({"chunk", "threads"})
-    ->Args({65536, 1})
-    ->Args({65536, 2})
+    ->ArgNames({"chunk", "threads", "chunks"})
+    ->Args({65536, 1, 8})
+    ->Args({65536, 2, 8})
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
