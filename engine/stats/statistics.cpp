@@ -111,6 +111,24 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void add_finite_lan
 }
 }  // namespace
 
+inline bool ChunkStatistics::add_checked(std::size_t i, double v) {
+  if (!std::isfinite(v)) {
+    // NaN where the output may not apply: not counted. Anything else is no result: refuse the
+    // draw before it reaches a sum.
+    return std::isnan(v) && may_not_apply_[i];
+  }
+  ++count_[i];
+  sum_[i] += v;
+  sum_sq_[i] += v * v;
+  min_[i] = std::min(min_[i], v);
+  max_[i] = std::max(max_[i], v);
+  return true;
+}
+
+inline void ChunkStatistics::add_to_sketch(std::size_t k, double v) {
+  if (!std::isnan(v)) ++sketch_[k * sketch::size() + sketch::bucket_of(v)];
+}
+
 ChunkStatistics::Unsound ChunkStatistics::add_batch(const BatchOutputs& batch, std::size_t count) {
   const std::size_t n = count_.size(), lanes = batch.lanes;
   const double* x = batch.reals.data();
@@ -119,25 +137,11 @@ ChunkStatistics::Unsound ChunkStatistics::add_batch(const BatchOutputs& batch, s
   } else {
     // A partial batch, or a value that is not finite: add()'s checks, draw by draw.
     for (std::size_t b = 0; b < count; ++b)
-      for (std::size_t i = 0; i < n; ++i) {
-        const double v = x[i * lanes + b];
-        if (!std::isfinite(v)) {
-          if (std::isnan(v) && may_not_apply_[i]) continue;
-          return {b, i};
-        }
-        ++count_[i];
-        sum_[i] += v;
-        sum_sq_[i] += v * v;
-        min_[i] = std::min(min_[i], v);
-        max_[i] = std::max(max_[i], v);
-      }
+      for (std::size_t i = 0; i < n; ++i)
+        if (!add_checked(i, x[i * lanes + b])) return {b, i};
   }
-  const std::size_t width = sketch::size();
   for (std::size_t k = 0; k < sketched_.size(); ++k)
-    for (std::size_t b = 0; b < count; ++b) {
-      const double v = x[sketched_[k] * lanes + b];
-      if (!std::isnan(v)) ++sketch_[k * width + sketch::bucket_of(v)];
-    }
+    for (std::size_t b = 0; b < count; ++b) add_to_sketch(k, x[sketched_[k] * lanes + b]);
   for (std::size_t c = 0; c < code_offset_.size(); ++c)
     for (std::size_t b = 0; b < count; ++b) ++category_counts_[code_offset_[c] + batch.codes[c * lanes + b]];
   return {};
@@ -151,25 +155,10 @@ std::size_t ChunkStatistics::add(const DrawOutputs& draw) {
     // The usual draw: the same updates as below.
     add_finite(x, n, count_.data(), sum_.data(), sum_sq_.data(), min_.data(), max_.data());
   } else {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!std::isfinite(x[i])) {
-        // NaN where the output may not apply: not counted. Anything else is no result: refuse
-        // the draw before it reaches a sum.
-        if (std::isnan(x[i]) && may_not_apply_[i]) continue;
-        return i;
-      }
-      ++count_[i];
-      sum_[i] += x[i];
-      sum_sq_[i] += x[i] * x[i];
-      min_[i] = std::min(min_[i], x[i]);
-      max_[i] = std::max(max_[i], x[i]);
-    }
+    for (std::size_t i = 0; i < n; ++i)
+      if (!add_checked(i, x[i])) return i;
   }
-  const std::size_t width = sketch::size();
-  for (std::size_t k = 0; k < sketched_.size(); ++k) {
-    const double x = draw.reals[sketched_[k]];
-    if (!std::isnan(x)) ++sketch_[k * width + sketch::bucket_of(x)];
-  }
+  for (std::size_t k = 0; k < sketched_.size(); ++k) add_to_sketch(k, draw.reals[sketched_[k]]);
   for (std::size_t c = 0; c < code_offset_.size(); ++c) ++category_counts_[code_offset_[c] + draw.codes[c]];
   return npos;
 }
