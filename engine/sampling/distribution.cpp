@@ -112,6 +112,19 @@ double Distribution::quantile(double u) const {
   return exact_quantile(u);
 }
 
+void Distribution::prefetch(const double* u, std::size_t count, std::size_t stride) const {
+  if (!table) return;
+  const HermiteKnots& middle = table->middle;
+  for (std::size_t k = 0; k < count; ++k) {
+    const double v = u[k * stride];
+    if (!(v >= kMiddleFirst && v <= kMiddleLast)) continue;
+    const auto knot = static_cast<std::size_t>((v - middle.first) / middle.step);
+    if (knot + 1 >= middle.value.size()) continue;
+    __builtin_prefetch(middle.value.data() + knot, 0, 2);
+    __builtin_prefetch(middle.slope.data() + knot, 0, 2);
+  }
+}
+
 void Distribution::quantiles(const double* u, double* out, std::size_t count, std::size_t stride) const {
   switch (kind) {
     case DistributionKind::constant:

@@ -72,6 +72,9 @@ struct Distribution {
   // out[k·stride] = quantile(u[k·stride]) for k < count, the same bits: the kind and table are
   // looked up once for all of them.
   void quantiles(const double* u, double* out, std::size_t count, std::size_t stride) const;
+  // Asks for the table lines quantiles() will read for these uniforms (a hint, no result): the
+  // tables of many parameters outgrow the core's caches, and their reads otherwise wait one by one.
+  void prefetch(const double* u, std::size_t count, std::size_t stride) const;
   // Builds interpolation tables for inverse CDFs that need an iterative solver (beta, PERT),
   // each kept only if it agrees with the exact quantile at every interval midpoint — the middle
   // to 1e-9 of the range, each tail to 1e-9 of its own z or 1 − z; outside them (and for a table

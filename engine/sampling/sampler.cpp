@@ -116,7 +116,8 @@ void Sampler::transform_rows(std::size_t count, std::span<double> uniforms, std:
       values[d * n + i] = dist.kind == DistributionKind::lognormal ? std::exp(x) : x;
     }
   }
-  // Every other marginal on all the draws in turn.
+  // Every other marginal on all the draws in turn, their tables' lines asked for first.
+  for (const std::size_t i : other_parameters_) parameters[i].distribution.prefetch(uniforms.data() + i, count, n);
   for (const std::size_t i : other_parameters_)
     parameters[i].distribution.quantiles(uniforms.data() + i, values.data() + i, count, n);
 }
