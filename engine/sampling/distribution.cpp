@@ -119,9 +119,10 @@ void Distribution::prefetch(const double* u, std::size_t count, std::size_t stri
     const double v = u[k * stride];
     if (!(v >= kMiddleFirst && v <= kMiddleLast)) continue;
     const auto knot = static_cast<std::size_t>((v - middle.first) / middle.step);
-    if (knot + 1 >= middle.value.size()) continue;
-    __builtin_prefetch(middle.value.data() + knot, 0, 2);
-    __builtin_prefetch(middle.slope.data() + knot, 0, 2);
+    if (knot + 1 >= middle.size()) continue;
+    const double* q = middle.knots.data() + 2 * knot;  // the four numbers at() reads
+    __builtin_prefetch(q, 0, 2);
+    __builtin_prefetch(q + 3, 0, 2);
   }
 }
 
@@ -195,8 +196,7 @@ void Distribution::build_table() {
       const double t = first + static_cast<double>(k) * knots.step;
       const double value = g(t), d = slope(t);
       if (!std::isfinite(value) || !std::isfinite(d)) return HermiteKnots{};
-      knots.value.push_back(value);
-      knots.slope.push_back(d);
+      knots.add(value, d);
     }
     for (std::size_t k = 0; k < intervals; ++k) {
       const double t = first + (static_cast<double>(k) + 0.5) * knots.step;
@@ -237,7 +237,7 @@ void Distribution::build_table() {
             [&](double z, double u) { return std::abs(z - exact_z(u)) <= 1e-9; });
       },
       [&] { built->lower = tail(alpha, beta_shape); }, [&] { built->upper = tail(beta_shape, alpha); });
-  if (built->middle.value.empty()) return;  // keep exact sampling
+  if (built->middle.empty()) return;  // keep exact sampling
   table = built;
 }
 

@@ -17,20 +17,29 @@ enum class DistributionKind {
   constant, uniform, triangular, pert, normal, truncated_normal, lognormal, beta, gamma
 };
 
-// Cubic Hermite knots: values and slopes at first, first + step, ... (see prepare()).
+// Cubic Hermite knots: values and slopes at first, first + step, ... (see prepare()), each
+// knot's value and slope side by side, so one interpolation reads one run of four numbers
+// (mostly one cache line: the tables of many parameters do not all stay in the core's caches).
 struct HermiteKnots {
   double first = 0, step = 0;
-  std::vector<double> value, slope;
+  std::vector<double> knots;  // knot k: value at [2k], slope at [2k + 1]
+  std::size_t size() const { return knots.size() / 2; }
+  bool empty() const { return knots.empty(); }
+  void add(double value, double slope) {
+    knots.push_back(value);
+    knots.push_back(slope);
+  }
   // The interpolant at t, or NaN outside [first, last knot]. Inline: it is on the hot path.
   double at(double t) const {
     const double position = (t - first) / step;
-    const std::size_t count = value.size();
+    const std::size_t count = size();
     if (!(position >= 0.0) || !(position <= static_cast<double>(count - 1)) || count < 2)
       return std::numeric_limits<double>::quiet_NaN();
     const std::size_t k = std::min(static_cast<std::size_t>(position), count - 2);
     const double f = position - static_cast<double>(k), f2 = f * f, f3 = f2 * f;
-    return (2 * f3 - 3 * f2 + 1) * value[k] + (f3 - 2 * f2 + f) * step * slope[k] + (-2 * f3 + 3 * f2) * value[k + 1] +
-           (f3 - f2) * step * slope[k + 1];
+    const double* q = knots.data() + 2 * k;  // value, slope of knot k, then of knot k + 1
+    return (2 * f3 - 3 * f2 + 1) * q[0] + (f3 - 2 * f2 + f) * step * q[1] + (-2 * f3 + 3 * f2) * q[2] +
+           (f3 - f2) * step * q[3];
   }
 };
 
@@ -38,7 +47,7 @@ struct HermiteKnots {
 // is nearly a straight line, and near (2^-20 to 0.02), where it bends.
 struct TailKnots {
   HermiteKnots far, near;
-  bool empty() const { return far.value.empty() || near.value.empty(); }
+  bool empty() const { return far.empty() || near.empty(); }
   double at(double log_u) const;  // ln z, or NaN outside
 };
 
