@@ -1,7 +1,8 @@
 // play_episode_lanes must give every lane play_episode's result, bit for bit: random episodes on
 // random policies of every design (three triggers, both commitments, aid automatic or voted, or
 // none; in scope or not), targets inside and outside, forced stances, loss surprise, perception
-// errors wide enough to flip every node, lanes that disagree at every node.
+// errors wide enough to flip every node, lanes that disagree at every node. play_and_record_lanes
+// must store the same results and keep each lane's running totals as a draw alone adds its plays.
 #include "models/coercion/episode_lanes.h"
 
 #include <gtest/gtest.h>
@@ -39,6 +40,13 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
   std::vector<PolicyDraw> draws(lanes);
   std::vector<std::vector<double>> stance(lanes, std::vector<double>(n)), cost(lanes, std::vector<double>(n)),
       damage(lanes, std::vector<double>(n));
+  // Running totals over the episodes: the recorder's, and each lane's added one play at a time.
+  LaneTotals totals{};
+  struct Sums {
+    double counts[kOutcomeCount] = {};
+    double target = 0, coercer = 0, bloc = 0, loss = 0, triggers = 0, aids = 0;
+  };
+  std::vector<Sums> expected(lanes);
   for (int k = 0; k < episodes; ++k) {
     LaneScalars ls{};
     LanePolicyDraw ld{};
@@ -112,6 +120,14 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
     const LaneMembers members{n, lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(), supply.data()};
     LaneResults results{};
     play_episode_lanes(lanes, le, ls, design, ld, members, results);
+    // The recorder's runs, with a guard value past the lanes (it must not write there).
+    std::vector<double> runs(6 * (kMaxLanes + 1), -7.0);
+    std::vector<std::uint8_t> codes(kMaxLanes + 1, 99);
+    const auto run = [&](int k) { return runs.data() + k * (kMaxLanes + 1); };
+    play_and_record_lanes(lanes, le, ls, design, ld, members,
+                          LaneRecord{run(0), run(1), run(2), run(3), run(4), run(5), codes.data()}, totals);
+    for (int r = 0; r < 6; ++r) EXPECT_EQ(run(r)[lanes], -7.0) << "run " << r << " written past its lanes";
+    EXPECT_EQ(codes[lanes], 99) << "codes written past the lanes";
     for (std::size_t l = 0; l < lanes; ++l) {
       const MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
       const EpisodeResult r = play_episode(episode[l], scalars[l], design, draws[l], view, perception[l]);
@@ -124,6 +140,29 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       EXPECT_TRUE(same_bits(results.sanction_loss[l], r.sanction_loss)) << where;
       EXPECT_EQ(results.triggered[l], r.triggered) << where;
       EXPECT_EQ(results.aid_active[l], r.aid_active) << where;
+      // Recorded: the same values, flags as 1 or 0, the outcome's code.
+      EXPECT_EQ(codes[l], static_cast<std::uint8_t>(r.outcome)) << where;
+      EXPECT_TRUE(same_bits(run(0)[l], r.target_payoff)) << where;
+      EXPECT_TRUE(same_bits(run(1)[l], r.coercer_payoff)) << where;
+      EXPECT_TRUE(same_bits(run(2)[l], r.bloc_cost)) << where;
+      EXPECT_TRUE(same_bits(run(3)[l], r.sanction_loss)) << where;
+      EXPECT_EQ(run(4)[l], r.triggered ? 1.0 : 0.0) << where;
+      EXPECT_EQ(run(5)[l], r.aid_active ? 1.0 : 0.0) << where;
+      Sums& sums = expected[l];
+      sums.counts[static_cast<std::size_t>(r.outcome)] += 1.0;
+      sums.target += r.target_payoff;
+      sums.coercer += r.coercer_payoff;
+      sums.bloc += r.bloc_cost;
+      sums.loss += r.sanction_loss;
+      sums.triggers += r.triggered;
+      sums.aids += r.aid_active;
+      for (int o = 0; o < kOutcomeCount; ++o) EXPECT_EQ(totals.outcome_counts[o][l], sums.counts[o]) << where;
+      EXPECT_TRUE(same_bits(totals.target[l], sums.target)) << where;
+      EXPECT_TRUE(same_bits(totals.coercer[l], sums.coercer)) << where;
+      EXPECT_TRUE(same_bits(totals.bloc[l], sums.bloc)) << where;
+      EXPECT_TRUE(same_bits(totals.loss[l], sums.loss)) << where;
+      EXPECT_EQ(totals.triggers[l], sums.triggers) << where;
+      EXPECT_EQ(totals.aids[l], sums.aids) << where;
       ++reached[static_cast<std::size_t>(r.outcome)];
     }
   }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 
 #include "io/results_reader.h"
@@ -51,12 +50,6 @@ OutputsOf outputs_of(const BatchOutputs& out, std::size_t lane) {
   return {out.reals.data() + lane, out.codes.data() + lane, out.lanes};
 }
 
-// What a draw sums over one policy's episodes (its per-draw shares and means).
-struct PolicyTotals {
-  double outcome_counts[kOutcomeCount] = {};
-  double target = 0, coercer = 0, bloc = 0, loss = 0, triggers = 0, aids = 0;
-};
-
 struct Workspace final : ModelWorkspace {
   DrawWork draw;
   // evaluate_batch: one DrawWork per lane, and the members' numbers of all lanes interleaved
@@ -64,7 +57,7 @@ struct Workspace final : ModelWorkspace {
   std::vector<DrawWork> lanes;
   std::vector<double> lane_member_stance, lane_cost, lane_damage;
   std::vector<LanePolicyDraw> lane_policy_draw;  // per policy
-  std::vector<PolicyTotals> lane_totals;         // per policy and lane
+  std::vector<LaneTotals> lane_totals;           // per policy: what each lane's draw sums over its episodes
 };
 
 class CoercionModel final : public Model {
@@ -138,7 +131,7 @@ class CoercionModel final : public Model {
       w->lane_cost.resize(lanes * total_members_);
       w->lane_damage.resize(lanes * total_members_);
       w->lane_policy_draw.resize(s_.policies.size());
-      w->lane_totals.resize(lanes * s_.policies.size());
+      w->lane_totals.resize(s_.policies.size());
     }
     return w;
   }
@@ -155,13 +148,14 @@ class CoercionModel final : public Model {
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const Policy& policy = s_.policies[p];
       const PolicyDraw pd = policy_draw(x, policy);
-      PolicyTotals totals;
+      LaneTotals totals;  // the draw's in lane 0
       for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
         const EpisodeResult r = play_episode(episode_of(x, w.draw, policy, e), sc, policy.design, pd,
                                              member_view(w.draw, p, s_.episodes[e].issue), w.draw.perception[e]);
-        record(out, p, e, r, totals);
+        record(out, p, e, r);
+        add_to(totals, 0, r);
       }
-      write_totals(out, p, totals);
+      write_totals(out, p, totals, 0);
     }
     write_differences(out);
   }
@@ -224,9 +218,7 @@ class CoercionModel final : public Model {
         ld.treaty_penalty[l] = pd.treaty_penalty;
       }
     }
-    std::fill(w.lane_totals.begin(), w.lane_totals.end(), PolicyTotals{});
-    const auto totals = [&](std::size_t p, std::size_t l) -> PolicyTotals& { return w.lane_totals[p * lanes + l]; };
-    LaneResults results;
+    std::fill(w.lane_totals.begin(), w.lane_totals.end(), LaneTotals{});
     // Episodes outside, policies inside: an episode's numbers in every lane are gathered once for
     // all policies. Each policy's totals still add its episodes in order.
     for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
@@ -254,7 +246,8 @@ class CoercionModel final : public Model {
             const EpisodeResult r =
                 play_episode(episode_of(xs[l], w.lanes[l], policy, e), scalars[l], policy.design,
                              policy_draw(xs[l], policy), member_view(w.lanes[l], p, issue), w.lanes[l].perception[e]);
-            record(outputs_of(batch, l), p, e, r, totals(p, l));
+            record(outputs_of(batch, l), p, e, r);
+            add_to(w.lane_totals[p], l, r);
           }
           continue;
         }
@@ -268,12 +261,18 @@ class CoercionModel final : public Model {
                                   w.lane_damage.data() + base * lanes,
                                   policy.member_gdp.data(),
                                   policy.member_supply.data()};
-        play_episode_lanes(le, ls, policy.design, w.lane_policy_draw[p], members, results);
-        record_lanes(batch, p, e, results, count, [&](std::size_t l) -> PolicyTotals& { return totals(p, l); });
+        // Each output's lanes stored as one run (the lanes past `count` replay a draw: storing and
+        // totalling them costs nothing, and nothing reads them).
+        const std::size_t slot = p * s_.episodes.size() + e;
+        const LaneRecord to{&batch.real(target_payoff_ + slot, 0), &batch.real(coercer_payoff_ + slot, 0),
+                            &batch.real(bloc_cost_ + slot, 0),     &batch.real(sanction_loss_ + slot, 0),
+                            &batch.real(triggered_ + slot, 0),     &batch.real(aid_active_ + slot, 0),
+                            &batch.code(outcome_ + slot, 0)};
+        play_and_record_lanes(le, ls, policy.design, w.lane_policy_draw[p], members, to, w.lane_totals[p]);
       }
     }
     for (std::size_t p = 0; p < n_policies; ++p)
-      for (std::size_t l = 0; l < count; ++l) write_totals(outputs_of(batch, l), p, totals(p, l));
+      for (std::size_t l = 0; l < count; ++l) write_totals(outputs_of(batch, l), p, w.lane_totals[p], l);
     for (std::size_t l = 0; l < count; ++l) write_differences(outputs_of(batch, l));
   }
 
@@ -388,7 +387,7 @@ class CoercionModel final : public Model {
     return ep;
   }
 
-  void record(const OutputsOf& out, std::size_t p, std::size_t e, const EpisodeResult& r, PolicyTotals& totals) const {
+  void record(const OutputsOf& out, std::size_t p, std::size_t e, const EpisodeResult& r) const {
     const std::size_t slot = p * s_.episodes.size() + e;
     out.code(outcome_ + slot) = static_cast<std::uint8_t>(r.outcome);
     out.real(target_payoff_ + slot) = r.target_payoff;
@@ -397,66 +396,30 @@ class CoercionModel final : public Model {
     out.real(sanction_loss_ + slot) = r.sanction_loss;
     out.real(triggered_ + slot) = r.triggered ? 1.0 : 0.0;
     out.real(aid_active_ + slot) = r.aid_active ? 1.0 : 0.0;
-    add_to(totals, r);
   }
 
-  static void add_to(PolicyTotals& totals, const EpisodeResult& r) {
-    totals.outcome_counts[static_cast<std::size_t>(r.outcome)] += 1.0;
-    totals.target += r.target_payoff;
-    totals.coercer += r.coercer_payoff;
-    totals.bloc += r.bloc_cost;
-    totals.loss += r.sanction_loss;
-    totals.triggers += r.triggered;
-    totals.aids += r.aid_active;
+  // Lane l's running totals plus one play (play_and_record_lanes does the same on all lanes).
+  static void add_to(LaneTotals& totals, std::size_t l, const EpisodeResult& r) {
+    totals.outcome_counts[static_cast<std::size_t>(r.outcome)][l] += 1.0;
+    totals.target[l] += r.target_payoff;
+    totals.coercer[l] += r.coercer_payoff;
+    totals.bloc[l] += r.bloc_cost;
+    totals.loss[l] += r.sanction_loss;
+    totals.triggers[l] += r.triggered;
+    totals.aids[l] += r.aid_active;
   }
 
-  // record() for every lane of a batch: each output's lanes stored as one run (the lanes past
-  // `count` replay a draw; storing them costs nothing), the totals of the first `count`.
-  template <class TotalsOf>
-  void record_lanes(const BatchOutputs& out, std::size_t p, std::size_t e, const LaneResults& results,
-                    std::size_t count, const TotalsOf& totals_of) const {
-    const std::size_t slot = p * s_.episodes.size() + e, lanes = out.lanes;
-    const auto store = [&](std::size_t first, const Lanes& values) {
-      double* to = &out.real(first, 0);
-      switch (lanes) {  // a fixed size: a register's stores, not a call to memcpy
-        case 8: std::memcpy(to, values, 8 * sizeof(double)); break;
-        case 4: std::memcpy(to, values, 4 * sizeof(double)); break;
-        case 2: std::memcpy(to, values, 2 * sizeof(double)); break;
-        default: std::memcpy(to, values, lanes * sizeof(double)); break;
-      }
-    };
-    store(target_payoff_ + slot, results.target_payoff);
-    store(coercer_payoff_ + slot, results.coercer_payoff);
-    store(bloc_cost_ + slot, results.bloc_cost);
-    store(sanction_loss_ + slot, results.sanction_loss);
-    for (std::size_t l = 0; l < lanes; ++l) {
-      out.code(outcome_ + slot, l) = static_cast<std::uint8_t>(results.outcome[l]);
-      out.real(triggered_ + slot, l) = results.triggered[l] ? 1.0 : 0.0;
-      out.real(aid_active_ + slot, l) = results.aid_active[l] ? 1.0 : 0.0;
-    }
-    for (std::size_t l = 0; l < count; ++l) {
-      EpisodeResult r;
-      r.outcome = results.outcome[l];
-      r.target_payoff = results.target_payoff[l];
-      r.coercer_payoff = results.coercer_payoff[l];
-      r.bloc_cost = results.bloc_cost[l];
-      r.sanction_loss = results.sanction_loss[l];
-      r.triggered = results.triggered[l];
-      r.aid_active = results.aid_active[l];
-      add_to(totals_of(l), r);
-    }
-  }
-
-  void write_totals(const OutputsOf& out, std::size_t p, const PolicyTotals& totals) const {
+  // Lane l's totals as the draw's shares and means over the policy's episodes.
+  void write_totals(const OutputsOf& out, std::size_t p, const LaneTotals& totals, std::size_t l) const {
     const double per_episode = 1.0 / static_cast<double>(s_.episodes.size());
     for (std::size_t o = 0; o < kOutcomeCount; ++o)
-      out.real(outcome_share_ + p * kOutcomeCount + o) = totals.outcome_counts[o] * per_episode;
-    out.real(mean_target_ + p) = totals.target * per_episode;
-    out.real(mean_coercer_ + p) = totals.coercer * per_episode;
-    out.real(mean_bloc_ + p) = totals.bloc * per_episode;
-    out.real(mean_loss_ + p) = totals.loss * per_episode;
-    out.real(trigger_rate_ + p) = totals.triggers * per_episode;
-    out.real(aid_rate_ + p) = totals.aids * per_episode;
+      out.real(outcome_share_ + p * kOutcomeCount + o) = totals.outcome_counts[o][l] * per_episode;
+    out.real(mean_target_ + p) = totals.target[l] * per_episode;
+    out.real(mean_coercer_ + p) = totals.coercer[l] * per_episode;
+    out.real(mean_bloc_ + p) = totals.bloc[l] * per_episode;
+    out.real(mean_loss_ + p) = totals.loss[l] * per_episode;
+    out.real(trigger_rate_ + p) = totals.triggers[l] * per_episode;
+    out.real(aid_rate_ + p) = totals.aids[l] * per_episode;
   }
 
   // Paired differences from the reference policy on the same draw.
