@@ -320,13 +320,6 @@ std::optional<double> order_members(const MemberView& m, const Scalars& s, const
   return limit;
 }
 
-Perception perceive(const Episode& e, const Scalars& s) {
-  Perception perception;
-  for (int k = 0; k < 4; ++k) perception.factor[k] = std::exp(s.misperception * e.z[k]);
-  perception.loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
-  return perception;
-}
-
 EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesign& p, const PolicyDraw& d,
                            const MemberView& m) {
   return play_episode(e, s, p, d, m, perceive(e, s));

@@ -3,6 +3,7 @@
 // version 3's loss surprise and done deeds): target t provokes or not on issue i, under one
 // policy, in one draw. Pure arithmetic on numbers prepared by the caller; no
 // allocation, so it runs in the hot path. The golden tests call play_episode directly.
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -107,7 +108,14 @@ struct Perception {
   double factor[4] = {1, 1, 1, 1};
   double loss_scale = 1;
 };
-Perception perceive(const Episode& episode, const Scalars& s);
+// Inline: a draw computes one per episode, and a call returning the struct through memory had
+// its copy wait on the callee's stores.
+inline Perception perceive(const Episode& e, const Scalars& s) {
+  Perception perception;
+  for (int k = 0; k < 4; ++k) perception.factor[k] = std::exp(s.misperception * e.z[k]);
+  perception.loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
+  return perception;
+}
 
 // Fills `order` for one policy and issue in one draw: κ_c is the least k ≥ 0 at which member c,
 // not the target, joins (+∞ if none up to the limit returned, which goes to `ordered_up_to`);
