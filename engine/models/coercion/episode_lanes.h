@@ -58,6 +58,13 @@ struct LaneResults {
   bool triggered[kMaxLanes], aid_active[kMaxLanes];
 };
 
+void play_episode_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
+                        const LanePolicyDraw& draw, const LaneMembers& members, LaneResults& results);
+// The same on `lanes` lanes (2, 4 or 8, at most episode_lanes()): for tests of every width.
+void play_episode_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
+                        const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
+                        LaneResults& results);
+
 // Where a play's results go (play_and_record_lanes): each output's run of one value per lane.
 struct LaneRecord {
   double *target_payoff, *coercer_payoff, *bloc_cost, *sanction_loss, *triggered, *aid_active;
@@ -71,11 +78,9 @@ struct LaneTotals {
   Lanes target = {}, coercer = {}, bloc = {}, loss = {}, triggers = {}, aids = {};
 };
 
-void play_episode_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
-                        const LanePolicyDraw& draw, const LaneMembers& members, LaneResults& results);
-// The same play, its results stored into `to` (triggered and aid_active as 1 or 0, the outcome's
-// code) and added to `totals` — each lane's values those play_episode_lanes gives, and its totals
-// each lane's running sums plus this play, bit for bit — without a LaneResults in between.
+// play_episode_lanes with its results stored into `to` (triggered and aid_active as 1 or 0, the
+// outcome as its code) and added to `totals` — each lane's values those play_episode_lanes gives,
+// and its totals its running sums plus this play, bit for bit — without a LaneResults between.
 void play_and_record_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
                            const LanePolicyDraw& draw, const LaneMembers& members, const LaneRecord& to,
                            LaneTotals& totals);
@@ -83,9 +88,5 @@ void play_and_record_lanes(const LaneEpisode& episode, const LaneScalars& s, con
 void play_and_record_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
                            const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
                            const LaneRecord& to, LaneTotals& totals);
-// The same on `lanes` lanes (2, 4 or 8, at most episode_lanes()): for tests of every width.
-void play_episode_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
-                        const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
-                        LaneResults& results);
 
 }  // namespace deterrence::coercion
