@@ -88,17 +88,9 @@ __attribute__((always_inline)) inline void quantiles_on(const double* p, double*
   std::size_t tail_at[kPiece];
   for (std::size_t start = 0; start < n; start += kPiece) {
     const std::size_t end = std::min(n, start + kPiece);
+    // First every value's central formula, noting where the tails are (no branch on each lane:
+    // a tail lane is one in seven, at random, and branching on it mispredicts).
     std::size_t tails = 0;
-    const auto outside = [&](std::size_t k) __attribute__((always_inline)) {
-      const double q = p[k] - 0.5;
-      const double tail = q < 0.0 ? p[k] : 1.0 - p[k];
-      if (tail > 0.0) {  // not NaN, inside (0, 1)
-        tail_r[tails] = std::sqrt(-std::log(tail));
-        tail_at[tails++] = k;
-      } else {
-        z[k] = standard_normal_quantile(p[k]);
-      }
-    };
     std::size_t k = start;
     for (; k + W <= end; k += W) {
       D v;
@@ -109,13 +101,30 @@ __attribute__((always_inline)) inline void quantiles_on(const double* p, double*
       const D magnitude = q < 0.0 ? -q : q;
       const auto inside = magnitude <= 0.425;
       std::memcpy(z + k, &central, sizeof central);
-      for (int l = 0; l < W; ++l)
-        if (!inside[l]) outside(k + static_cast<std::size_t>(l));
+      for (int l = 0; l < W; ++l) {
+        tail_at[tails] = k + static_cast<std::size_t>(l);
+        tails += inside[l] ? 0 : 1;
+      }
     }
     for (; k < end; ++k) {
       if (std::abs(p[k] - 0.5) <= 0.425) z[k] = standard_normal_quantile(p[k]);
-      else outside(k);
+      else tail_at[tails++] = k;
     }
+    // Then each tail's r = √(−log tail), one at a time; NaN and p outside (0, 1) go to the scalar
+    // function.
+    std::size_t kept = 0;
+    for (std::size_t t = 0; t < tails; ++t) {
+      const std::size_t at = tail_at[t];
+      const double q = p[at] - 0.5;
+      const double tail = q < 0.0 ? p[at] : 1.0 - p[at];
+      if (tail > 0.0) {
+        tail_r[kept] = std::sqrt(-std::log(tail));
+        tail_at[kept++] = at;
+      } else {
+        z[at] = standard_normal_quantile(p[at]);
+      }
+    }
+    tails = kept;
     // The tails W at a time (the last register padded with r = 1, whose results are not kept).
     for (std::size_t t = tails; t % W != 0; ++t) tail_r[t] = 1.0;
     for (std::size_t t = 0; t < tails; t += W) {
