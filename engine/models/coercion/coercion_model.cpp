@@ -34,6 +34,9 @@ struct DrawWork {
   std::vector<double> join_threshold, sorted_join_threshold, sorted_stance, ordered_up_to;
   std::vector<double> damage_by_threshold, cost_by_threshold, supply_by_threshold;
   std::vector<std::pair<double, std::uint32_t>> order_scratch;  // the largest policy's members
+  // Per good, this draw's factors of a member's damage: 1 − outside supply, replacement cost, and
+  // the years it lasts (min(duration, replacement years)).
+  std::vector<double> good_unreplaced, good_cost, good_lasting;
 };
 
 // Where one draw's outputs go: slot k at reals[k · stride] (a DrawOutputs: stride 1; one lane of
@@ -69,6 +72,13 @@ class CoercionModel final : public Model {
       offset += p.members.size();
     }
     total_members_ = offset;
+    // Each member's share of each sanctioned good, q_g · s_{g,c} (the same in every draw).
+    for (const auto& p : s_.policies) {
+      std::vector<double> shares;
+      for (const std::size_t c : p.members)
+        for (const std::size_t g : p.goods) shares.push_back(s_.goods[g].imports * s_.goods[g].supply[c]);
+      member_good_share_.push_back(std::move(shares));
+    }
     declare_outputs();
   }
 
@@ -292,6 +302,7 @@ class CoercionModel final : public Model {
     for (const auto& p : s_.policies) largest = std::max(largest, p.members.size());
     d.order_scratch.resize(largest);
     d.ordered_up_to.resize(s_.policies.size() * n_issues);
+    for (auto* factor : {&d.good_unreplaced, &d.good_cost, &d.good_lasting}) factor->resize(s_.goods.size());
   }
 
   // Whether prepare() orders this policy's members (MemberView): many members, and joins or an
@@ -329,16 +340,22 @@ class CoercionModel final : public Model {
     for (std::size_t c = 0; c < s_.countries.size(); ++c)
       for (std::size_t i = 0; i < n_issues; ++i)
         w.stance[c * n_issues + i] = x[s_.salience[c * n_issues + i]] * sc.stance_value * s_.countries[c].gdp;
+    for (std::size_t g = 0; g < s_.goods.size(); ++g) {
+      w.good_unreplaced[g] = 1.0 - x[s_.outside_supply[g]];
+      w.good_cost[g] = x[s_.replacement_cost[g]];
+      w.good_lasting[g] = std::min(sc.duration, x[s_.replacement_years[g]]);
+    }
     for (std::size_t p = 0; p < s_.policies.size(); ++p) {
       const Policy& policy = s_.policies[p];
-      const std::size_t base = member_offset_[p];
-      for (std::size_t j = 0; j < policy.members.size(); ++j) {
+      const std::size_t base = member_offset_[p], n_goods = policy.goods.size();
+      const double* share = member_good_share_[p].data();
+      for (std::size_t j = 0; j < policy.members.size(); ++j, share += n_goods) {
         const std::size_t c = policy.members[j];
+        // D_c = Σ_g q_g s_{g,c} (1 − o_g) r_g min(T, y_g), each term multiplied in that order.
         double damage = 0;
-        for (std::size_t g : policy.goods) {
-          const Good& good = s_.goods[g];
-          damage += good.imports * good.supply[c] * (1.0 - x[s_.outside_supply[g]]) * x[s_.replacement_cost[g]] *
-                    std::min(sc.duration, x[s_.replacement_years[g]]);
+        for (std::size_t k = 0; k < n_goods; ++k) {
+          const std::size_t g = policy.goods[k];
+          damage += share[k] * w.good_unreplaced[g] * w.good_cost[g] * w.good_lasting[g];
         }
         w.cost[base + j] = sc.sanction_loss * policy.member_supply[j] * sc.duration;
         w.damage[base + j] = damage;
@@ -526,6 +543,7 @@ class CoercionModel final : public Model {
   ParameterSpace space_;
   OutputLayout layout_;
   std::vector<std::size_t> member_offset_;
+  std::vector<std::vector<double>> member_good_share_;  // per policy: [member][sanctioned good] q_g · s_{g,c}
   std::size_t total_members_ = 0;
   // Offsets of each output in the draw's reals (or codes, for outcome_).
   std::size_t outcome_ = 0, target_payoff_ = 0, coercer_payoff_ = 0, bloc_cost_ = 0, sanction_loss_ = 0,
