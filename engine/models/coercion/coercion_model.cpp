@@ -181,8 +181,8 @@ class CoercionModel final : public Model {
       throw std::logic_error(fmt::format("coercion model: {} draws in {} output lanes, for {} lanes", count,
                                          batch.lanes, lanes));
     const std::size_t n_issues = s_.issues.size();
-    // Lanes past `count` replay the last draw: their outputs may be stored (record_lanes stores
-    // whole runs), their totals are not kept.
+    // Lanes past `count` replay the last draw: play_and_record_lanes stores and totals them with
+    // the others (whole runs cost nothing more), and nothing reads them.
     const auto x_of = [&](std::size_t l) { return xs[std::min(l, count - 1)]; };
     LaneScalars ls;
     Scalars scalars[kMaxLanes];
@@ -271,8 +271,7 @@ class CoercionModel final : public Model {
                                   w.lane_damage.data() + base * lanes,
                                   policy.member_gdp.data(),
                                   policy.member_supply.data()};
-        // Each output's lanes stored as one run (the lanes past `count` replay a draw: storing and
-        // totalling them costs nothing, and nothing reads them).
+        // Where each output's run of lanes goes.
         const std::size_t slot = p * s_.episodes.size() + e;
         const LaneRecord to{&batch.real(target_payoff_ + slot, 0), &batch.real(coercer_payoff_ + slot, 0),
                             &batch.real(bloc_cost_ + slot, 0),     &batch.real(sanction_loss_ + slot, 0),
