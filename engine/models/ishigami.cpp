@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "simd/vector_math.h"
+
 namespace deterrence {
 
 namespace {
@@ -21,12 +23,28 @@ class Ishigami final : public Model {
   const ParameterSpace& parameters() const override { return space_; }
   const OutputLayout& outputs() const override { return layout_; }
   void evaluate(std::span<const double> p, ModelWorkspace*, DrawOutputs& out) const override {
-    const double x1 = p[x_[0]], x2 = p[x_[1]], x3 = p[x_[2]];
-    const double s1 = std::sin(x1), s2 = std::sin(x2);
-    out.reals[0] = s1 + a_ * s2 * s2 + b_ * x3 * x3 * x3 * x3 * s1;
+    out.reals[0] = value(simd::sine(p[x_[0]]), simd::sine(p[x_[1]]), p[x_[2]]);
+  }
+  // Draws side by side: their sines in one vectorised call (glibc's sin was two thirds of a draw).
+  std::size_t batch_size() const override { return kBatch; }
+  void evaluate_batch(std::span<const std::span<const double>> p, ModelWorkspace*,
+                      const BatchOutputs& out) const override {
+    const std::size_t n = p.size();
+    double angles[2 * kBatch] = {};  // x1 of each draw, then x2 of each: one call takes them all
+    for (std::size_t b = 0; b < n; ++b) {
+      angles[b] = p[b][x_[0]];
+      angles[n + b] = p[b][x_[1]];
+    }
+    simd::sines(angles, angles, 2 * n);
+    for (std::size_t b = 0; b < n; ++b) out.real(0, b) = value(angles[b], angles[n + b], p[b][x_[2]]);
   }
 
  private:
+  static constexpr std::size_t kBatch = 64;
+  double value(double sin_x1, double sin_x2, double x3) const {
+    return sin_x1 + a_ * sin_x2 * sin_x2 + b_ * x3 * x3 * x3 * x3 * sin_x1;
+  }
+
   ParameterSpace space_;
   OutputLayout layout_;
   double a_, b_;

@@ -132,7 +132,9 @@ inline void ChunkStatistics::add_to_sketch(std::size_t k, double v) {
 ChunkStatistics::Unsound ChunkStatistics::add_batch(const BatchOutputs& batch, std::size_t count) {
   const std::size_t n = count_.size(), lanes = batch.lanes;
   const double* x = batch.reals.data();
-  if (count == lanes && n >= 16 && all_finite(x, n * lanes)) {
+  // A full batch of finite values takes the vectorised path (a model with one output, as
+  // Ishigami, fills it with its lanes).
+  if (count == lanes && n * lanes >= 16 && all_finite(x, n * lanes)) {
     add_finite_lanes(x, n, lanes, count_.data(), sum_.data(), sum_sq_.data(), min_.data(), max_.data());
   } else {
     // A partial batch, or a value that is not finite: add()'s checks, draw by draw.

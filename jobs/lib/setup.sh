@@ -7,7 +7,7 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(build-essential cmake pkg-config git time
   libtbb-dev libhdf5-dev hdf5-tools libeigen3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
-  librandom123-dev libboost-dev libssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libopenmpi-dev openmpi-bin
+  librandom123-dev libsleef-dev libboost-dev libssl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libopenmpi-dev openmpi-bin
   python3-h5py python3-numpy python3-pandas python3-matplotlib python3-scipy python3-pytest
   python3-xarray python3-h5netcdf netcdf-bin chromium python3-jsonschema python3-yaml jupyter-nbconvert python3-ipykernel python3-nbclient python3-nbformat python3-sklearn
   clang libclang-rt-14-dev)  # clang: the sanitizer and fuzzing build of the test command

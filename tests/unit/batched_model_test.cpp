@@ -1,8 +1,8 @@
-// The coercion model's batched evaluation (draws side by side, episode_lanes) must give every draw
+// A batched model (draws side by side: the coercion model's episode_lanes, Ishigami's sines) must give every draw
 // exactly what evaluating it alone gives: every episode of every policy, outcome by outcome, and
 // every payoff, cost and per-draw share bit for bit — on 10 000 baseline draws, the version-3
 // mechanisms (forced stances, loss surprise, done deeds) and the world set (an ordered policy
-// among lane-played ones). Partial batches included.
+// among lane-played ones), and Ishigami's 10 000. Partial batches included.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -72,6 +72,11 @@ std::vector<std::uint64_t> compare_batched_with_alone(const std::string& config,
   }
   EXPECT_EQ(mismatches, 0u) << config;
   return reached;
+}
+
+TEST(BatchedModel, IshigamiDrawsAsEachAlone) {
+  // Its sines vectorised across the batch, one at a time alone: the same bits.
+  compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/ishigami.yaml", 10000);
 }
 
 TEST(BatchedModel, BaselineDrawsPlayAsEachAlone) {
