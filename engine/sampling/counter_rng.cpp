@@ -146,33 +146,34 @@ __attribute__((target("avx2"))) std::size_t uniforms_avx2(const r123::Philox4x32
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-__attribute__((target("avx512f,avx512dq"))) void multiply_high_low(__m512i value, __m512i m, __m512i& high, __m512i& low) {
-  const __m512i even = _mm512_mul_epu32(value, m);
-  const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(value, 32), m);
-  const auto odd_words = static_cast<_MM_PERM_ENUM>(_MM_SHUFFLE(3, 1, 3, 1));
-  const auto even_words = static_cast<_MM_PERM_ENUM>(_MM_SHUFFLE(2, 0, 2, 0));
-  high = _mm512_unpacklo_epi32(_mm512_shuffle_epi32(even, odd_words), _mm512_shuffle_epi32(odd, odd_words));
-  low = _mm512_unpacklo_epi32(_mm512_shuffle_epi32(even, even_words), _mm512_shuffle_epi32(odd, even_words));
-}
+// AVX-512 holds eight blocks a register in 64-bit lanes, each 32-bit word in a lane's low half.
+// The high halves are never read: mul_epu32 multiplies only the low halves, into the whole 64-bit
+// product (high word above, low word below, with no shuffles), and the uniform is built from low
+// halves. A round is two multiplies, two shifts and two three-way XORs (vpternlogq).
+constexpr int kRounds = 10;
 
-// to_uniform on eight lanes: the 53-bit mantissa converts to double exactly, and min() keeps
-// the top value below 1 as to_uniform's test does.
-__attribute__((target("avx512f,avx512dq"))) __m512d to_uniforms(__m256i word0, __m256i word1) {
-  const __m512i mantissa = _mm512_xor_si512(_mm512_slli_epi64(_mm512_cvtepu32_epi64(word0), 21),
-                                            _mm512_srli_epi64(_mm512_cvtepu32_epi64(word1), 11));
+// Eight blocks' rounds from their counters' draw (c0: low word below) and stream (c2) words, and
+// their uniforms into out[0 .. 7].
+__attribute__((target("avx512f,avx512dq"), always_inline)) inline void uniforms_of_eight(
+    const std::uint32_t* key0, const std::uint32_t* key1, __m512i c0, __m512i c2, double* out) {
+  constexpr int kXor3 = 0x96;  // vpternlogq's truth table for a ^ b ^ c
+  const __m512i m0 = _mm512_set1_epi64(PHILOX_M4x32_0), m1 = _mm512_set1_epi64(PHILOX_M4x32_1);
+  __m512i c1 = _mm512_srli_epi64(c0, 32), c3 = _mm512_srli_epi64(c2, 32);
+  for (int r = 0; r < kRounds; ++r) {
+    const __m512i product0 = _mm512_mul_epu32(c0, m0), product2 = _mm512_mul_epu32(c2, m1);
+    c0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(product2, 32), c1, _mm512_set1_epi64(key0[r]), kXor3);
+    c1 = product2;
+    c2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(product0, 32), c3, _mm512_set1_epi64(key1[r]), kXor3);
+    c3 = product0;
+  }
+  // to_uniform on eight lanes: the 53-bit mantissa converts to double exactly, and min() keeps
+  // the top value below 1 as to_uniform's test does.
+  const __m512i low_word = _mm512_set1_epi64(0xffffffffLL);
+  const __m512i mantissa = _mm512_xor_si512(_mm512_slli_epi64(_mm512_and_si512(c0, low_word), 21),
+                                            _mm512_srli_epi64(_mm512_and_si512(c1, low_word), 11));
   const __m512d u = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi64_pd(mantissa), _mm512_set1_pd(0.5)),
                                   _mm512_set1_pd(0x1.0p-53));
-  return _mm512_min_pd(u, _mm512_set1_pd(0x1.fffffffffffffp-1));
-}
-
-// Sixteen 64-bit numbers' low and high words: eight per load, narrowed (vpmovqd).
-__attribute__((target("avx512f,avx512dq"), always_inline)) inline void split_words(const std::uint64_t* of,
-                                                                                   __m512i& low, __m512i& high) {
-  const __m512i first = _mm512_loadu_si512(of);
-  const __m512i second = _mm512_loadu_si512(of + 8);
-  low = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(first)), _mm512_cvtepi64_epi32(second), 1);
-  high = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(_mm512_srli_epi64(first, 32))),
-                            _mm512_cvtepi64_epi32(_mm512_srli_epi64(second, 32)), 1);
+  _mm512_storeu_pd(out, _mm512_min_pd(u, _mm512_set1_pd(0x1.fffffffffffffp-1)));
 }
 
 template <bool kDrawPerStream>
@@ -180,33 +181,21 @@ __attribute__((target("avx512f,avx512dq"))) std::size_t uniforms_avx512(const r1
                                                                const std::uint64_t* draws,
                                                                std::span<const std::uint64_t> streams,
                                                                std::span<double> out, std::size_t i) {
-  const __m512i m0 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_0));
-  const __m512i m1 = _mm512_set1_epi32(static_cast<int>(PHILOX_M4x32_1));
-  const __m512i w0 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_0));
-  const __m512i w1 = _mm512_set1_epi32(static_cast<int>(PHILOX_W32_1));
-  const std::uint64_t draw = kDrawPerStream ? 0 : draws[0];
-  const __m512i draw_low = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw)));
-  const __m512i draw_high = _mm512_set1_epi32(static_cast<int>(static_cast<std::uint32_t>(draw >> 32)));
+  std::uint32_t key0[kRounds], key1[kRounds];
+  key0[0] = key[0];
+  key1[0] = key[1];
+  for (int r = 1; r < kRounds; ++r) {
+    key0[r] = key0[r - 1] + PHILOX_W32_0;
+    key1[r] = key1[r - 1] + PHILOX_W32_1;
+  }
+  const __m512i one_draw = _mm512_set1_epi64(static_cast<long long>(kDrawPerStream ? 0 : draws[0]));
+  // Sixteen a pass (Lanes::avx512): two independent sets of rounds for the core to overlap;
+  // counter words are the draw's low and high words, then the stream's.
   for (; i + 16 <= streams.size(); i += 16) {
-    __m512i c0 = draw_low, c1 = draw_high, c2, c3;
-    split_words(streams.data() + i, c2, c3);
-    if constexpr (kDrawPerStream) split_words(draws + i, c0, c1);
-    __m512i k0 = _mm512_set1_epi32(static_cast<int>(key[0])), k1 = _mm512_set1_epi32(static_cast<int>(key[1]));
-    for (int round = 0; round < 10; ++round) {
-      __m512i high0, low0, high1, low1;
-      multiply_high_low(c0, m0, high0, low0);
-      multiply_high_low(c2, m1, high1, low1);
-      c0 = _mm512_xor_si512(_mm512_xor_si512(high1, c1), k0);
-      c1 = low1;
-      c2 = _mm512_xor_si512(_mm512_xor_si512(high0, c3), k1);
-      c3 = low0;
-      k0 = _mm512_add_epi32(k0, w0);
-      k1 = _mm512_add_epi32(k1, w1);
-    }
-    _mm512_storeu_pd(out.data() + i,
-                     to_uniforms(_mm512_castsi512_si256(c0), _mm512_castsi512_si256(c1)));
-    _mm512_storeu_pd(out.data() + i + 8,
-                     to_uniforms(_mm512_extracti64x4_epi64(c0, 1), _mm512_extracti64x4_epi64(c1, 1)));
+    uniforms_of_eight(key0, key1, kDrawPerStream ? _mm512_loadu_si512(draws + i) : one_draw,
+                      _mm512_loadu_si512(streams.data() + i), out.data() + i);
+    uniforms_of_eight(key0, key1, kDrawPerStream ? _mm512_loadu_si512(draws + i + 8) : one_draw,
+                      _mm512_loadu_si512(streams.data() + i + 8), out.data() + i + 8);
   }
   return i;
 }
