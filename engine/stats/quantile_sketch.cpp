@@ -56,6 +56,30 @@ class BucketTable {
     }
   }
 
+  void count(const double* x, std::size_t n, std::uint32_t* counts) const {
+    // The table's pointers and bounds held in registers for the whole pass. A magnitude is
+    // clamped into [kSmallest, start_[kPerSign]] (its bucket there is the clamped one: kPerSign
+    // above, and below kSmallest bucket 0 is chosen after), then signed without a branch.
+    const double* start = start_.data();
+    const std::uint16_t* slice_bucket = slice_bucket_.data();
+    const double top = start[kPerSign];
+    const int first_exponent = first_exponent_;
+    std::uint32_t* middle = counts + kPerSign;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = x[i];
+      if (std::isnan(v)) continue;
+      const double magnitude = std::abs(v);
+      const double clamped = std::min(std::max(magnitude, kSmallest), top);
+      const auto bits = std::bit_cast<std::uint64_t>(clamped);
+      const int slice = ((static_cast<int>(bits >> 52) - 1023 - first_exponent) << kMantissaBits) |
+                        static_cast<int>((bits >> (52 - kMantissaBits)) & ((1u << kMantissaBits) - 1));
+      int k = slice_bucket[slice];
+      k += clamped >= start[k + 1] ? 1 : 0;
+      k = magnitude >= kSmallest ? k : 0;
+      ++middle[v > 0 ? k : -k];
+    }
+  }
+
   // The bucket (1..kPerSign) of a magnitude ≥ kSmallest.
   int bucket(double magnitude) const {
     if (magnitude >= start_[static_cast<std::size_t>(kPerSign)]) return kPerSign;
@@ -104,6 +128,8 @@ std::size_t bucket_of(double x) {
   const int k = bucket_table().bucket(magnitude);
   return static_cast<std::size_t>(x > 0 ? kPerSign + k : kPerSign - k);
 }
+
+void count_buckets(const double* x, std::size_t n, std::uint32_t* counts) { bucket_table().count(x, n, counts); }
 
 double value_of(std::size_t bucket) {
   const int k = static_cast<int>(bucket) - kPerSign;

@@ -21,6 +21,9 @@ std::size_t size();  // 2 * buckets_per_sign() + 1; the middle bucket holds zero
 // the hot path); bucket_by_formula computes it, and the table is built from it, so the two agree.
 std::size_t bucket_of(double x);
 std::size_t bucket_by_formula(double x);
+// ++counts[bucket_of(x[i])] for each of n values but NaN (counts: size() counters). bucket_of's
+// buckets without its branches or call per value: a chunk's values counted in one pass.
+void count_buckets(const double* x, std::size_t n, std::uint32_t* counts);
 double value_of(std::size_t bucket);
 
 // The q-quantile (0 <= q <= 1) from total bucket counts; clamped to [min, max].

@@ -125,9 +125,6 @@ inline bool ChunkStatistics::add_checked(std::size_t i, double v) {
   return true;
 }
 
-inline void ChunkStatistics::add_to_sketch(std::size_t k, double v) {
-  if (!std::isnan(v)) ++sketch_[k * sketch::size() + sketch::bucket_of(v)];
-}
 
 ChunkStatistics::Unsound ChunkStatistics::add_batch(const BatchOutputs& batch, std::size_t count) {
   const std::size_t n = count_.size(), lanes = batch.lanes;
@@ -143,7 +140,7 @@ ChunkStatistics::Unsound ChunkStatistics::add_batch(const BatchOutputs& batch, s
         if (!add_checked(i, x[i * lanes + b])) return {b, i};
   }
   for (std::size_t k = 0; k < sketched_.size(); ++k)
-    for (std::size_t b = 0; b < count; ++b) add_to_sketch(k, x[sketched_[k] * lanes + b]);
+    sketch::count_buckets(x + sketched_[k] * lanes, count, sketch_.data() + k * sketch::size());
   for (std::size_t c = 0; c < code_offset_.size(); ++c)
     for (std::size_t b = 0; b < count; ++b) ++category_counts_[code_offset_[c] + batch.codes[c * lanes + b]];
   return {};
@@ -160,7 +157,8 @@ std::size_t ChunkStatistics::add(const DrawOutputs& draw) {
     for (std::size_t i = 0; i < n; ++i)
       if (!add_checked(i, x[i])) return i;
   }
-  for (std::size_t k = 0; k < sketched_.size(); ++k) add_to_sketch(k, draw.reals[sketched_[k]]);
+  for (std::size_t k = 0; k < sketched_.size(); ++k)
+    sketch::count_buckets(&draw.reals[sketched_[k]], 1, sketch_.data() + k * sketch::size());
   for (std::size_t c = 0; c < code_offset_.size(); ++c) ++category_counts_[code_offset_[c] + draw.codes[c]];
   return npos;
 }

@@ -33,8 +33,6 @@ class ChunkStatistics {
   // One value of real slot i added value by value: false if it is no result (±inf, or NaN where
   // the output always applies); a NaN where it may not apply is skipped.
   bool add_checked(std::size_t i, double v);
-  // Real value v of the k-th sketched slot into its sketch (NaN skipped).
-  void add_to_sketch(std::size_t k, double v);
   const OutputLayout* layout_;
   std::vector<std::uint64_t> count_;
   std::vector<double> sum_, sum_sq_, min_, max_;

@@ -1,9 +1,12 @@
 // The exact accumulator, the quantile sketch and the intervals.
 #include <gtest/gtest.h>
 
+#include <numeric>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -93,6 +96,40 @@ TEST(QuantileSketch, TableLookupIsTheFormulasBucket) {
   // overflow put those above about 1e302 in the innermost).
   EXPECT_EQ(sketch::bucket_of(std::numeric_limits<double>::max()), sketch::size() - 1);
   EXPECT_EQ(sketch::bucket_of(-1e303), 0u);
+}
+
+// Counting a chunk's values in one pass (count_buckets, as the statistics do) must count each in
+// its formula's bucket: both signs around every bucket start, spread magnitudes, the edges,
+// zeros, infinities — and skip NaN.
+TEST(QuantileSketch, CountingInOnePassIsTheFormulasBuckets) {
+  std::vector<double> values;
+  const double gamma = (1.0 + sketch::kRelativeAccuracy) / (1.0 - sketch::kRelativeAccuracy);
+  for (int k = 0; k <= sketch::buckets_per_sign() + 1; ++k) {
+    double x = sketch::kSmallest * std::pow(gamma, k);
+    for (int step = 0; step < 8; ++step) x = std::nextafter(x, 0.0);
+    for (int step = 0; step < 16; ++step, x = std::nextafter(x, HUGE_VAL)) {
+      values.push_back(x);
+      values.push_back(-x);
+    }
+  }
+  std::mt19937_64 gen(5);
+  std::uniform_real_distribution<double> log10_magnitude(-8.0, 11.0);
+  for (int i = 0; i < 100000; ++i) values.push_back((i % 3 ? 1.0 : -1.0) * std::pow(10.0, log10_magnitude(gen)));
+  for (const double x : {0.0, -0.0, 4.9406564584124654e-324, -2.2250738585072014e-308, sketch::kSmallest,
+                         -std::nextafter(sketch::kSmallest, 0.0), sketch::kLargest, -1e300,
+                         std::numeric_limits<double>::max(), std::numeric_limits<double>::infinity(),
+                         -std::numeric_limits<double>::infinity(), std::nan(""), -std::nan("")})
+    values.push_back(x);
+  std::vector<std::uint32_t> expected(sketch::size(), 0), counted(sketch::size(), 0);
+  std::size_t not_nan = 0;
+  for (const double x : values)
+    if (!std::isnan(x)) {
+      ++expected[sketch::bucket_by_formula(x)];
+      ++not_nan;
+    }
+  sketch::count_buckets(values.data(), values.size(), counted.data());
+  EXPECT_EQ(counted, expected);
+  EXPECT_EQ(std::accumulate(counted.begin(), counted.end(), std::size_t{0}), not_nan);
 }
 
 // A chunk takes a draw of finite values on its fast path and any other draw value by value: the
