@@ -76,7 +76,10 @@ class BucketTable {
       int k = slice_bucket[slice];
       k += clamped >= start[k + 1] ? 1 : 0;
       k = magnitude >= kSmallest ? k : 0;
-      ++middle[v > 0 ? k : -k];
+      // −k below zero from the sign bit, not a branch (the sign is as random as the draws);
+      // −0 counts in the middle as +0 does (k is 0).
+      const int negative = static_cast<int>(std::bit_cast<std::uint64_t>(v) >> 63);
+      ++middle[(k ^ -negative) + negative];
     }
   }
 
