@@ -163,7 +163,7 @@ CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, cons
   };
   if (h5::read_string_attribute(g, "config_hash") != config_hash) throw refuse("config or inputs");
   // Another engine version may draw other numbers from the same seed (0.2.0: new normal quantile,
-  // beta tails; 0.3.0: policies of many members sum in threshold order).
+  // beta tails; 0.3.0: policies of many members sum in threshold order; 0.3.1: Ishigami's sines).
   if (!h5::has_attribute(g, "engine_version") || h5::read_string_attribute(g, "engine_version") != kEngineVersion)
     throw refuse("engine version");
   if (h5::read_u64_attribute(g, "seed") != settings.seed) throw refuse("seed");

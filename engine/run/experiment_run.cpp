@@ -140,7 +140,7 @@ class SegmentedRun {
                                    folder_.string(), which.empty() ? "" : " (" + which + ")"));
     }
     // Another engine version may draw other numbers from the same seed (0.2.0: new normal quantile,
-    // beta tails; 0.3.0: policies of many members sum in threshold order).
+    // beta tails; 0.3.0: policies of many members sum in threshold order; 0.3.1: Ishigami's sines).
     if (set.engine_version != kEngineVersion) throw mismatch(fmt::format("engine version ({})", set.engine_version));
     if (set.seed != e_.seed) throw mismatch("seed");
     if (set.total_draws != e_.draws) throw mismatch("number of draws");
