@@ -93,15 +93,17 @@ TEST(SharedFolders, ResumeRefusesAndKeepsFilesItDidNotWrite) {
 
 TEST(SharedFolders, ASweepResumedAfterItsConfigChangedIsRefused) {
   TempDir dir;
+  // Eight points, so that the run is still going when the first is on disk (Ishigami plays
+  // about 90 M draws a second on two threads: a point takes 0.05 s).
   const std::string text = std::string("model: ishigami\ndraws: 4000000\nseed: 4\nchunk_size: 100000\n") +
-                           "model_options: {a: 7, b: 0.1}\nsweep:\n  model_options.a: [1, 2, 3]\n" +
+                           "model_options: {a: 7, b: 0.1}\nsweep:\n  model_options.a: [1, 2, 3, 4, 5, 6, 7, 8]\n" +
                            testing::kIshigamiParameters;
   const std::string config = dir.write("sweep.yaml", text);
   const std::string out = dir.file("s.h5"), log = dir.file("log");
   // Stopped once its first point is done (SIGTERM: checkpoint, exit 3).
   EXPECT_EQ(shell("{ " + kBinary + " run " + config + " --checkpoint-every 0.05 --quiet --out " + out +
-                      " & pid=$!; for i in $(seq 600); do [ -f " + out + ".checkpoint/point-000000.h5 ] && break; "
-                      "sleep 0.05; done; sleep 0.1; kill -TERM $pid; wait $pid; }",
+                      " & pid=$!; for i in $(seq 3000); do [ -f " + out + ".checkpoint/point-000000.h5 ] && break; "
+                      "sleep 0.01; done; kill -TERM $pid; wait $pid; }",
                   log),
             3)
       << testing::read_text(log);

@@ -81,11 +81,13 @@ TEST(Sweep, AStoppedSweepResumesToTheSameFile) {
                     "sweep:\n  model_options.a: [1, 2, 3, 4, 5, 6]\n" +
                         std::string(testing::kIshigamiParameters));
   ASSERT_EQ(shell(fmt::format("{} run {} --quiet --out {}", kBinary, config, dir.file("whole.h5"))), 0);
-  // Stopped part-way (SIGTERM: checkpoint, exit 3), then resumed.
+  // Stopped part-way (SIGTERM: checkpoint, exit 3) as soon as its first point is on disk — not
+  // after a fixed time, which a faster engine outruns — then resumed.
   const std::string out = dir.file("resumed.h5"), log = dir.file("log");
-  EXPECT_EQ(shell(fmt::format("{{ {} run {} --checkpoint-every 0.05 --out {} & pid=$!; sleep 0.8; kill -TERM $pid; "
+  EXPECT_EQ(shell(fmt::format("{{ {} run {} --checkpoint-every 0.05 --out {} & pid=$!; for i in $(seq 3000); do "
+                              "[ -f {}.checkpoint/point-000000.h5 ] && break; sleep 0.01; done; kill -TERM $pid; "
                               "wait $pid; }}",
-                              kBinary, config, out),
+                              kBinary, config, out, out),
                   log),
             3)
       << testing::read_text(log);
