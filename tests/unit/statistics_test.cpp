@@ -202,8 +202,11 @@ TEST(ChunkStatistics, ABatchAddsAsItsDrawsOneByOne) {
     for (int group = 0; group < 300; ++group) {
       const std::size_t count = group % 5 == 2 ? 1 + group % lanes : lanes;
       for (std::size_t b = 0; b < lanes; ++b) {
-        for (std::size_t i = 0; i < reals; ++i) batch.real(i, b) = normal(gen);
-        if ((group + b) % 7 == 0) batch.real(reals - 1, b) = std::nan("");
+        // Now and then a signed zero (min and max must pick between ±0 as one by one does).
+        for (std::size_t i = 0; i < reals; ++i) batch.real(i, b) = gen() % 16 == 0 ? (gen() % 2 ? 0.0 : -0.0) : normal(gen);
+        // A quarter of the batches has a NaN (the value-by-value path), the rest are all finite
+        // (the vectorised path, transposed at 8 lanes).
+        if (group % 4 == 1 && b == static_cast<std::size_t>(group) % lanes) batch.real(reals - 1, b) = std::nan("");
         for (std::size_t c = 0; c < codes; ++c) batch.code(c, b) = static_cast<std::uint8_t>(gen() % 4);
       }
       ASSERT_EQ(batched.add_batch(batch, count).slot, ChunkStatistics::npos);
