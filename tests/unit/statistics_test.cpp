@@ -202,8 +202,11 @@ TEST(ChunkStatistics, ABatchAddsAsItsDrawsOneByOne) {
     for (int group = 0; group < 300; ++group) {
       const std::size_t count = group % 5 == 2 ? 1 + group % lanes : lanes;
       for (std::size_t b = 0; b < lanes; ++b) {
-        // Now and then a signed zero (min and max must pick between ±0 as one by one does).
-        for (std::size_t i = 0; i < reals; ++i) batch.real(i, b) = gen() % 16 == 0 ? (gen() % 2 ? 0.0 : -0.0) : normal(gen);
+        // Slot 0 only signed zeros (−0 first, +0 last: its min and max are the first zero, as
+        // std::min and std::max keep the first of equals), others now and then one.
+        for (std::size_t i = 0; i < reals; ++i)
+          batch.real(i, b) = gen() % 16 == 0 ? (gen() % 2 ? 0.0 : -0.0) : normal(gen);
+        batch.real(0, b) = (static_cast<std::size_t>(group) * lanes + b) % 3 == 0 ? -0.0 : 0.0;
         // A quarter of the batches has a NaN (the value-by-value path), the rest are all finite
         // (the vectorised path, transposed at 8 lanes).
         if (group % 4 == 1 && b == static_cast<std::size_t>(group) % lanes) batch.real(reals - 1, b) = std::nan("");
@@ -221,6 +224,7 @@ TEST(ChunkStatistics, ABatchAddsAsItsDrawsOneByOne) {
     b.fold(batched);
     EXPECT_EQ(a.to_words(), b.to_words()) << lanes << " lanes";
     EXPECT_GT(a.count(0), 0u);
+    EXPECT_TRUE(std::signbit(b.min(0)) && std::signbit(b.max(0))) << lanes << " lanes";
     // Unsound values in draws 1 (slot 30) and 0 (the NaN of an output that always applies, slot
     // 5): draw 0's is the first; with draw 0 sound, draw 1's.
     for (std::size_t b = 0; b < lanes; ++b)
