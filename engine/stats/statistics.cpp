@@ -91,23 +91,26 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void add_finite(
     high[i] = std::max(high[i], x[i]);
   }
 }
-// The same for `lanes` draws side by side (slot i of draw b at x[i · lanes + b]): a block of
-// slots at a time, its accumulators kept in L1 while each draw's values are added in draw order.
+// The same for `lanes` draws side by side (slot i of draw b at x[i · lanes + b]): each slot's
+// run of lanes read in order, its accumulators kept in registers meanwhile (a one-output model
+// such as Ishigami adds 64 draws into one slot: through memory, each add waited on the last store).
 __attribute__((target_clones("avx512f", "avx2", "default"))) void add_finite_lanes(
     const double* __restrict x, std::size_t n, std::size_t lanes, std::uint64_t* __restrict count,
     double* __restrict sum, double* __restrict sum_sq, double* __restrict low, double* __restrict high) {
-  constexpr std::size_t kBlock = 64;
-  for (std::size_t first = 0; first < n; first += kBlock) {
-    const std::size_t last = std::min(n, first + kBlock);
-    for (std::size_t b = 0; b < lanes; ++b)
-      for (std::size_t i = first; i < last; ++i) {
-        const double v = x[i * lanes + b];
-        sum[i] += v;
-        sum_sq[i] += v * v;
-        low[i] = std::min(low[i], v);
-        high[i] = std::max(high[i], v);
-      }
-    for (std::size_t i = first; i < last; ++i) count[i] += lanes;
+  for (std::size_t i = 0; i < n; ++i) {
+    double s = sum[i], q = sum_sq[i], lo = low[i], hi = high[i];
+    const double* v = x + i * lanes;
+    for (std::size_t b = 0; b < lanes; ++b) {
+      s += v[b];
+      q += v[b] * v[b];
+      lo = std::min(lo, v[b]);
+      hi = std::max(hi, v[b]);
+    }
+    sum[i] = s;
+    sum_sq[i] = q;
+    low[i] = lo;
+    high[i] = hi;
+    count[i] += lanes;
   }
 }
 
