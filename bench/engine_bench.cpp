@@ -190,7 +190,7 @@ void BM_EpisodePlay(benchmark::State& state, bool majority) {
     e.target_stance = stance[k % members];
     e.in_scope = true;
     for (int z = 0; z < 4; ++z) e.z[z] = 2.0 * rng.uniform(k, 20 + static_cast<std::uint64_t>(z)) - 1.0;
-    perception[k] = perceive(e, s);
+    perceive(e, s, perception[k]);
   }
   // ordered:1 — the members ordered once for the issue, as the model does from
   // kOrderMembersFrom members (the ordering's cost, shared by every target, is not counted).

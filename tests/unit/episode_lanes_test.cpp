@@ -93,7 +93,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       e.z5 = 2.0 * u() - 1.0;
       e.done_deed = k % 4 == 0 ? 0.0 : 0.5 * u();
       e.forced = u() < 0.2;
-      perception[l] = perceive(e, s);
+      perceive(e, s, perception[l]);
       ls.resolve[l] = s.resolve;
       ls.duration[l] = s.duration;
       ls.stance_value[l] = s.stance_value;

@@ -380,7 +380,7 @@ class CoercionModel final : public Model {
       Episode ep;
       for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
       ep.z5 = spec.loss_error ? x[*spec.loss_error] : 0.0;
-      w.perception[e] = perceive(ep, sc);
+      perceive(ep, sc, w.perception[e]);
     }
   }
 

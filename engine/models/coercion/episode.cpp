@@ -322,7 +322,9 @@ std::optional<double> order_members(const MemberView& m, const Scalars& s, const
 
 EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesign& p, const PolicyDraw& d,
                            const MemberView& m) {
-  return play_episode(e, s, p, d, m, perceive(e, s));
+  Perception perception;
+  perceive(e, s, perception);
+  return play_episode(e, s, p, d, m, perception);
 }
 
 EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesign& p, const PolicyDraw& d,
