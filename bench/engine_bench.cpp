@@ -279,11 +279,15 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
       e.forced[l] = false;
     }
   }
-  LaneResults results;
+  // Stored and totalled as the model does (play_and_record_lanes), into one episode's runs.
+  Lanes target, coercer, bloc, loss, triggered, aid;
+  std::uint8_t outcome[kMaxLanes];
+  const LaneRecord to{target, coercer, bloc, loss, triggered, aid, outcome};
+  LaneTotals totals{};
   std::size_t k = 0;
   for (auto _ : state) {
-    play_episode_lanes(episodes[k], s, design, draw, view, results);
-    benchmark::DoNotOptimize(results);
+    play_and_record_lanes(episodes[k], s, design, draw, view, to, totals);
+    benchmark::DoNotOptimize(totals);
     k = (k + 1) % kEpisodes;
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(lanes));

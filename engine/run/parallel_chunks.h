@@ -43,9 +43,9 @@ ChunkLoopResult parallel_chunks(const ChunkPlan& plan, MakeSlot make_slot, Run r
   using Slot = typename decltype(make_slot())::element_type;
   std::vector<std::unique_ptr<Slot>> slots;
   for (std::size_t i = 0; i < window; ++i) slots.push_back(make_slot());
-  std::vector<std::uint64_t> first(window), count(window);
   if (plan.threads <= 1 || chunks <= 1) {
     // The serial fallback for one thread or tiny work: each window run, then folded.
+    std::vector<std::uint64_t> first(window), count(window);
     for (std::uint64_t start = 0; start < chunks; start += window) {
       if (plan.stop && plan.stop->load()) {
         result.stopped = true;

@@ -114,15 +114,9 @@ double Distribution::quantile(double u) const {
 
 void Distribution::prefetch(const double* u, std::size_t count, std::size_t stride) const {
   if (!table) return;
-  const HermiteKnots& middle = table->middle;
   for (std::size_t k = 0; k < count; ++k) {
     const double v = u[k * stride];
-    if (!(v >= kMiddleFirst && v <= kMiddleLast)) continue;
-    const auto knot = static_cast<std::size_t>((v - middle.first) / middle.step);
-    if (knot + 1 >= middle.size()) continue;
-    const double* q = middle.knots.data() + 2 * knot;  // the four numbers at() reads
-    __builtin_prefetch(q, 0, 2);
-    __builtin_prefetch(q + 3, 0, 2);
+    if (v >= kMiddleFirst && v <= kMiddleLast) table->middle.prefetch(v);  // quantiles()' middle
   }
 }
 

@@ -160,15 +160,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void add_finite_8_l
     std::memcpy(high + i, &hi, sizeof hi);
     for (int j = 0; j < 8; ++j) count[i + static_cast<std::size_t>(j)] += 8;
   }
-  for (; i < n; ++i)
-    for (std::size_t b = 0; b < 8; ++b) {
-      const double v = x[i * 8 + b];
-      sum[i] += v;
-      sum_sq[i] += v * v;
-      low[i] = std::min(low[i], v);
-      high[i] = std::max(high[i], v);
-      ++count[i];
-    }
+  // The last n mod 8 slots as other widths take them.
+  add_finite_lanes(x + i * 8, n - i, 8, count + i, sum + i, sum_sq + i, low + i, high + i);
 }
 }  // namespace
 
@@ -185,7 +178,6 @@ inline bool ChunkStatistics::add_checked(std::size_t i, double v) {
   max_[i] = std::max(max_[i], v);
   return true;
 }
-
 
 ChunkStatistics::Unsound ChunkStatistics::add_batch(const BatchOutputs& batch, std::size_t count) {
   const std::size_t n = count_.size(), lanes = batch.lanes;

@@ -171,7 +171,7 @@ class CoercionModel final : public Model {
   }
 
   // Several draws side by side: each lane's draw-level quantities as evaluate prepares them, then
-  // every episode of every policy played on all lanes at once (play_episode_lanes: each lane's
+  // every episode of every policy played on all lanes at once (play_and_record_lanes: each lane's
   // result is play_episode's, bit for bit), each output's lanes written together.
   void evaluate_batch(std::span<const std::span<const double>> xs, ModelWorkspace* workspace,
                       const BatchOutputs& batch) const override {

@@ -52,24 +52,6 @@ namespace sse2 {
 // (flatten). Arithmetic is never fused (-ffp-contract=off, CMakeLists.txt), so every width does
 // play_episode's roundings.
 #if defined(__x86_64__)
-__attribute__((target("avx512f,avx512dq"), flatten)) void play_avx512(const LaneEpisode& e, const LaneScalars& s,
-                                                                        const PolicyDesign& p, const LanePolicyDraw& d,
-                                                                        const LaneMembers& m, LaneResults& out) {
-  avx512::play_on<8>(e, s, p, d, m, out);
-}
-__attribute__((target("avx2"), flatten)) void play_avx2(const LaneEpisode& e, const LaneScalars& s,
-                                                         const PolicyDesign& p, const LanePolicyDraw& d,
-                                                         const LaneMembers& m, LaneResults& out) {
-  avx2::play_on<4>(e, s, p, d, m, out);
-}
-#endif
-__attribute__((flatten)) void play_two(const LaneEpisode& e, const LaneScalars& s, const PolicyDesign& p,
-                                       const LanePolicyDraw& d, const LaneMembers& m, LaneResults& out) {
-  sse2::play_on<2>(e, s, p, d, m, out);
-}
-
-// The same with the results stored and totalled (play_and_record_lanes).
-#if defined(__x86_64__)
 __attribute__((target("avx512f,avx512dq"), flatten)) void record_avx512(const LaneEpisode& e, const LaneScalars& s,
                                                                           const PolicyDesign& p, const LanePolicyDraw& d,
                                                                           const LaneMembers& m, const LaneRecord& to,
@@ -89,20 +71,10 @@ __attribute__((flatten)) void record_two(const LaneEpisode& e, const LaneScalars
   sse2::play_and_record_on<2>(e, s, p, d, m, to, totals);
 }
 
-using PlayFunction = void (*)(const LaneEpisode&, const LaneScalars&, const PolicyDesign&, const LanePolicyDraw&,
-                              const LaneMembers&, LaneResults&);
 using RecordFunction = void (*)(const LaneEpisode&, const LaneScalars&, const PolicyDesign&, const LanePolicyDraw&,
                                 const LaneMembers&, const LaneRecord&, LaneTotals&);
 
 std::size_t widest() { return static_cast<std::size_t>(simd::widest_register_bits() / 64); }
-
-PlayFunction play_function(std::size_t lanes) {
-#if defined(__x86_64__)
-  if (lanes == 8) return play_avx512;
-  if (lanes == 4) return play_avx2;
-#endif
-  return play_two;
-}
 
 RecordFunction record_function(std::size_t lanes) {
 #if defined(__x86_64__)
@@ -115,18 +87,6 @@ RecordFunction record_function(std::size_t lanes) {
 }  // namespace
 
 std::size_t episode_lanes() { return widest(); }
-
-void play_episode_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
-                        const LanePolicyDraw& draw, const LaneMembers& members, LaneResults& results) {
-  static const PlayFunction play = play_function(widest());
-  play(episode, s, policy, draw, members, results);
-}
-
-void play_episode_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
-                        const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
-                        LaneResults& results) {
-  play_function(lanes <= widest() ? lanes : widest())(episode, s, policy, draw, members, results);
-}
 
 void play_and_record_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
                            const LanePolicyDraw& draw, const LaneMembers& members, const LaneRecord& to,

@@ -3,8 +3,9 @@
 // play_episode (episode.h), with every branch that can differ between draws evaluated for all
 // of them and chosen by masks, in SIMD registers as wide as the machine runs (SSE2: 2 lanes,
 // AVX2: 4, AVX-512: 8). Each lane does the arithmetic of play_episode in the same order, never
-// fused, so a lane's result is play_episode's, bit for bit (tests/unit/episode_lanes_test.cpp
-// compares every episode of the baseline). For policies counted by passes over their members;
+// fused, so a lane's result is play_episode's, bit for bit (tests/unit/episode_lanes_test.cpp on
+// random episodes of every design, batched_model_test.cpp on every episode of the baseline). For
+// policies counted by passes over their members;
 // the model keeps play_episode for ordered ones (many members).
 #include <cstddef>
 #include <cstdint>
@@ -52,19 +53,6 @@ struct LaneMembers {
   const double* supply = nullptr;
 };
 
-struct LaneResults {
-  Outcome outcome[kMaxLanes];
-  Lanes target_payoff, coercer_payoff, bloc_cost, sanction_loss;
-  bool triggered[kMaxLanes], aid_active[kMaxLanes];
-};
-
-void play_episode_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
-                        const LanePolicyDraw& draw, const LaneMembers& members, LaneResults& results);
-// The same on `lanes` lanes (2, 4 or 8, at most episode_lanes()): for tests of every width.
-void play_episode_lanes(std::size_t lanes, const LaneEpisode& episode, const LaneScalars& s,
-                        const PolicyDesign& policy, const LanePolicyDraw& draw, const LaneMembers& members,
-                        LaneResults& results);
-
 // Where a play's results go (play_and_record_lanes): each output's run of one value per lane.
 struct LaneRecord {
   double *target_payoff, *coercer_payoff, *bloc_cost, *sanction_loss, *triggered, *aid_active;
@@ -78,9 +66,9 @@ struct LaneTotals {
   Lanes target = {}, coercer = {}, bloc = {}, loss = {}, triggers = {}, aids = {};
 };
 
-// play_episode_lanes with its results stored into `to` (triggered and aid_active as 1 or 0, the
-// outcome as its code) and added to `totals` — each lane's values those play_episode_lanes gives,
-// and its totals its running sums plus this play, bit for bit — without a LaneResults between.
+// The play on every lane, its results stored into `to` (triggered and aid_active as 1 or 0, the
+// outcome as its code) and added to `totals`: each lane's values those of play_episode, and its
+// totals its running sums plus this play, bit for bit.
 void play_and_record_lanes(const LaneEpisode& episode, const LaneScalars& s, const PolicyDesign& policy,
                            const LanePolicyDraw& draw, const LaneMembers& members, const LaneRecord& to,
                            LaneTotals& totals);
