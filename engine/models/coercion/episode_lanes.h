@@ -5,8 +5,8 @@
 // AVX2: 4, AVX-512: 8). Each lane does the arithmetic of play_episode in the same order, never
 // fused, so a lane's result is play_episode's, bit for bit (tests/unit/episode_lanes_test.cpp on
 // random episodes of every design, batched_model_test.cpp on every episode of the baseline). For
-// policies counted by passes over their members;
-// the model keeps play_episode for ordered ones (many members).
+// policies counted by passes over their members; the model keeps play_episode for ordered ones
+// (many members).
 #include <cstddef>
 #include <cstdint>
 
