@@ -61,7 +61,7 @@ def run_sbc(binary: str, replications: int = 200, trials: int = 10, draws: int =
             config = os.path.join(folder, f"sbc{r}.yaml")
             out = os.path.join(folder, f"sbc{r}.h5")
             _config(config, observed, seed=1000 + r)
-            command = [binary, "calibrate", config, "--draws", str(draws), "--inner", str(inner), "--quiet", "--out",
+            command = [binary, "calibrate", "--method", "importance", config, "--draws", str(draws), "--inner", str(inner), "--quiet", "--out",
                        out]
             if threads:
                 command += ["--threads", str(threads)]
@@ -107,7 +107,7 @@ def run_sbc_engine(binary: str, config: str, replications: int = 100, draws: int
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "sbc.h5")
         for r in range(replications):
-            command = [binary, "calibrate", config, "--simulate-record", str(r), "--draws", str(draws), "--inner",
+            command = [binary, "calibrate", "--method", "importance", config, "--simulate-record", str(r), "--draws", str(draws), "--inner",
                        str(inner), "--rounds", str(rounds), "--quiet", "--force", "--out", out]
             if threads:
                 command += ["--threads", str(threads)]

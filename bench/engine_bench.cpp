@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "calibration/case_likelihood.h"
 #include "config/experiment.h"
 #include "models/coercion/episode.h"
 #include "models/coercion/episode_lanes.h"
@@ -102,6 +103,35 @@ BENCHMARK_CAPTURE(BM_RunnerChunk, ishigami, "ishigami.yaml")->Arg(4096)->Unit(be
 BENCHMARK_CAPTURE(BM_RunnerChunk, baseline, "baseline.yaml")->Arg(256)->Unit(benchmark::kMillisecond);
 // 195 countries x 10 issues x 6 policies (configs/experiments/world.yaml): cost at world scale.
 BENCHMARK_CAPTURE(BM_RunnerChunk, world, "experiments/world.yaml")->Arg(16)->Unit(benchmark::kMillisecond);
+
+// The case library's plays two ways, one thread: `run` of the library (every draw plays all its
+// cases under every regime, then statistics) against calibration's inner plays
+// (CaseLikelihood::estimate: K plays at one θ through the batched kernel, counted per case).
+BENCHMARK_CAPTURE(BM_RunnerChunk, case_library, "experiments/cases.yaml")->Arg(256)->Unit(benchmark::kMillisecond);
+
+void BM_CalibrationPlays(benchmark::State& state) {
+  const Experiment e = load_experiment(std::string(DETERRENCE_CONFIGS) + "/experiments/cases.yaml");
+  const auto plays = static_cast<std::uint64_t>(state.range(0));
+  const CaseLikelihood likelihood(*e.model, plays);
+  const Sampler outer(e.model->parameters(), e.seed), inner(e.model->parameters(), e.seed ^ 1);
+  auto scratch = outer.make_scratch();
+  std::vector<double> values(e.model->parameters().size()), theta;
+  outer.sample(0, values, scratch);
+  for (std::size_t g : likelihood.globals()) theta.push_back(values[g]);
+  auto workspace = likelihood.make_workspace(inner);
+  const std::size_t C = likelihood.cases(), K = likelihood.classes();
+  std::vector<double> p_class(C * K), log_p(C);
+  std::vector<std::uint32_t> conditioned(C);
+  std::uint64_t first = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        likelihood.estimate(inner, first, theta, *workspace, p_class.data(), conditioned.data(), log_p.data()));
+    first += plays;
+  }
+  state.counters["plays/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * plays), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CalibrationPlays)->ArgName("plays")->Arg(100)->Unit(benchmark::kMillisecond);
 
 // The same chunks of draws on 1 and 2 threads, wall time: how the draw loop scales with cores
 // (the target is 1.9x on 2 threads). Eight chunks an iteration, so both threads stay busy; and

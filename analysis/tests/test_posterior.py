@@ -17,7 +17,7 @@ def runs(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("posterior"))
     calibration = os.path.join(folder, "calibration.h5")
     prior, posterior = os.path.join(folder, "prior.h5"), os.path.join(folder, "posterior.h5")
-    run_engine("calibrate", os.path.join(ROOT, "configs", "experiments", "cases.yaml"), "--draws", "64", "--inner",
+    run_engine("calibrate", "--method", "importance", os.path.join(ROOT, "configs", "experiments", "cases.yaml"), "--draws", "64", "--inner",
                "10", "--quiet", "--out", calibration)
     baseline = os.path.join(ROOT, "configs", "baseline.yaml")
     run_engine("run", baseline, "--draws", "600", "--quiet", "--out", prior)

@@ -6,10 +6,14 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <set>
 
 #include <boost/math/distributions/beta.hpp>
 
+#include "calibration/case_likelihood.h"
 #include "calibration/psis.h"
+#include "calibration/rank_rows.h"
+#include "calibration/smc.h"
 #include "run/mpi_world.h"
 #include "run/parallel_chunks.h"
 #include "run/runner.h"
@@ -26,18 +30,16 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint64_t kInnerKey = 0x9e3779b97f4a7c15ULL;
 
 struct Slot {
-  Slot(const Model& model, const Sampler& outer, const Sampler& inner)
-      : outer_scratch(outer.make_scratch()), inner_scratch(inner.make_scratch()), workspace(model.make_workspace()) {
+  Slot(const Model& model, const Sampler& outer, const Sampler& inner, const CaseLikelihood& likelihood)
+      : outer_scratch(outer.make_scratch()), plays(likelihood.make_workspace(inner)) {
     theta.resize(model.parameters().size());
-    values.resize(model.parameters().size());
-    reals.resize(model.outputs().real_slots());
-    codes.resize(model.outputs().code_slots());
+    theta_globals.resize(likelihood.globals().size());
+    log_p_case.resize(likelihood.cases());
   }
-  Sampler::Scratch outer_scratch, inner_scratch;
-  std::unique_ptr<ModelWorkspace> workspace;
-  std::vector<double> theta, values, reals;
+  Sampler::Scratch outer_scratch;
+  std::unique_ptr<CaseLikelihood::Workspace> plays;
+  std::vector<double> theta, theta_globals, log_p_case;
   std::vector<double> u;  // a draw's θ in the prior's uniform scale (adaptive rounds)
-  std::vector<std::uint8_t> codes;
 };
 
 // Weighted quantile of `x` (weights sum to 1).
@@ -53,21 +55,7 @@ double weighted_quantile(const std::vector<double>& x, const std::vector<double>
   return x[order.back()];
 }
 
-// Normalised weights from log weights.
-std::vector<double> normalise(const std::vector<double>& log_w) {
-  const double top = *std::max_element(log_w.begin(), log_w.end());
-  std::vector<double> w(log_w.size());
-  double sum = 0;
-  for (std::size_t i = 0; i < w.size(); ++i) sum += (w[i] = std::exp(log_w[i] - top));
-  for (double& v : w) v /= sum;
-  return w;
-}
-
-double effective_sample_size(const std::vector<double>& w) {
-  double s = 0;
-  for (double v : w) s += v * v;
-  return 1.0 / s;
-}
+std::vector<double> normalise(const std::vector<double>& log_w) { return normalised_weights(log_w); }
 
 // Adaptive importance sampling (population Monte Carlo): in the prior's own uniform scale
 // u = F(θ), where the prior is U(0, 1)^G, each round's proposal is a product of one beta per
@@ -93,6 +81,18 @@ CalibrationDraws run_calibration_round(const Model& model, const CalibrationSett
                                        const Proposal* proposal);
 
 }  // namespace
+
+bool CalibrationSettings::held_out(const std::string& id, const std::string& year) const {
+  if (hold_out_from > 0 && std::stoll(year) >= hold_out_from) return true;
+  return std::find(hold_out_ids.begin(), hold_out_ids.end(), id) != hold_out_ids.end();
+}
+
+std::vector<double> CalibrationDraws::posterior_log_weights() const {
+  if (!log_weight.empty()) return log_weight;
+  std::vector<double> lw(log_likelihood.size());
+  for (std::size_t i = 0; i < lw.size(); ++i) lw[i] = log_likelihood[i] - log_proposal[i];
+  return lw;
+}
 
 CalibrationDraws run_calibration(const Model& model, const CalibrationSettings& settings,
                                  const CalibrationDraws* resume_from, const RoundDone& round_done) {
@@ -147,52 +147,32 @@ namespace {
 
 CalibrationDraws run_calibration_round(const Model& model, const CalibrationSettings& settings, std::uint64_t round,
                                        const Proposal* proposal) {
-  const auto cases = model.cases();
-  if (cases.empty()) throw std::runtime_error("the experiment declares no historical cases to calibrate on");
+  const CaseLikelihood likelihood(model, settings.inner);
   CalibrationDraws d;
-  d.globals = model.calibration_parameters();
-  d.cases = cases.size();
-  for (const auto& c : cases) d.classes = std::max(d.classes, c.classes.size());
+  d.globals = likelihood.globals();
+  d.cases = likelihood.cases();
+  d.classes = likelihood.classes();
   const std::size_t N = settings.draws, C = d.cases, K = d.classes, G = d.globals.size();
   d.theta.assign(N * G, kNaN);
   d.p_class.assign(N * C * K, kNaN);
   d.conditioned.assign(N * C, 0);
   d.log_likelihood.assign(N, 0.0);
   d.log_proposal.assign(N, 0.0);
-  std::vector<std::size_t> case_slot(C);
-  for (std::size_t c = 0; c < C; ++c) case_slot[c] = model.outputs().find(cases[c].output)->offset + cases[c].element;
-  // Per case and category: which class it counts for (-1: none).
-  std::vector<std::vector<int>> class_of_category(C);
-  for (std::size_t c = 0; c < C; ++c) {
-    const auto& categories = model.outputs().find(cases[c].output)->categories;
-    class_of_category[c].assign(categories.size(), -1);
-    for (std::size_t k = 0; k < cases[c].classes.size(); ++k)
-      for (std::size_t cat : cases[c].classes[k].categories) class_of_category[c][cat] = static_cast<int>(k);
-  }
   // Round 0's θ are draws 0..N-1 of `run` (same seed and streams); later rounds draw from their
   // proposal on streams keyed by the round. Inner plays have their own key per round.
   const Sampler outer(model.parameters(), settings.seed);
   const Sampler inner(model.parameters(), settings.seed ^ kInnerKey ^ (round * 0xbf58476d1ce4e5b9ULL));
   const CounterRng proposal_rng(settings.seed ^ (round * 0x94d049bb133111ebULL) ^ 0x2545f4914f6cdd1dULL);
-  // This rank's draws (all of them in one process), by the shard rule, and every rank's first row.
-  const int ranks = settings.world ? settings.world->size() : 1;
-  std::vector<std::uint64_t> starts;
-  for (int r = 0; r < ranks; ++r)
-    starts.push_back(first_draw_of(
-        shard_chunks({static_cast<std::uint64_t>(r) + 1, static_cast<std::uint64_t>(ranks)}, N, settings.chunk_size).first,
-        settings.chunk_size));
-  starts.push_back(N);
-  const int rank = settings.world ? settings.world->rank() : 0;
+  // This rank's draws (all of them in one process), by the shard rule.
+  const RankRows rows = rank_rows(N, settings.chunk_size, settings.world);
   ChunkPlan plan;
-  plan.first_draw = starts[static_cast<std::size_t>(rank)];
-  plan.draw_count = starts[static_cast<std::size_t>(rank) + 1] - plan.first_draw;
+  plan.first_draw = rows.first;
+  plan.draw_count = rows.count;
   plan.chunk_size = settings.chunk_size;
   plan.threads = effective_threads(settings.threads);
   parallel_chunks(
-      plan, [&] { return std::make_unique<Slot>(model, outer, inner); },
+      plan, [&] { return std::make_unique<Slot>(model, outer, inner, likelihood); },
       [&](Slot& s, std::uint64_t first, std::uint64_t count) {
-        std::vector<std::uint32_t> counts(C * K);
-        DrawOutputs out{s.reals, s.codes};
         for (std::uint64_t i = first; i < first + count; ++i) {
           outer.sample(i, s.theta, s.outer_scratch);
           if (proposal) {
@@ -210,45 +190,18 @@ CalibrationDraws run_calibration_round(const Model& model, const CalibrationSett
             }
             d.log_proposal[i] = proposal->log_density(u);
           }
-          for (std::size_t g = 0; g < G; ++g) d.theta[i * G + g] = s.theta[d.globals[g]];
-          std::fill(counts.begin(), counts.end(), 0);
-          for (std::uint64_t k = 0; k < settings.inner; ++k) {
-            inner.sample(i * settings.inner + k, s.values, s.inner_scratch);
-            for (std::size_t g : d.globals) s.values[g] = s.theta[g];  // θ is the draw's; the rest varies
-            model.evaluate(s.values, s.workspace.get(), out);
-            for (std::size_t c = 0; c < C; ++c) {
-              const int cls = class_of_category[c][s.codes[case_slot[c]]];
-              if (cls >= 0) ++counts[c * K + static_cast<std::size_t>(cls)];
-            }
-          }
-          double log_lik = 0;
-          for (std::size_t c = 0; c < C; ++c) {
-            const std::size_t n_classes = cases[c].classes.size();
-            std::uint32_t n = 0;
-            for (std::size_t k = 0; k < n_classes; ++k) n += counts[c * K + k];
-            d.conditioned[i * C + c] = n;
-            if (n == 0) continue;  // never conditioned: contributes nothing for this θ (docs/model.md §8)
-            // Jeffreys-smoothed: a class no inner play produced gets 1/2, so ln p >= -ln(2K + 4).
-            double p_observed = 0;
-            for (std::size_t k = 0; k < n_classes; ++k) {
-              const double p = (counts[c * K + k] + 0.5) / (static_cast<double>(n) + 0.5 * static_cast<double>(n_classes));
-              d.p_class[(i * C + c) * K + k] = p;
-            }
-            for (const auto& o : cases[c].observed)
-              for (std::size_t k = 0; k < n_classes; ++k)
-                if (cases[c].classes[k].label == o.label) p_observed += o.weight * d.p_class[(i * C + c) * K + k];
-            log_lik += std::log(p_observed);
-          }
-          d.log_likelihood[i] = log_lik;
+          for (std::size_t g = 0; g < G; ++g) d.theta[i * G + g] = s.theta_globals[g] = s.theta[d.globals[g]];
+          d.log_likelihood[i] = likelihood.estimate(inner, i * settings.inner, s.theta_globals, *s.plays,
+                                                    &d.p_class[i * C * K], &d.conditioned[i * C], s.log_p_case.data());
         }
       },
       [](Slot&, std::uint64_t, std::uint64_t) { return true; }, [](std::uint64_t) {});
-  if (ranks > 1) {
-    settings.world->share_rows(d.theta, G, starts);
-    settings.world->share_rows(d.p_class, C * K, starts);
-    settings.world->share_rows(d.conditioned, C, starts);
-    settings.world->share_rows(d.log_likelihood, 1, starts);
-    settings.world->share_rows(d.log_proposal, 1, starts);
+  if (rows.shared()) {
+    settings.world->share_rows(d.theta, G, rows.starts);
+    settings.world->share_rows(d.p_class, C * K, rows.starts);
+    settings.world->share_rows(d.conditioned, C, rows.starts);
+    settings.world->share_rows(d.log_likelihood, 1, rows.starts);
+    settings.world->share_rows(d.log_proposal, 1, rows.starts);
   }
   return d;
 }
@@ -260,8 +213,7 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
   const auto cases = model.cases();
   const std::size_t N = d.log_likelihood.size(), C = d.cases, K = d.classes, G = d.globals.size();
   CalibrationSummary s;
-  std::vector<double> log_w(N);
-  for (std::size_t i = 0; i < N; ++i) log_w[i] = d.log_likelihood[i] - d.log_proposal[i];
+  const std::vector<double> log_w = d.posterior_log_weights();
   const SmoothedWeights posterior = pareto_smooth(log_w);
   s.k_hat = posterior.k_hat;
   s.weights = normalise(log_w);  // plain weights for the posterior summaries
@@ -310,19 +262,15 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
       total += w[i];
       for (std::size_t k = 0; k < p.size(); ++k) p[k] += w[i] * d.p_class[(i * C + c) * K + k];
     }
-    for (double& v : p) v = total > 0 ? v / total : kNaN;
+    // No draw met the case's condition: the model gives no forecast given it, and the smoothing
+    // of zero counts (+1/2 per class) gives every class the same chance.
+    for (double& v : p) v = total > 0 ? v / total : 1.0 / static_cast<double>(p.size());
     return p;
   };
   const auto scores = [](const std::vector<double>& p, const std::vector<double>& observed, double& log_score,
                          double& brier) {
-    double p_obs = 0;
-    brier = 0;
-    for (std::size_t k = 0; k < p.size(); ++k) {
-      p_obs += observed[k] * p[k];
-      brier += (p[k] - observed[k]) * (p[k] - observed[k]);
-    }
-    log_score = -std::log(p_obs);
-    return p_obs;
+    score_forecast(p, observed, log_score, brier);
+    return std::exp(-log_score);
   };
   std::vector<double> elpd;
   std::vector<const CaseSpec*> all;
@@ -342,7 +290,36 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
     for (std::size_t i = 0; i < N; ++i) log_ratio[i] = log_w[i] - log_p(i, c);
     const SmoothedWeights loo = pareto_smooth(log_ratio);
     v.k_hat = loo.k_hat;
-    v.p_loo = scores(predictive(c, normalise(loo.log_weights)), observed, v.loo_log, v.loo_brier);
+    v.loo_refit = !d.loo_refit.empty() && d.loo_refit[c];
+    if (v.loo_refit) {  // exact: the posterior tempered to leave the case out (calibration/smc_calibration.h)
+      v.p_loo_class.assign(d.loo_refit_p_class.begin() + static_cast<std::ptrdiff_t>(c * K),
+                           d.loo_refit_p_class.begin() + static_cast<std::ptrdiff_t>(c * K + cases[c].classes.size()));
+      ++s.loo_refits;
+    } else {
+      v.p_loo_class = predictive(c, normalise(loo.log_weights));
+    }
+    v.p_loo = scores(v.p_loo_class, observed, v.loo_log, v.loo_brier);
+    // Why a case is missed: P(observed | condition, θ) across the posterior's draws.
+    {
+      std::vector<double> p_obs, w_obs;
+      double w_total = 0, top = 0;
+      for (std::size_t i = 0; i < N; ++i) {
+        if (d.conditioned[i * C + c] == 0) continue;
+        p_obs.push_back(std::exp(log_p(i, c)));
+        w_obs.push_back(s.weights[i]);
+        w_total += s.weights[i];
+        if (s.weights[i] > 0) top = std::max(top, p_obs.back());
+      }
+      if (w_total > 0) {
+        for (double& x : w_obs) x /= w_total;
+        v.p_obs_q05 = weighted_quantile(p_obs, w_obs, 0.05);
+        v.p_obs_q50 = weighted_quantile(p_obs, w_obs, 0.5);
+        v.p_obs_q95 = weighted_quantile(p_obs, w_obs, 0.95);
+        v.missed_everywhere = top < 0.01;
+      } else {
+        v.p_obs_q05 = v.p_obs_q50 = v.p_obs_q95 = kNaN;
+      }
+    }
     std::vector<const CaseSpec*> others;
     for (std::size_t o = 0; o < C; ++o)
       if (o != c) others.push_back(&cases[o]);
@@ -360,24 +337,41 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
   double mean = s.elpd_loo / static_cast<double>(C), var = 0;
   for (double e : elpd) var += (e - mean) * (e - mean);
   s.elpd_loo_se = std::sqrt(static_cast<double>(C) * var / std::max<double>(1.0, static_cast<double>(C) - 1.0));
-  // Held out by year: fit on the earlier cases, forecast the later ones.
-  if (settings.hold_out_from > 0) {
-    std::vector<double> log_train(N);
-    for (std::size_t i = 0; i < N; ++i) log_train[i] = -d.log_proposal[i];
+  // Held out by year or name: fit on the others, forecast these. SMC: the posterior tempered to
+  // leave them out (CalibrationDraws::held_p_class); importance sampling: the draws reweighted.
+  std::vector<bool> held(C);
+  bool any_held = false;
+  for (std::size_t c = 0; c < C; ++c) any_held |= (held[c] = settings.held_out(cases[c].id, cases[c].year));
+  s.rules = score_feature_rules(cases, any_held ? held : std::vector<bool>{});
+  {
+    std::set<std::vector<double>> distinct;
+    for (std::size_t i = 0; i < N; ++i)
+      if (s.weights[i] > 0) distinct.insert(std::vector<double>(d.theta.begin() + static_cast<std::ptrdiff_t>(i * G),
+                                                                d.theta.begin() + static_cast<std::ptrdiff_t>((i + 1) * G)));
+    s.distinct_draws = static_cast<double>(distinct.size());
+  }
+  if (any_held) {
+    std::vector<double> log_train = log_w;
     std::vector<const CaseSpec*> train;
-    for (std::size_t c = 0; c < C; ++c)
-      if (std::stoll(cases[c].year) < settings.hold_out_from) {
-        train.push_back(&cases[c]);
-        for (std::size_t i = 0; i < N; ++i) log_train[i] += log_p(i, c);
-      }
-    const std::vector<double> w = normalise(pareto_smooth(log_train).log_weights);
-    s.held_ess = effective_sample_size(normalise(log_train));
     for (std::size_t c = 0; c < C; ++c) {
-      if (std::stoll(cases[c].year) < settings.hold_out_from) continue;
+      if (!held[c]) {
+        train.push_back(&cases[c]);
+        continue;
+      }
+      for (std::size_t i = 0; i < N; ++i) log_train[i] -= log_p(i, c);
+    }
+    const std::vector<double> w = normalise(pareto_smooth(log_train).log_weights);
+    s.held_ess = std::isnan(d.held_fit_ess) ? effective_sample_size(normalise(log_train)) : d.held_fit_ess;
+    for (std::size_t c = 0; c < C; ++c) {
+      if (!held[c]) continue;
       CaseValidation& v = s.cases[c];
       v.held_out = true;
       const std::vector<double> observed = observed_weights(cases[c]);
-      v.p_held_out = scores(predictive(c, w), observed, v.held_log, v.held_brier);
+      std::vector<double> forecast = predictive(c, w);
+      if (!d.held_p_class.empty())
+        forecast.assign(d.held_p_class.begin() + static_cast<std::ptrdiff_t>(c * K),
+                        d.held_p_class.begin() + static_cast<std::ptrdiff_t>(c * K + cases[c].classes.size()));
+      v.p_held_out = scores(forecast, observed, v.held_log, v.held_brier);
       scores(base_rate(cases[c], train), observed, v.held_base_log, v.held_base_brier);
       ++s.held_out_count;
     }

@@ -8,27 +8,42 @@
 // importance sampling; a held-out split by year.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
+#include "calibration/feature_rules.h"
 #include "model/model.h"
 
 namespace deterrence {
 
 class World;
 
+enum class CalibrationMethod { smc, importance };
+
 struct CalibrationSettings {
-  std::uint64_t draws = 4000;    // outer draws: values of θ from its prior
+  CalibrationMethod method = CalibrationMethod::smc;
+  std::uint64_t draws = 4000;    // outer draws: values of θ from its prior (SMC: particles)
   std::uint64_t inner = 200;     // K inner plays per draw and case
   std::uint64_t seed = 0;
   std::uint32_t chunk_size = 64;
   int threads = 0;
   long long hold_out_from = 0;   // 0: none; else fit on cases before this year, score the rest
+  std::vector<std::string> hold_out_ids;  // cases held out by name (with hold_out_from: either)
   std::uint64_t rounds = 1;      // 1: importance sampling from the prior; more: adaptive (below)
   // Under MPI each rank plays its own chunks of every round's draws (the shard rule), then all
   // ranks share the results, so each fits the same next proposal: the same bits as one process.
   const World* world = nullptr;
+  // Sequential Monte Carlo (calibration/smc.h): the conditional ESS kept per stage, the moves'
+  // cap and decorrelation target, and the Pareto k above which a case's leave-one-out is refitted.
+  double cess_fraction = 0.5;
+  std::uint32_t max_moves = 30;
+  std::uint32_t refit_moves = 10;
+  double decorrelation = 0.5;
+  double refit_above_k = 0.7;
+  bool held_out(const std::string& id, const std::string& year) const;
 };
+
 
 // Everything per draw, in draw order (bit-identical for any thread count).
 struct CalibrationDraws {
@@ -40,7 +55,21 @@ struct CalibrationDraws {
   std::vector<double> log_likelihood;      // [draw]: Σ_c ln p_c over conditioned cases
   std::vector<double> log_proposal;        // [draw]: ln q(θ)/prior(θ) of the round's proposal (0: the prior)
   std::vector<double> prior_theta;         // [draw, global]: round 0's draws (the prior itself)
-  std::vector<double> round_ess;           // the effective sample size of each round
+  std::vector<double> round_ess;           // the effective sample size of each round (SMC: stage)
+  // Sequential Monte Carlo only (empty or NaN for importance sampling):
+  std::string method = "importance";
+  std::vector<double> log_weight;          // [draw]: the final particles' log weights
+  std::vector<double> stage_t, stage_acceptance, stage_correlation, stage_scale, stage_log_increment, stage_seconds;
+  std::vector<std::uint32_t> stage_moves;
+  double log_evidence = std::numeric_limits<double>::quiet_NaN();  // ln p(record), Σ of the stages' increments
+  std::vector<double> replicate_log_likelihood;  // independent estimates of ln p(record | posterior mean θ)
+  std::vector<std::uint8_t> loo_refit;     // [case]: 1 where leave-one-out was refitted exactly
+  std::vector<double> loo_refit_p_class;   // [case, class]: the refit's predictive (NaN where PSIS)
+  std::vector<double> loo_refit_log_ratio; // [case]: the refit path's ln p(record − c)/p(record)
+  std::vector<std::uint32_t> loo_refit_stages;
+  std::vector<double> held_p_class;        // [case, class]: predictive fitted without the held-out cases
+  double held_fit_ess = std::numeric_limits<double>::quiet_NaN();  // the hold-out refit's final ESS
+  std::vector<double> posterior_log_weights() const;  // log_weight, or log_likelihood − log_proposal
 };
 
 struct ParameterPosterior {
@@ -56,6 +85,10 @@ struct CaseValidation {
   double p_loo = 0;           // leave-one-out predictive P(observed) (PSIS)
   double k_hat = 0;           // Pareto k of its leave-one-out weights
   double loo_log = 0, base_log = 0, loo_brier = 0, base_brier = 0;
+  bool loo_refit = false;     // leave-one-out by exact refit (k̂ above the threshold), not PSIS
+  double p_obs_q05 = 0, p_obs_q50 = 0, p_obs_q95 = 0;  // P(observed | condition, θ) over the posterior
+  bool missed_everywhere = false;  // P(observed | condition, θ) < 1% in every posterior draw
+  std::vector<double> p_loo_class;  // the leave-one-out predictive of each class
   double unconditioned_share = 0;  // share of draws in which the case never met its condition
   bool held_out = false;
   double p_held_out = 0, held_log = 0, held_base_log = 0, held_brier = 0, held_base_brier = 0;
@@ -70,6 +103,9 @@ struct CalibrationSummary {
   double mean_loo_log = 0, mean_base_log = 0, mean_loo_brier = 0, mean_base_brier = 0;
   std::size_t held_out_count = 0;
   double held_ess = 0, mean_held_log = 0, mean_held_base_log = 0, mean_held_brier = 0, mean_held_base_brier = 0;
+  std::size_t loo_refits = 0;
+  std::vector<FeatureRuleScores> rules;  // the forecasts made without the model, scored alike
+  double distinct_draws = 0;  // distinct θ among the draws
 };
 
 // Called after each round but the last with the state the next round starts from (its draws,

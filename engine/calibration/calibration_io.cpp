@@ -34,7 +34,8 @@ void label_calibration_axes(hid_t group, std::uint64_t draws, std::uint64_t clas
                            "posterior_sd", "posterior_q05", "posterior_q50", "posterior_q95", "at_prior_edge"})
     h5::attach_scale(group, name, "parameter", 0);
   for (const char* name : {"case_year", "p_in_sample", "p_loo", "pareto_k_loo", "loo_log_score", "base_log_score",
-                           "loo_brier", "base_brier", "unconditioned_share", "p_held_out"})
+                           "loo_brier", "base_brier", "unconditioned_share", "p_held_out", "loo_method",
+                           "p_observed_q05", "p_observed_q50", "p_observed_q95", "missed_everywhere"})
     h5::attach_scale(group, name, "case", 0);
 }
 
@@ -127,6 +128,73 @@ void write_calibration(hid_t file, const ParameterSpace& model_parameters, const
   h5::write_doubles(group, "base_brier", case_column([](const auto& c) { return c.base_brier; }), {C});
   h5::write_doubles(group, "unconditioned_share", case_column([](const auto& c) { return c.unconditioned_share; }), {C});
   h5::write_doubles(group, "p_held_out", case_column([](const auto& c) { return c.held_out ? c.p_held_out : NAN; }), {C});
+  h5::write_strings(group, "loo_method", [&] {
+    std::vector<std::string> v;
+    for (const auto& c : s.cases) v.push_back(c.loo_refit ? "exact refit" : "psis");
+    return v;
+  }());
+  h5::write_doubles(group, "p_observed_q05", case_column([](const auto& c) { return c.p_obs_q05; }), {C});
+  h5::write_doubles(group, "p_observed_q50", case_column([](const auto& c) { return c.p_obs_q50; }), {C});
+  h5::write_doubles(group, "p_observed_q95", case_column([](const auto& c) { return c.p_obs_q95; }), {C});
+  h5::write_u64(group, "missed_everywhere", [&] {
+    std::vector<std::uint64_t> v;
+    for (const auto& c : s.cases) v.push_back(c.missed_everywhere ? 1 : 0);
+    return v;
+  }(), {C});
+  h5::write_attribute(group, "method", d.method);
+  h5::write_attribute(group, "loo_refits", static_cast<std::uint64_t>(s.loo_refits));
+  h5::write_attribute(group, "refit_above_k", settings.refit_above_k);
+  h5::write_attribute(group, "distinct_draws", s.distinct_draws);
+  h5::write_attribute(group, "log_evidence", d.log_evidence);
+  h5::write_attribute(group, "hold_out", [&] {
+    std::string ids;
+    for (const auto& id : settings.hold_out_ids) ids += (ids.empty() ? "" : ",") + id;
+    return ids;
+  }());
+  if (d.method == "smc") {
+    h5::Handle smc = h5::create_group(group, "smc");
+    h5::write_attribute(smc, "description",
+                        std::string("tempered sequential Monte Carlo (calibration/smc.h): per stage its end on the path "
+                                    "t, its ESS (round_effective_sample_size), log increment, moves, acceptance, "
+                                    "correlation with the stage's start and the walk's scale; the likelihood's "
+                                    "replicate estimates at the posterior mean; exact leave-one-out refits"));
+    h5::write_attribute(smc, "cess_fraction", settings.cess_fraction);
+    h5::write_attribute(smc, "max_moves", static_cast<std::uint64_t>(settings.max_moves));
+    h5::write_attribute(smc, "decorrelation", settings.decorrelation);
+    const std::uint64_t S = d.stage_t.size();
+    h5::write_doubles(smc, "stage_t", d.stage_t, {S});
+    h5::write_doubles(smc, "stage_log_increment", d.stage_log_increment, {S});
+    h5::write_doubles(smc, "stage_acceptance", d.stage_acceptance, {S});
+    h5::write_doubles(smc, "stage_correlation", d.stage_correlation, {S});
+    h5::write_doubles(smc, "stage_scale", d.stage_scale, {S});
+    h5::write_u64(smc, "stage_moves", std::vector<std::uint64_t>(d.stage_moves.begin(), d.stage_moves.end()), {S});
+    h5::write_doubles(smc, "replicate_log_likelihood", d.replicate_log_likelihood, {d.replicate_log_likelihood.size()});
+    h5::write_doubles(smc, "loo_refit_log_ratio", d.loo_refit_log_ratio, {C});
+    h5::write_u64(smc, "loo_refit_stages", std::vector<std::uint64_t>(d.loo_refit_stages.begin(), d.loo_refit_stages.end()), {C});
+  }
+  {  // the forecasts made without the model (calibration/feature_rules.h)
+    h5::Handle rules = h5::create_group(group, "feature_rules");
+    h5::write_attribute(rules, "description",
+                        std::string("each case forecast by the other cases (leave-one-out; held out: the cases fitted "
+                                    "on) sharing its feature, +1/2 pseudo-count per class; log and Brier scores"));
+    std::vector<std::string> names;
+    std::vector<double> loo_log, loo_brier, held_log, held_brier, per_case_log;
+    for (const auto& r : s.rules) {
+      names.push_back(r.name);
+      loo_log.push_back(r.mean_loo_log);
+      loo_brier.push_back(r.mean_loo_brier);
+      held_log.push_back(r.mean_held_log);
+      held_brier.push_back(r.mean_held_brier);
+      per_case_log.insert(per_case_log.end(), r.loo_log.begin(), r.loo_log.end());
+    }
+    const std::uint64_t R = names.size();
+    h5::write_strings(rules, "rule", names);
+    h5::write_doubles(rules, "mean_loo_log_score", loo_log, {R});
+    h5::write_doubles(rules, "mean_loo_brier", loo_brier, {R});
+    h5::write_doubles(rules, "mean_held_log_score", held_log, {R});
+    h5::write_doubles(rules, "mean_held_brier", held_brier, {R});
+    h5::write_doubles(rules, "loo_log_score", per_case_log, {R, C});
+  }
   label_calibration_axes(group, N, K, d.round_ess.size());
 }
 
@@ -191,6 +259,97 @@ CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, cons
   return d;
 }
 
+namespace {
+
+// The settings an SMC checkpoint must have been made with, as (name, value) pairs.
+std::vector<std::pair<const char*, double>> smc_identity(const CalibrationSettings& s) {
+  return {{"seed", static_cast<double>(s.seed)},        {"particles", static_cast<double>(s.draws)},
+          {"inner_plays", static_cast<double>(s.inner)}, {"cess_fraction", s.cess_fraction},
+          {"max_moves", static_cast<double>(s.max_moves)}, {"decorrelation", s.decorrelation}};
+}
+
+}  // namespace
+
+void write_smc_checkpoint(hid_t file, const std::string& config_hash, const CalibrationSettings& settings,
+                          const SmcState& state) {
+  h5::Handle g = h5::create_group(file, "smc_state");
+  h5::write_attribute(g, "description", std::string("a sequential Monte Carlo calibration after its completed stages (resume)"));
+  h5::write_attribute(g, "config_hash", config_hash);
+  h5::write_attribute(g, "engine_version", std::string(kEngineVersion));
+  for (const auto& [name, value] : smc_identity(settings)) h5::write_attribute(g, name, value);
+  const Particles& p = state.particles;
+  h5::write_attribute(g, "globals", static_cast<std::uint64_t>(p.globals));
+  h5::write_attribute(g, "cases", static_cast<std::uint64_t>(p.cases));
+  h5::write_attribute(g, "classes", static_cast<std::uint64_t>(p.classes));
+  h5::write_attribute(g, "t", state.t);
+  h5::write_attribute(g, "log_ratio", state.log_ratio);
+  h5::write_attribute(g, "scale", state.scale);
+  const std::uint64_t N = p.count, G = p.globals, C = p.cases, K = p.classes, S = state.stages.size();
+  h5::write_doubles(g, "z", p.z, {N, G});
+  h5::write_doubles(g, "theta", p.theta, {N, G});
+  h5::write_doubles(g, "log_p_case", p.log_p_case, {N, C});
+  h5::write_doubles(g, "p_class", p.p_class, {N, C, K});
+  h5::write_u64(g, "conditioned", std::vector<std::uint64_t>(p.conditioned.begin(), p.conditioned.end()), {N, C});
+  h5::write_doubles(g, "log_weight", p.log_weight, {N});
+  std::vector<double> records;  // [stage, field]
+  for (const auto& r : state.stages)
+    records.insert(records.end(), {r.t, r.ess, r.log_increment, r.resampled ? 1.0 : 0.0, static_cast<double>(r.moves),
+                                   r.acceptance, r.correlation, r.scale, r.seconds});
+  h5::write_doubles(g, "stages", records, {S, 9});
+}
+
+SmcState read_smc_checkpoint(hid_t file, const std::string& path, const std::string& config_hash,
+                             const CalibrationSettings& settings) {
+  if (!h5::exists(file, "smc_state"))
+    throw std::runtime_error(fmt::format("{}: not a sequential Monte Carlo checkpoint; pass --force to start over", path));
+  h5::Handle g = h5::open_group(file, "smc_state");
+  const auto refuse = [&](const std::string& what) {
+    return std::runtime_error(
+        fmt::format("cannot resume: the checkpoint {} was made with another {}; pass --force to start over", path, what));
+  };
+  if (h5::read_string_attribute(g, "config_hash") != config_hash) throw refuse("config or inputs");
+  if (!h5::has_attribute(g, "engine_version") || h5::read_string_attribute(g, "engine_version") != kEngineVersion)
+    throw refuse("engine version");
+  for (const auto& [name, value] : smc_identity(settings))
+    if (!h5::has_attribute(g, name) || h5::read_double_attribute(g, name) != value) throw refuse(name);
+  SmcState state;
+  Particles& p = state.particles;
+  p.count = settings.draws;
+  p.globals = h5::read_u64_attribute(g, "globals");
+  p.cases = h5::read_u64_attribute(g, "cases");
+  p.classes = h5::read_u64_attribute(g, "classes");
+  state.t = h5::read_double_attribute(g, "t");
+  state.log_ratio = h5::read_double_attribute(g, "log_ratio");
+  state.scale = h5::read_double_attribute(g, "scale");
+  p.z = h5::read_doubles(g, "z");
+  p.theta = h5::read_doubles(g, "theta");
+  p.log_p_case = h5::read_doubles(g, "log_p_case");
+  p.p_class = h5::read_doubles(g, "p_class");
+  for (const auto v : h5::read_u64(g, "conditioned")) p.conditioned.push_back(static_cast<std::uint32_t>(v));
+  p.log_weight = h5::read_doubles(g, "log_weight");
+  const auto records = h5::read_doubles(g, "stages");
+  const std::size_t N = p.count, G = p.globals, C = p.cases, K = p.classes;
+  if (G > 100000 || C > 100000 || K > 1000 || p.z.size() != N * G || p.theta.size() != N * G ||
+      p.log_p_case.size() != N * C || p.p_class.size() != N * C * K || p.conditioned.size() != N * C ||
+      p.log_weight.size() != N || records.size() % 9 != 0 || !(state.t >= 0 && state.t <= 1))
+    throw std::runtime_error(
+        fmt::format("{}: a calibration checkpoint whose arrays do not fit its particles; pass --force to start over", path));
+  for (std::size_t s = 0; s < records.size(); s += 9) {
+    StageRecord r;
+    r.t = records[s];
+    r.ess = records[s + 1];
+    r.log_increment = records[s + 2];
+    r.resampled = records[s + 3] != 0;
+    r.moves = static_cast<std::uint32_t>(records[s + 4]);
+    r.acceptance = records[s + 5];
+    r.correlation = records[s + 6];
+    r.scale = records[s + 7];
+    r.seconds = records[s + 8];
+    state.stages.push_back(r);
+  }
+  return state;
+}
+
 void write_simulated_record(hid_t file, const SimulatedRecord& record, const std::vector<CaseSpec>& cases,
                             std::uint64_t max_plays) {
   h5::Handle g = h5::create_group(h5::open_group(file, "calibration"), "simulated_record");
@@ -208,6 +367,41 @@ void write_simulated_record(hid_t file, const SimulatedRecord& record, const std
   h5::write_strings(g, "observed", record.observed);
 }
 
+void print_feature_rules(hid_t calibration, std::FILE* out) {
+  h5::Handle r = h5::open_group(calibration, "feature_rules");
+  const auto names = h5::read_strings(r, "rule");
+  const auto loo = h5::read_doubles(r, "mean_loo_log_score"), brier = h5::read_doubles(r, "mean_loo_brier"),
+             held = h5::read_doubles(r, "mean_held_log_score"), held_brier = h5::read_doubles(r, "mean_held_brier");
+  if (loo.size() != names.size() || brier.size() != names.size() || held.size() != names.size() ||
+      held_brier.size() != names.size() || names.empty())
+    throw h5::Error("/calibration/feature_rules: its columns differ in length");
+  const double model_loo = h5::read_double_attribute(calibration, "mean_loo_log_score");
+  const bool has_held = h5::read_u64_attribute(calibration, "held_out_cases") > 0;
+  const double model_held = has_held ? h5::read_double_attribute(calibration, "mean_held_log_score") : NAN;
+  fmt::print(out, "\n{:<26} {:>10} {:>8} {:>10} {:>8}   (mean scores; lower is better)\n", "forecast", "loo log", "Brier",
+             "held log", "Brier");
+  fmt::print(out, "{:<26} {:>10.3f} {:>8.3f} {:>10} {:>8}\n", "the game", model_loo,
+             h5::read_double_attribute(calibration, "mean_loo_brier"), has_held ? fmt::format("{:.3f}", model_held) : "-",
+             has_held ? fmt::format("{:.3f}", h5::read_double_attribute(calibration, "mean_held_brier")) : "-");
+  std::size_t best = 0;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    fmt::print(out, "{:<26} {:>10.3f} {:>8.3f} {:>10} {:>8}\n", names[i], loo[i], brier[i],
+               std::isnan(held[i]) ? std::string("-") : fmt::format("{:.3f}", held[i]),
+               std::isnan(held_brier[i]) ? std::string("-") : fmt::format("{:.3f}", held_brier[i]));
+    if (loo[i] < loo[best]) best = i;
+  }
+  fmt::print(out, "Out of sample (leave-one-out log score) the game forecasts {} the best rule without it ({}: {:.3f} "
+                  "against the game's {:.3f}).\n",
+             model_loo < loo[best] ? "better than" : "worse than", names[best], loo[best], model_loo);
+  if (has_held) {
+    std::size_t best_held = 0;
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (held[i] < held[best_held]) best_held = i;
+    fmt::print(out, "On the held-out cases the game forecasts {} the best rule without it ({}: {:.3f} against {:.3f}).\n",
+               model_held < held[best_held] ? "better than" : "worse than", names[best_held], held[best_held], model_held);
+  }
+}
+
 bool print_calibration(hid_t file, std::FILE* out) {
   if (!h5::exists(file, "calibration")) return false;
   h5::Handle g = h5::open_group(file, "calibration");
@@ -220,16 +414,44 @@ bool print_calibration(hid_t file, std::FILE* out) {
   if (pm.size() != G || p5.size() != G || p95.size() != G || qm.size() != G || q5.size() != G || q95.size() != G ||
       edge.size() != G)
     throw h5::Error("/calibration: its parameter columns differ in length");
-  fmt::print(out, "Calibration: {} draws of the global parameters, {} inner plays per draw and case\n",
-             h5::read_u64_attribute(g, "draws"), h5::read_u64_attribute(g, "inner_plays"));
-  if (h5::exists(g, "round_effective_sample_size")) {
+  const std::string method = h5::has_attribute(g, "method") ? h5::read_string_attribute(g, "method") : "importance";
+  const bool smc = method == "smc";
+  if (smc) {
+    h5::Handle sg = h5::open_group(g, "smc");
+    const auto ess = h5::read_doubles(g, "round_effective_sample_size");
+    const auto moves = h5::read_u64(sg, "stage_moves");
+    const auto acceptance = h5::read_doubles(sg, "stage_acceptance");
+    const auto replicates = h5::read_doubles(sg, "replicate_log_likelihood");
+    std::uint64_t total_moves = 0;
+    double mean_acceptance = 0;
+    for (std::size_t i = 0; i < moves.size() && i < acceptance.size(); ++i) {
+      total_moves += moves[i];
+      mean_acceptance += acceptance[i] / static_cast<double>(moves.size());
+    }
+    double m = 0, v = 0;
+    for (double x : replicates) m += x / static_cast<double>(replicates.size());
+    for (double x : replicates) v += (x - m) * (x - m) / std::max<double>(1.0, static_cast<double>(replicates.size()) - 1.0);
+    fmt::print(out, "Calibration by tempered sequential Monte Carlo: {} particles, {} inner plays per likelihood estimate\n",
+               h5::read_u64_attribute(g, "draws"), h5::read_u64_attribute(g, "inner_plays"));
+    fmt::print(out, "{} stages, {} move sweeps (mean acceptance {:.2f}); final ESS {:.0f} of {}, {} distinct draws\n",
+               ess.size(), total_moves, mean_acceptance, ess.empty() ? 0.0 : ess.back(), h5::read_u64_attribute(g, "draws"),
+               h5::read_double_attribute(g, "distinct_draws"));
+    fmt::print(out, "log evidence ln p(record) {:.2f}; sd of the log-likelihood estimate at the posterior mean {:.2f} "
+                    "({} replicates)\n\n",
+               h5::read_double_attribute(g, "log_evidence"), std::sqrt(v), replicates.size());
+  } else {
+    fmt::print(out, "Calibration: {} draws of the global parameters, {} inner plays per draw and case\n",
+               h5::read_u64_attribute(g, "draws"), h5::read_u64_attribute(g, "inner_plays"));
+  }
+  if (!smc && h5::exists(g, "round_effective_sample_size")) {
     std::string rounds;
     for (double e : h5::read_doubles(g, "round_effective_sample_size")) rounds += fmt::format("{}{:.1f}", rounds.empty() ? "" : ", ", e);
     fmt::print(out, "effective sample size by round (1: the prior; then adaptive proposals): {}\n", rounds);
   }
-  fmt::print(out, "effective sample size {:.1f}; Pareto k of the posterior weights {:.2f} (> 0.7: the prior draws "
-                  "hardly reach the posterior; more draws, or a narrower proposal, are needed)\n\n",
-             h5::read_double_attribute(g, "effective_sample_size"), h5::read_double_attribute(g, "pareto_k"));
+  if (!smc)
+    fmt::print(out, "effective sample size {:.1f}; Pareto k of the posterior weights {:.2f} (> 0.7: the prior draws "
+                    "hardly reach the posterior; more draws, or a narrower proposal, are needed)\n\n",
+               h5::read_double_attribute(g, "effective_sample_size"), h5::read_double_attribute(g, "pareto_k"));
   fmt::print(out, "{:<34} {:>30} {:>30}\n", "parameter", "prior mean [5%, 95%]", "posterior mean [5%, 95%]");
   for (std::size_t i = 0; i < G; ++i)
     fmt::print(out, "{:<34} {:>10.4g} [{:>8.4g}, {:>8.4g}] {:>10.4g} [{:>8.4g}, {:>8.4g}]{}\n", names[i].substr(0, 34), pm[i],
@@ -241,11 +463,28 @@ bool print_calibration(hid_t file, std::FILE* out) {
   const std::size_t C = ids.size();
   if (loo.size() != C || k.size() != C || ll.size() != C || bl.size() != C || held.size() != C)
     throw h5::Error("/calibration: its case columns differ in length");
-  fmt::print(out, "\n{:<30} {:>10} {:>7} {:>8} {:>8} {:>10}\n", "case (leave-one-out)", "P(obs.)", "k", "log", "base",
-             "held out");
-  for (std::size_t i = 0; i < C; ++i)
-    fmt::print(out, "{:<30} {:>10.4f} {:>7.2f} {:>8.3f} {:>8.3f} {:>10}\n", ids[i].substr(0, 30), loo[i], k[i], ll[i], bl[i],
-               std::isnan(held[i]) ? std::string("-") : fmt::format("{:.4f}", held[i]));
+  const bool has_method = h5::exists(g, "loo_method");
+  const auto loo_method = has_method ? h5::read_strings(g, "loo_method") : std::vector<std::string>(C, "psis");
+  const auto obs05 = has_method ? h5::read_doubles(g, "p_observed_q05") : std::vector<double>(C, NAN);
+  const auto obs95 = has_method ? h5::read_doubles(g, "p_observed_q95") : std::vector<double>(C, NAN);
+  const auto missed = has_method ? h5::read_u64(g, "missed_everywhere") : std::vector<std::uint64_t>(C, 0);
+  if (loo_method.size() != C || obs05.size() != C || obs95.size() != C || missed.size() != C)
+    throw h5::Error("/calibration: its case columns differ in length");
+  fmt::print(out, "\n{:<30} {:>10} {:>7} {:>7} {:>8} {:>8} {:>10} {:>19}\n", "case (leave-one-out)", "P(obs.)", "k", "by",
+             "log", "base", "held out", "P(obs.|θ) 5-95%");
+  std::size_t refits = 0;
+  for (std::size_t i = 0; i < C; ++i) {
+    refits += loo_method[i] != "psis";
+    fmt::print(out, "{:<30} {:>10.4f} {:>7.2f} {:>7} {:>8.3f} {:>8.3f} {:>10} {:>19}{}\n", ids[i].substr(0, 30), loo[i],
+               k[i], loo_method[i] == "psis" ? "psis" : "refit", ll[i], bl[i],
+               std::isnan(held[i]) ? std::string("-") : fmt::format("{:.4f}", held[i]),
+               std::isnan(obs05[i]) ? std::string("never met") : fmt::format("{:.4f}-{:.4f}", obs05[i], obs95[i]),
+               missed[i] ? "  missed: < 1% in every posterior draw" : "");
+  }
+  if (has_method)
+    fmt::print(out, "leave-one-out by PSIS where k <= {:.1f}; {} cases above it (or with no tail to fit) refitted exactly (the posterior tempered "
+                    "to leave the case out)\n",
+               h5::read_double_attribute(g, "refit_above_k"), refits);
   fmt::print(out, "\nleave-one-out (PSIS): elpd {:.2f} (se {:.2f}); mean log score {:.3f} against {:.3f} for the base "
                   "rate; mean Brier {:.3f} against {:.3f}\n",
              h5::read_double_attribute(g, "elpd_loo"), h5::read_double_attribute(g, "elpd_loo_se"),
@@ -258,6 +497,7 @@ bool print_calibration(hid_t file, std::FILE* out) {
                h5::read_double_attribute(g, "mean_held_log_score"), h5::read_double_attribute(g, "mean_held_base_log_score"),
                h5::read_double_attribute(g, "mean_held_brier"), h5::read_double_attribute(g, "mean_held_base_brier"),
                h5::read_double_attribute(g, "held_out_ess"));
+  if (h5::exists(g, "feature_rules")) print_feature_rules(g, out);
   return true;
 }
 

@@ -7,6 +7,7 @@
 
 #include "calibration/calibration.h"
 #include "calibration/simulated_record.h"
+#include "calibration/smc.h"
 #include "io/h5.h"
 
 namespace deterrence {
@@ -23,10 +24,19 @@ void write_round_checkpoint(hid_t file, const std::string& config_hash, const Ca
 // seed, number of draws, inner plays or chunk size.
 CalibrationDraws read_round_checkpoint(hid_t file, const std::string& path, const std::string& config_hash,
                                        const CalibrationSettings& settings);
+// A sequential Monte Carlo calibration's state after a completed stage of its main path
+// (OUT.checkpoint/stage-K.h5): the particles with their carried estimates and weights, the
+// position on the path, the evidence so far, the walk's scale and every stage's record.
+void write_smc_checkpoint(hid_t file, const std::string& config_hash, const CalibrationSettings& settings,
+                          const SmcState& state);
+SmcState read_smc_checkpoint(hid_t file, const std::string& path, const std::string& config_hash,
+                             const CalibrationSettings& settings);
 // /calibration/simulated_record: θ* and each case's simulated class ("" when left out).
 void write_simulated_record(hid_t file, const SimulatedRecord& record, const std::vector<CaseSpec>& cases,
                             std::uint64_t max_plays);
 // Prints the summary stored under /calibration (for `deterrence summary`); false if none.
 bool print_calibration(hid_t file, std::FILE* out);
+// The game's scores beside the feature rules' (/calibration/feature_rules), and which is better.
+void print_feature_rules(hid_t calibration, std::FILE* out);
 
 }  // namespace deterrence

@@ -76,6 +76,14 @@ ModelComparison compare_calibrations(const std::vector<std::string>& files) {
       c.mean_base_log = h5::read_double_attribute(g, "mean_base_log_score");
       c.mean_held_base_log = h5::read_u64_attribute(g, "held_out_cases") > 0
                                  ? h5::read_double_attribute(g, "mean_held_base_log_score") : NAN;
+      if (h5::exists(g, "feature_rules")) {
+        h5::Handle r = h5::open_group(g, "feature_rules");
+        c.rules = h5::read_strings(r, "rule");
+        c.rule_loo_log = h5::read_doubles(r, "mean_loo_log_score");
+        c.rule_held_log = h5::read_doubles(r, "mean_held_log_score");
+        if (c.rule_loo_log.size() != c.rules.size() || c.rule_held_log.size() != c.rules.size())
+          throw std::runtime_error(fmt::format("{}: /calibration/feature_rules: its columns differ in length", path));
+      }
     } else {
       const auto refuse = [&](const std::string& what) {
         return std::runtime_error(fmt::format("{}: {} than {}, so the two cannot be compared", path, what, files[0]));
@@ -102,7 +110,18 @@ ModelComparison compare_calibrations(const std::vector<std::string>& files) {
     model.elpd = sum(model.pointwise);
     model.elpd_se = sum_se(model.pointwise);
     model.k_max = *std::max_element(k.begin(), k.end());
-    model.k_over_07 = static_cast<std::size_t>(std::count_if(k.begin(), k.end(), [](double x) { return x > 0.7; }));
+    const auto loo_method = h5::exists(g, "loo_method") ? h5::read_strings(g, "loo_method")
+                                                        : std::vector<std::string>(k.size(), "psis");
+    if (loo_method.size() != k.size())
+      throw std::runtime_error(fmt::format("{}: /calibration's case columns differ in length", path));
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      if (loo_method[i] != "psis")
+        ++model.refits;
+      else if (!(k[i] <= 0.7))
+        ++model.k_over_07;
+    }
+    model.method = h5::has_attribute(g, "method") ? h5::read_string_attribute(g, "method") : "importance";
+    model.log_evidence = h5::has_attribute(g, "log_evidence") ? h5::read_double_attribute(g, "log_evidence") : NAN;
     model.effective_sample_size = h5::read_double_attribute(g, "effective_sample_size");
     model.held_out = h5::read_u64_attribute(g, "held_out_cases");
     model.mean_held_log = model.held_out > 0 ? h5::read_double_attribute(g, "mean_held_log_score") : NAN;
@@ -140,7 +159,8 @@ void write_comparison(hid_t file, const ModelComparison& c) {
   h5::write_attribute(g, "mean_held_base_log_score", c.mean_held_base_log);
   std::vector<std::string> names, files, descriptions, edges;
   std::vector<double> elpd, se, kmax, held, weight, ess, pointwise;
-  std::vector<std::uint64_t> kbad, held_count;
+  std::vector<std::uint64_t> kbad, held_count, refits;
+  std::vector<double> evidence;
   for (const auto& m : c.models) {
     names.push_back(m.name);
     files.push_back(m.file);
@@ -150,6 +170,8 @@ void write_comparison(hid_t file, const ModelComparison& c) {
     se.push_back(m.elpd_se);
     kmax.push_back(m.k_max);
     kbad.push_back(m.k_over_07);
+    refits.push_back(m.refits);
+    evidence.push_back(m.log_evidence);
     held.push_back(m.mean_held_log);
     held_count.push_back(m.held_out);
     weight.push_back(m.stacking_weight);
@@ -165,6 +187,14 @@ void write_comparison(hid_t file, const ModelComparison& c) {
   h5::write_doubles(g, "elpd_loo_se", se, {M});
   h5::write_doubles(g, "pareto_k_max", kmax, {M});
   h5::write_u64(g, "pareto_k_over_0_7", kbad, {M});
+  h5::write_u64(g, "loo_refits", refits, {M});
+  h5::write_doubles(g, "log_evidence", evidence, {M});
+  if (!c.rules.empty()) {
+    h5::Handle r = h5::create_group(g, "feature_rules");
+    h5::write_strings(r, "rule", c.rules);
+    h5::write_doubles(r, "mean_loo_log_score", c.rule_loo_log, {c.rules.size()});
+    h5::write_doubles(r, "mean_held_log_score", c.rule_held_log, {c.rules.size()});
+  }
   h5::write_doubles(g, "mean_held_log_score", held, {M});
   h5::write_u64(g, "held_out_cases", held_count, {M});
   h5::write_doubles(g, "stacking_weight", weight, {M});
@@ -175,7 +205,8 @@ void write_comparison(hid_t file, const ModelComparison& c) {
   h5::make_scale(g, "model");
   h5::make_scale(g, "case");
   for (const char* name : {"calibration_file", "model_description", "at_prior_edge", "elpd_loo", "elpd_loo_se",
-                           "pareto_k_max", "pareto_k_over_0_7", "mean_held_log_score", "held_out_cases",
+                           "pareto_k_max", "pareto_k_over_0_7", "loo_refits", "log_evidence", "mean_held_log_score",
+                           "held_out_cases",
                            "stacking_weight", "effective_sample_size"})
     h5::attach_scale(g, name, "model", 0);
   h5::attach_scale(g, "pointwise_elpd", "model", 0);
@@ -193,24 +224,30 @@ bool print_comparison(hid_t file, std::FILE* out) {
              weight = h5::read_doubles(g, "stacking_weight"), ess = h5::read_doubles(g, "effective_sample_size"),
              diff = h5::read_doubles(g, "elpd_difference"), diff_se = h5::read_doubles(g, "elpd_difference_se");
   const auto kbad = h5::read_u64(g, "pareto_k_over_0_7");
+  const auto refits = h5::exists(g, "loo_refits") ? h5::read_u64(g, "loo_refits") : std::vector<std::uint64_t>(names.size(), 0);
+  const auto evidence = h5::exists(g, "log_evidence") ? h5::read_doubles(g, "log_evidence")
+                                                      : std::vector<double>(names.size(), NAN);
   const auto edges = h5::read_strings(g, "at_prior_edge");
   const auto cases = h5::read_strings(g, "case");
   const std::size_t M = names.size();
   if (elpd.size() != M || se.size() != M || kmax.size() != M || held.size() != M || weight.size() != M ||
-      ess.size() != M || kbad.size() != M || edges.size() != M || diff.size() != M * M || diff_se.size() != M * M)
+      ess.size() != M || kbad.size() != M || edges.size() != M || diff.size() != M * M || diff_se.size() != M * M ||
+      refits.size() != M || evidence.size() != M)
     throw h5::Error("/comparison: its model columns differ in length");
   std::size_t best = 0;
   for (std::size_t m = 1; m < M; ++m)
     if (elpd[m] > elpd[best]) best = m;
-  fmt::print(out, "Model comparison on {} cases (PSIS leave-one-out; higher elpd forecasts better)\n", cases.size());
-  fmt::print(out, "{:<22} {:>9} {:>7} {:>16} {:>7} {:>6} {:>10} {:>9} {:>7}\n", "model", "elpd_loo", "se",
-             "vs best [se]", "k max", "k>0.7", "held log", "stacking", "ESS");
+  fmt::print(out, "Model comparison on {} cases (leave-one-out: PSIS, refitted exactly where k > 0.7; higher elpd "
+                  "forecasts better)\n",
+             cases.size());
+  fmt::print(out, "{:<22} {:>9} {:>7} {:>16} {:>9} {:>7} {:>6} {:>6} {:>10} {:>9} {:>7}\n", "model", "elpd_loo", "se",
+             "vs best [se]", "ln p(rec)", "k max", "refit", "k>0.7", "held log", "stacking", "ESS");
   for (std::size_t m = 0; m < M; ++m)
-    fmt::print(out, "{:<22} {:>9.2f} {:>7.2f} {:>16} {:>7.2f} {:>6} {:>10} {:>9.3f} {:>7.1f}\n", names[m].substr(0, 22),
-               elpd[m], se[m],
+    fmt::print(out, "{:<22} {:>9.2f} {:>7.2f} {:>16} {:>9} {:>7.2f} {:>6} {:>6} {:>10} {:>9.3f} {:>7.1f}\n",
+               names[m].substr(0, 22), elpd[m], se[m],
                m == best ? std::string("best") : fmt::format("{:.2f} [{:.2f}]", diff[m * M + best], diff_se[m * M + best]),
-               kmax[m], kbad[m], std::isnan(held[m]) ? std::string("-") : fmt::format("{:.3f}", held[m]), weight[m],
-               ess[m]);
+               std::isnan(evidence[m]) ? std::string("-") : fmt::format("{:.2f}", evidence[m]), kmax[m], refits[m],
+               kbad[m], std::isnan(held[m]) ? std::string("-") : fmt::format("{:.3f}", held[m]), weight[m], ess[m]);
   fmt::print(out, "base rate: mean log score {:.3f} leave-one-out", h5::read_double_attribute(g, "mean_base_log_score"));
   const double held_base = h5::read_double_attribute(g, "mean_held_base_log_score");
   if (!std::isnan(held_base)) fmt::print(out, ", {:.3f} held out", held_base);
@@ -222,9 +259,28 @@ bool print_comparison(hid_t file, std::FILE* out) {
   std::size_t unreliable = 0;
   for (std::size_t m = 0; m < M; ++m) unreliable += kbad[m] > 0 ? 1 : 0;
   if (unreliable)
-    fmt::print(out, "{} of {} models have cases with Pareto k > 0.7: their leave-one-out estimates (and so these "
-                    "differences and weights) are not reliable\n",
+    fmt::print(out, "{} of {} models have cases whose leave-one-out rests on PSIS with Pareto k > 0.7: those estimates "
+                    "(and so these differences and weights) are not reliable; calibrate with --method smc to refit them\n",
                unreliable, M);
+  if (h5::exists(g, "feature_rules")) {
+    h5::Handle r = h5::open_group(g, "feature_rules");
+    const auto rules = h5::read_strings(r, "rule");
+    const auto loo = h5::read_doubles(r, "mean_loo_log_score"), rheld = h5::read_doubles(r, "mean_held_log_score");
+    if (loo.size() != rules.size() || rheld.size() != rules.size() || rules.empty())
+      throw h5::Error("/comparison/feature_rules: its columns differ in length");
+    fmt::print(out, "\nthe forecasts made without the game (mean log score; lower is better):\n");
+    std::size_t best_rule = 0;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+      fmt::print(out, "  {:<20} {:>7.3f} leave-one-out{}\n", rules[i], loo[i],
+                 std::isnan(rheld[i]) ? std::string() : fmt::format(", {:.3f} held out", rheld[i]));
+      if (loo[i] < loo[best_rule]) best_rule = i;
+    }
+    const double best_model_score = -elpd[best] / static_cast<double>(cases.size());
+    fmt::print(out, "The best model, {} ({:.3f}), forecasts the cases out of sample {} the best rule without the game, "
+                    "{} ({:.3f}).\n",
+               names[best], best_model_score, best_model_score < loo[best_rule] ? "better than" : "worse than",
+               rules[best_rule], loo[best_rule]);
+  }
   return true;
 }
 

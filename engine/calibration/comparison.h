@@ -20,7 +20,10 @@ struct ComparedModel {
   std::vector<double> pointwise;  // per case: ln p_loo (its elpd contribution)
   double elpd = 0, elpd_se = 0;
   double k_max = 0;
-  std::size_t k_over_07 = 0;      // cases whose leave-one-out weights have Pareto k > 0.7
+  std::size_t k_over_07 = 0;      // cases whose printed leave-one-out rests on PSIS with Pareto k > 0.7
+  std::size_t refits = 0;         // cases whose leave-one-out was refitted exactly (SMC)
+  double log_evidence = 0;        // ln p(record) (NaN for importance sampling)
+  std::string method;             // smc or importance
   double effective_sample_size = 0;
   double mean_held_log = 0;       // held-out mean log score (NaN without a hold-out)
   std::size_t held_out = 0;
@@ -33,6 +36,9 @@ struct ModelComparison {
   std::vector<ComparedModel> models;
   std::vector<double> difference, difference_se;  // [row model, column model]: elpd_row - elpd_col
   double mean_base_log = 0, mean_held_base_log = 0;
+  // The forecasts made without the game (the first file's /calibration/feature_rules).
+  std::vector<std::string> rules;
+  std::vector<double> rule_loo_log, rule_held_log;
 };
 
 // Reads the calibrations and compares them. Throws std::runtime_error naming the file when they

@@ -11,6 +11,7 @@
 
 #include "calibration/calibration_io.h"
 #include "calibration/simulated_record.h"
+#include "calibration/smc_calibration.h"
 #include "config/config_error.h"
 #include "config/experiment.h"
 #include "io/cases_io.h"
@@ -40,12 +41,28 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
     if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     return 2;
   }
-  settings.draws = options.draws.value_or(4000);
-  settings.inner = options.inner.value_or(200);
+  const bool smc = options.method != "importance";
+  settings.method = smc ? CalibrationMethod::smc : CalibrationMethod::importance;
+  if (smc && options.rounds) {
+    if (world.root()) fmt::print(stderr, "error: --rounds is for --method importance (sequential Monte Carlo adapts by stages)\n");
+    return 2;
+  }
+  settings.draws = options.draws.value_or(smc ? 2000 : 4000);
+  settings.inner = options.inner.value_or(smc ? 100 : 200);
   settings.seed = options.seed.value_or(experiment.seed);
   settings.threads = options.threads;
   settings.hold_out_from = options.hold_out_from;
+  settings.hold_out_ids = options.hold_out;
   settings.rounds = options.rounds.value_or(1);
+  if (options.cess) settings.cess_fraction = *options.cess;
+  if (options.max_moves) settings.max_moves = *options.max_moves;
+  for (const auto& id : settings.hold_out_ids) {
+    const auto cases = experiment.model->cases();
+    if (std::none_of(cases.begin(), cases.end(), [&](const CaseSpec& c) { return c.id == id; })) {
+      if (world.root()) fmt::print(stderr, "error: --hold-out: no case '{}' in {}\n", id, options.config);
+      return 2;
+    }
+  }
   settings.world = &world;
   const bool quiet = options.quiet || !world.root();
   // --simulate-record: the cases observe what the model itself plays at θ* (simulation-based
@@ -84,14 +101,21 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
   }
   if ((code = world.max(code)) != 0) return code;
   std::optional<CalibrationDraws> resume_from;
+  std::optional<SmcState> resume_stage;
+  const char* const checkpoint_prefix = smc ? "stage-" : "round-";
   try {
     if (options.resume) {
       std::vector<std::string> rounds;
       for (const auto& entry : fs::directory_iterator(folder))
-        if (is_own_file(entry.path(), "round-") && entry.path().extension() == ".h5")
+        if (is_own_file(entry.path(), checkpoint_prefix) && entry.path().extension() == ".h5")
           rounds.push_back(entry.path().string());
       std::sort(rounds.begin(), rounds.end());
-      if (!rounds.empty()) {
+      if (smc && !rounds.empty()) {
+        h5::Handle file = h5::open_file(rounds.back());
+        resume_stage = read_smc_checkpoint(file, rounds.back(), experiment.config_hash, settings);
+        if (!quiet)
+          fmt::print(stderr, "resuming after stage {} (t = {:.4g})\n", resume_stage->stages.size(), resume_stage->t);
+      } else if (!rounds.empty()) {
         h5::Handle file = h5::open_file(rounds.back());
         resume_from = read_round_checkpoint(file, rounds.back(), experiment.config_hash, settings);
         if (resume_from->round_ess.size() >= settings.rounds)
@@ -118,13 +142,29 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
     for (const auto& entry : fs::directory_iterator(folder))  // the earlier rounds are superseded
       if (is_own_file(entry.path(), "round-") && entry.path().filename().string() < name) fs::remove(entry.path());
   };
+  // SMC: after each stage of the main path, its state to OUT.checkpoint/stage-K.h5.
+  SmcHooks hooks;
+  hooks.stage_done = [&](const SmcState& state) {
+    if (!world.root()) return;
+    const std::string name = fmt::format("stage-{:06}.h5", state.stages.size());
+    {
+      ResultsWriter writer((folder / name).string(), true);
+      h5::write_attribute(writer.file(), "filetype", std::string(kFileType));
+      write_smc_checkpoint(writer.file(), experiment.config_hash, settings, state);
+      writer.commit();
+    }
+    for (const auto& entry : fs::directory_iterator(folder))
+      if (is_own_file(entry.path(), "stage-") && entry.path().filename().string() < name) fs::remove(entry.path());
+  };
+  if (!quiet) hooks.progress = [](const std::string& line) { fmt::print(stderr, "{}\n", line); };
   CalibrationDraws draws;
   try {
     if (!quiet)
-      fmt::print(stderr, "calibrating on {} cases: {} draws x {} inner plays{}\n", model.cases().size(),
-                 settings.draws, settings.inner,
-                 world.size() > 1 ? fmt::format(" on {} MPI ranks", world.size()) : std::string());
-    draws = run_calibration(model, settings, resume_from ? &*resume_from : nullptr, save_round);
+      fmt::print(stderr, "calibrating on {} cases by {}: {} {} x {} inner plays{}\n", model.cases().size(),
+                 smc ? "sequential Monte Carlo" : "importance sampling", settings.draws, smc ? "particles" : "draws",
+                 settings.inner, world.size() > 1 ? fmt::format(" on {} MPI ranks", world.size()) : std::string());
+    draws = smc ? run_smc_calibration(model, settings, resume_stage ? &*resume_stage : nullptr, hooks)
+                : run_calibration(model, settings, resume_from ? &*resume_from : nullptr, save_round);
   } catch (const std::exception& error) {
     if (world.root()) fmt::print(stderr, "error: {}\n", error.what());
     code = 1;
@@ -147,6 +187,9 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
       h5::Handle runtime = h5::create_group(file, "runtime");
       h5::write_attribute(runtime, "total_seconds",
                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      // Timings stay out of /calibration, whose bits do not depend on the machine.
+      if (!draws.stage_seconds.empty())
+        h5::write_doubles(runtime, "smc_stage_seconds", draws.stage_seconds, {draws.stage_seconds.size()});
     }
     writer.commit();
     remove_checkpoint(folder);

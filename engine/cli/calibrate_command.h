@@ -4,13 +4,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace deterrence {
 
 struct CalibrateCommandOptions {
   std::string config, out;
   std::optional<std::uint64_t> draws, inner, seed, rounds;
+  std::string method = "smc";               // smc (tempered sequential Monte Carlo) or importance
   long long hold_out_from = 0;
+  std::vector<std::string> hold_out;        // case ids held out by name
+  std::optional<double> cess;               // SMC: conditional ESS kept per stage (share of particles)
+  std::optional<std::uint32_t> max_moves;   // SMC: move sweeps per stage at most
   int threads = 0;
   bool force = false, quiet = false;
   bool resume = false;  // continue from OUT.checkpoint/ after the last completed round

@@ -132,13 +132,25 @@ int main(int argc, char** argv) {
   calib_cmd->add_option("config", calib.config, "A config whose model declares cases (e.g. configs/experiments/cases.yaml)")
       ->required()
       ->check(CLI::ExistingFile);
-  calib_cmd->add_option("--draws", calib.draws, "Prior draws of the global parameters (default 4000)")->check(count_at_least(1));
-  calib_cmd->add_option("--inner", calib.inner, "Inner plays per draw and case (default 200)")->check(count_at_least(1));
+  calib_cmd->add_option("--method", calib.method,
+                        "smc: tempered sequential Monte Carlo (default); importance: (adaptive) importance sampling")
+      ->check(CLI::IsMember({"smc", "importance"}));
+  calib_cmd->add_option("--draws", calib.draws,
+                        "Particles (smc, default 2000) or prior draws (importance, default 4000) of the global parameters")
+      ->check(count_at_least(2));
+  calib_cmd->add_option("--inner", calib.inner, "Inner plays per likelihood estimate (default: smc 100, importance 200)")
+      ->check(count_at_least(1));
+  calib_cmd->add_option("--cess", calib.cess, "smc: the conditional ESS each stage keeps, a share of the particles (default 0.5)")
+      ->check(CLI::Range(0.05, 0.99));
+  calib_cmd->add_option("--max-moves", calib.max_moves, "smc: Metropolis-Hastings sweeps per stage at most (default 30)")
+      ->check(CLI::Range(1, 1000));
   calib_cmd->add_option("--seed", calib.seed, "Random seed (default: the config's)")->check(count_at_least(0));
   calib_cmd->add_option("--rounds", calib.rounds, "Adaptive importance sampling rounds (default 1: the prior)")
       ->check(CLI::Range(1, 50));
   calib_cmd->add_option("--hold-out-from", calib.hold_out_from, "Fit on cases before this year, score the later ones")
       ->check(CLI::Range(1900, 2100));
+  calib_cmd->add_option("--hold-out", calib.hold_out, "Fit without these cases (ids, comma-separated), score them")
+      ->delimiter(',');
   calib_cmd->add_option("--threads", calib.threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   calib_cmd->add_option("--out", calib.out, "Results file (default: <config name>.calibration.h5)");
   calib_cmd->add_flag("--force", calib.force, "Overwrite an existing results file");
@@ -150,7 +162,7 @@ int main(int argc, char** argv) {
                         "Seed of the simulated record's draw (default: the calibration's seed + 1)")
       ->check(count_at_least(0));
   calib_cmd->add_flag("--resume", calib.resume,
-                      "Continue an interrupted calibration after its last completed round (<out>.checkpoint)");
+                      "Continue an interrupted calibration after its last completed stage or round (<out>.checkpoint)");
 
   CompareCommandOptions compare;
   auto* compare_cmd = app.add_subcommand(

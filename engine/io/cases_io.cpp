@@ -27,7 +27,7 @@ std::vector<std::string> split(const std::string& text, char separator) {
 void write_cases(hid_t file, const std::vector<CaseSpec>& cases, const std::vector<std::string>& categories) {
   if (cases.empty()) return;
   h5::Handle group = h5::create_group(file, "cases");
-  std::vector<std::string> id, name, year, source, output, condition, classes, observed;
+  std::vector<std::string> id, name, year, source, output, condition, classes, observed, features;
   std::vector<std::uint64_t> element;
   for (const auto& c : cases) {
     id.push_back(c.id);
@@ -45,6 +45,9 @@ void write_cases(hid_t file, const std::vector<CaseSpec>& cases, const std::vect
     for (const auto& o : c.observed) obs += fmt::format("{}{}:{:.17g}", obs.empty() ? "" : ";", o.label, o.weight);
     classes.push_back(cls);
     observed.push_back(obs);
+    std::string feature_text;
+    for (const auto& [key, value] : c.features) feature_text += (feature_text.empty() ? "" : ";") + key + "=" + value;
+    features.push_back(feature_text);
   }
   h5::write_strings(group, "id", id);
   h5::write_strings(group, "name", name);
@@ -55,6 +58,7 @@ void write_cases(hid_t file, const std::vector<CaseSpec>& cases, const std::vect
   h5::write_strings(group, "condition", condition);
   h5::write_strings(group, "classes", classes);
   h5::write_strings(group, "observed", observed);
+  h5::write_strings(group, "features", features);  // "act=one_off;issue=human_rights;stance=chosen"
 }
 
 std::vector<CaseSpec> read_cases(hid_t file, const std::vector<std::string>& categories) {
@@ -67,12 +71,20 @@ std::vector<CaseSpec> read_cases(hid_t file, const std::vector<std::string>& cat
              condition = h5::read_strings(group, "condition"), classes = h5::read_strings(group, "classes"),
              observed = h5::read_strings(group, "observed");
   const auto element = h5::read_u64(group, "element");
+  // Older files have no features column: their cases carry none.
+  const auto features = h5::exists(group, "features") ? h5::read_strings(group, "features") : std::vector<std::string>(id.size());
   const std::size_t n = id.size();
   for (const auto* column : {&name, &year, &source, &output, &condition, &classes, &observed})
     if (column->size() != n) throw h5::Error("/cases: its columns differ in length");
-  if (element.size() != n) throw h5::Error("/cases: its columns differ in length");
+  if (element.size() != n || features.size() != n) throw h5::Error("/cases: its columns differ in length");
   for (std::size_t i = 0; i < n; ++i) {
-    CaseSpec c{id[i], name[i], year[i], source[i], output[i], element[i], condition[i], {}, {}};
+    CaseSpec c{id[i], name[i], year[i], source[i], output[i], element[i], condition[i], {}, {}, {}};
+    if (!features[i].empty())
+      for (const auto& part : split(features[i], ';')) {
+        const auto eq = part.find('=');
+        if (eq == std::string::npos) throw h5::Error(fmt::format("/cases/features of {}: malformed", c.id));
+        c.features.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+      }
     for (const auto& part : split(classes[i], ';')) {
       const auto eq = part.find('=');
       if (eq == std::string::npos) throw h5::Error(fmt::format("/cases/classes of {}: malformed", c.id));

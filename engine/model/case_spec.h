@@ -5,6 +5,7 @@
 // them (Model::cases); the engine forecasts and scores them without knowing the game.
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace deterrence {
@@ -28,6 +29,9 @@ struct CaseSpec {
   std::string condition;          // what a record needs to exist, e.g. "coerced"
   std::vector<CaseClass> classes;  // the scored classes; their union is the condition
   std::vector<ObservedOutcome> observed;
+  // What the record codes about the case beside its outcome ("act" = "one_off", "issue",
+  // "stance"): the forecasts made without the model group cases by them (feature rules).
+  std::vector<std::pair<std::string, std::string>> features;
 };
 
 }  // namespace deterrence

@@ -27,7 +27,7 @@ class Binomial final : public Model {
     std::vector<CaseSpec> cases;
     for (std::size_t c = 0; c < observed_.size(); ++c)
       cases.push_back({fmt::format("trial{}", c + 1), fmt::format("trial {}", c + 1), fmt::format("{}", 2000 + c), "test",
-                       "outcome", c, "trial", {{"SUCCESS", {0}}, {"FAILURE", {1}}}, {{observed_[c], 1.0}}});
+                       "outcome", c, "trial", {{"SUCCESS", {0}}, {"FAILURE", {1}}}, {{observed_[c], 1.0}}, {}});
     return cases;
   }
   std::vector<std::size_t> calibration_parameters() const override { return {theta_}; }

@@ -43,7 +43,7 @@ void remove_checkpoint(const fs::path& folder) {
   for (const auto& entry : fs::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
     if (is_own_file(entry.path(), "segment-") || is_own_file(entry.path(), "point-") ||
-        is_own_file(entry.path(), "round-"))
+        is_own_file(entry.path(), "round-") || is_own_file(entry.path(), "stage-"))
       fs::remove(entry.path());
     else if ((name.starts_with("rank-") || (name.starts_with("point-") && name.ends_with(".h5.checkpoint"))) &&
              !entry.is_symlink() && entry.is_directory())

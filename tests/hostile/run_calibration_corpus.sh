@@ -17,8 +17,8 @@ parameters:
 model_options:
   observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS]
 YAML
-"$BIN" calibrate "$TMP/binomial.yaml" --draws 256 --inner 20 --quiet --out "$TMP/good.h5" || exit 1
-"$BIN" calibrate "$TMP/binomial.yaml" --draws 256 --inner 20 --rounds 2 --quiet --out "$TMP/good2.h5" || exit 1
+"$BIN" calibrate --method importance "$TMP/binomial.yaml" --draws 256 --inner 20 --quiet --out "$TMP/good.h5" || exit 1
+"$BIN" calibrate --method importance "$TMP/binomial.yaml" --draws 256 --inner 20 --rounds 2 --quiet --out "$TMP/good2.h5" || exit 1
 /usr/bin/python3 "$ROOT/tests/hostile/make_hostile_calibrations.py" "$TMP/good.h5" "$TMP/corpus" >/dev/null || exit 1
 failures=0
 fail() { echo "[hostile calibrations] FAILED: $*"; failures=$((failures + 1)); }

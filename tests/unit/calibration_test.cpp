@@ -38,8 +38,8 @@ TEST(Calibration, TheBinomialPosteriorIsTheBetaPosterior) {
   TempDir dir;
   const std::string config = binomial_config(dir);
   const std::string one = dir.file("one.h5"), two = dir.file("two.h5");
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 20000 --inner 400 --threads 1 --quiet --out " + one), 0);
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 20000 --inner 400 --threads 2 --quiet --out " + two), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + " --draws 20000 --inner 400 --threads 1 --quiet --out " + one), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + " --draws 20000 --inner 400 --threads 2 --quiet --out " + two), 0);
   EXPECT_EQ(testing::bit_differences(one, two, "/calibration"), "");  // any thread count: the same bits
   // Uniform prior, 7 of 10: Beta(8, 4). Monte Carlo error of the weighted mean at an ESS of about
   // 9 000 is 0.13/sqrt(9000) = 0.0014; the smoothing of K = 400 inner plays biases p by at most
@@ -62,7 +62,7 @@ TEST(Calibration, AdaptiveRoundsRaiseTheEffectiveSampleSizeAndKeepThePosterior) 
   TempDir dir;
   const std::string config = binomial_config(dir);
   const std::string out = dir.file("rounds.h5");
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 20000 --inner 400 --rounds 3 --quiet --out " + out), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + " --draws 20000 --inner 400 --rounds 3 --quiet --out " + out), 0);
   const auto ess = read(out, "round_effective_sample_size");
   ASSERT_EQ(ess.size(), 3u);
   EXPECT_GT(ess[2], 1.5 * ess[0]);  // the prior reaches the posterior with ESS ~ 9 000; the proposal with far more
@@ -79,7 +79,7 @@ TEST(Calibration, HeldOutCasesAreForecastFromTheEarlierOnes) {
   TempDir dir;
   const std::string config = binomial_config(dir);
   const std::string out = dir.file("held.h5");
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 20000 --inner 400 --hold-out-from 2007 --quiet --out " + out),
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + " --draws 20000 --inner 400 --hold-out-from 2007 --quiet --out " + out),
             0);
   // Fit on trials 1–7 (5 successes, 2 failures): Beta(6, 3); trial 8 succeeded (6/9), trial 9 failed (3/9).
   const auto held = read(out, "p_held_out");
@@ -121,19 +121,19 @@ TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
   const std::string config = binomial_config(dir);
   const std::string whole = dir.file("whole.h5"), cut = dir.file("cut.h5");
   const std::string common = " --draws 8000 --inner 1000 --rounds 4 --quiet";
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + common + " --out " + whole), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + common + " --out " + whole), 0);
   // Started in the background; SIGTERM as soon as round 1's checkpoint is in place (three of the
   // four rounds are still to run then).
-  const std::string script = "(" + kBinary + " calibrate " + config + common + " --out " + cut + " & pid=$!; while [ ! -e " +
+  const std::string script = "(" + kBinary + " calibrate --method importance " + config + common + " --out " + cut + " & pid=$!; while [ ! -e " +
                              cut + ".checkpoint/round-000001.h5 ]; do kill -0 $pid 2>/dev/null || break; sleep 0.01; "
                              "done; kill -TERM $pid; wait $pid; exit $?)";
   ASSERT_EQ(shell(script), 3);
   ASSERT_TRUE(std::filesystem::exists(cut + ".checkpoint"));
   EXPECT_FALSE(std::filesystem::exists(cut));
   const std::string log = dir.file("refused.txt");
-  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --out " + cut, log), 2);  // neither --resume nor --force
+  EXPECT_EQ(shell(kBinary + " calibrate --method importance " + config + common + " --out " + cut, log), 2);  // neither --resume nor --force
   EXPECT_NE(testing::read_text(log).find("pass --resume"), std::string::npos);
-  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --seed 12 --resume --out " + cut, log), 2);
+  EXPECT_EQ(shell(kBinary + " calibrate --method importance " + config + common + " --seed 12 --resume --out " + cut, log), 2);
   EXPECT_NE(testing::read_text(log).find("another seed"), std::string::npos) << testing::read_text(log);
   // A checkpoint of another engine version (which may draw other numbers) is refused too.
   const std::string older = dir.file("older.h5");
@@ -141,12 +141,12 @@ TEST(Calibration, StoppedAfterARoundAndResumedIsBitIdentical) {
   ASSERT_EQ(shell("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + older +
                   ".checkpoint/round-000001.h5', 'r+'); f['calibration_state'].attrs['engine_version'] = '0.1.0'\""),
             0);
-  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + older, log), 2);
+  EXPECT_EQ(shell(kBinary + " calibrate --method importance " + config + common + " --resume --out " + older, log), 2);
   EXPECT_NE(testing::read_text(log).find("another engine version"), std::string::npos) << testing::read_text(log);
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + cut), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + common + " --resume --out " + cut), 0);
   EXPECT_EQ(testing::bit_differences(whole, cut, "/calibration"), "");
   EXPECT_FALSE(std::filesystem::exists(cut + ".checkpoint"));
-  EXPECT_EQ(shell(kBinary + " calibrate " + config + common + " --resume --out " + dir.file("none.h5"), log), 2);
+  EXPECT_EQ(shell(kBinary + " calibrate --method importance " + config + common + " --resume --out " + dir.file("none.h5"), log), 2);
   EXPECT_NE(testing::read_text(log).find("nothing to resume"), std::string::npos);
 }
 
@@ -156,7 +156,7 @@ TEST(Calibration, ASimulatedRecordIsPlayedAtAPriorDraw) {
   TempDir dir;
   const std::string config = binomial_config(dir);
   const std::string sim = dir.file("sim.h5"), run = dir.file("run.h5");
-  ASSERT_EQ(shell(kBinary + " calibrate " + config + " --draws 500 --inner 50 --simulate-record 7 --quiet --out " + sim), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config + " --draws 500 --inner 50 --simulate-record 7 --quiet --out " + sim), 0);
   const std::string recorded = dir.write("recorded.yaml", testing::read_text(config) + "records:\n  parameters: true\n");
   ASSERT_EQ(shell(kBinary + " run " + recorded + " --seed 12 --draws 16 --quiet --out " + run), 0);
   const h5::Handle file = h5::open_file(sim);

@@ -25,12 +25,12 @@ enum : std::size_t { SC, NC, DET, CAP, RES, COMP, ESC };
 CaseSpec coerced_case(const std::string& id, std::vector<ObservedOutcome> observed) {
   return {id, id, "2020", "src", "outcome", 0, "coerced",
           {{"CAPITULATION", {CAP}}, {"RESISTED", {RES}}, {"COMPELLED", {COMP}}, {"ESCALATION", {ESC}}},
-          std::move(observed)};
+          std::move(observed), {}};
 }
 
 CaseSpec withdrawn_case(const std::string& id) {
   return {id, id, "2020", "src", "outcome", 0, "provoked",
-          {{"WITHDRAWN", {NC, DET}}, {"COERCED", {CAP, RES, COMP, ESC}}}, {{"WITHDRAWN", 1.0}}};
+          {{"WITHDRAWN", {NC, DET}}, {"COERCED", {CAP, RES, COMP, ESC}}}, {{"WITHDRAWN", 1.0}}, {}};
 }
 
 TEST(Cases, ForecastIsConditionalOnWhatTheRecordObserves) {

@@ -36,9 +36,9 @@ double analytic_elpd(double a, double b) {
 TEST(Comparison, ElpdOfTwoPriorsIsTheAnalyticOneAndTheFileSaysSo) {
   TempDir dir;
   const std::string flat = dir.file("flat.h5"), sceptical = dir.file("sceptical.h5"), out = dir.file("comparison.h5");
-  ASSERT_EQ(shell(kBinary + " calibrate " + binomial(dir, "flat", "{dist: uniform, min: 0, max: 1}") +
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + binomial(dir, "flat", "{dist: uniform, min: 0, max: 1}") +
                   " --draws 20000 --inner 400 --quiet --out " + flat), 0);
-  ASSERT_EQ(shell(kBinary + " calibrate " + binomial(dir, "sceptical", "{dist: beta, a: 6, b: 14}") +
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + binomial(dir, "sceptical", "{dist: beta, a: 6, b: 14}") +
                   " --draws 20000 --inner 400 --quiet --out " + sceptical), 0);
   const std::string log = dir.file("compare.txt");
   ASSERT_EQ(shell(kBinary + " compare " + flat + " " + sceptical + " --out " + out, log), 0) << read_text(log);
@@ -72,10 +72,10 @@ TEST(Comparison, RefusesCalibrationsOfOtherCasesOrSeeds) {
   TempDir dir;
   const std::string a = dir.file("a.h5"), b = dir.file("b.h5"), c = dir.file("c.h5");
   const std::string flat = "{dist: uniform, min: 0, max: 1}";
-  ASSERT_EQ(shell(kBinary + " calibrate " + binomial(dir, "a", flat) + " --draws 200 --inner 20 --quiet --out " + a), 0);
-  ASSERT_EQ(shell(kBinary + " calibrate " + binomial(dir, "b", flat, 12) + " --draws 200 --inner 20 --quiet --out " + b),
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + binomial(dir, "a", flat) + " --draws 200 --inner 20 --quiet --out " + a), 0);
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " + binomial(dir, "b", flat, 12) + " --draws 200 --inner 20 --quiet --out " + b),
             0);
-  ASSERT_EQ(shell(kBinary + " calibrate " +
+  ASSERT_EQ(shell(kBinary + " calibrate --method importance " +
                       binomial(dir, "c", flat, 11,
                                "[FAILURE, SUCCESS, FAILURE, SUCCESS, SUCCESS, FAILURE, SUCCESS, SUCCESS, FAILURE, SUCCESS]") +
                       " --draws 200 --inner 20 --quiet --out " + c),

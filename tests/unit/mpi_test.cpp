@@ -97,10 +97,10 @@ TEST(Mpi, CalibrationRanksGiveTheSingleProcessBits) {
       "binomial.yaml", "model: binomial\ndraws: 1000\nseed: 11\nparameters:\n  theta: {dist: uniform, min: 0, max: 1}\n"
                        "model_options:\n  observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS, FAILURE, SUCCESS]\n");
   const std::string common = " --draws 3000 --inner 100 --rounds 3 --hold-out-from 2003 --quiet";
-  ASSERT_EQ(shell(fmt::format("{} calibrate {}{} --out {}", kBinary, config, common, dir.file("one.h5"))), 0);
+  ASSERT_EQ(shell(fmt::format("{} calibrate --method importance {}{} --out {}", kBinary, config, common, dir.file("one.h5"))), 0);
   for (int ranks : {2, 3}) {
     const std::string out = dir.file(fmt::format("mpi{}.h5", ranks)), log = dir.file("mpi.log");
-    ASSERT_EQ(shell(fmt::format("{} -n {} {} calibrate {}{} --threads 1 --out {}", kMpirun, ranks, kBinary, config, common,
+    ASSERT_EQ(shell(fmt::format("{} -n {} {} calibrate --method importance {}{} --threads 1 --out {}", kMpirun, ranks, kBinary, config, common,
                                 out),
                     log),
               0)
@@ -108,6 +108,22 @@ TEST(Mpi, CalibrationRanksGiveTheSingleProcessBits) {
     SCOPED_TRACE(fmt::format("{} ranks", ranks));
     EXPECT_EQ(testing::bit_differences(dir.file("one.h5"), out, "/calibration"), "");
   }
+}
+
+// Sequential Monte Carlo: every likelihood estimate of a sweep is computed by the rank that owns
+// the particle, then shared; every rank takes the same accept/reject decisions.
+TEST(Mpi, SmcCalibrationRanksGiveTheSingleProcessBits) {
+  if (!mpi_available()) GTEST_SKIP() << "built without MPI or no mpirun";
+  TempDir dir;
+  const std::string config = dir.write(
+      "binomial.yaml", "model: binomial\ndraws: 1000\nseed: 11\nparameters:\n  theta: {dist: uniform, min: 0, max: 1}\n"
+                       "model_options:\n  observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS, FAILURE, SUCCESS]\n");
+  const std::string common = " --method smc --draws 600 --inner 100 --hold-out-from 2003 --quiet";
+  ASSERT_EQ(shell(fmt::format("{} calibrate {}{} --threads 1 --out {}", kBinary, config, common, dir.file("one.h5"))), 0);
+  const std::string out = dir.file("mpi2.h5"), log = dir.file("mpi.log");
+  ASSERT_EQ(shell(fmt::format("{} -n 2 {} calibrate {}{} --threads 1 --out {}", kMpirun, kBinary, config, common, out), log), 0)
+      << testing::read_text(log);
+  EXPECT_EQ(testing::bit_differences(dir.file("one.h5"), out, "/calibration"), "");
 }
 
 TEST(Mpi, SensitivityRanksGiveTheSingleProcessIndices) {

@@ -40,7 +40,7 @@ class PosteriorRun : public ::testing::Test {
     dir_ = new TempDir;
     config_ = binomial_config(*dir_);
     calibration_ = dir_->file("calibration.h5");
-    ASSERT_EQ(shell(kBinary + " calibrate " + config_ + " --draws 20000 --inner 400 --quiet --out " + calibration_), 0);
+    ASSERT_EQ(shell(kBinary + " calibrate --method importance " + config_ + " --draws 20000 --inner 400 --quiet --out " + calibration_), 0);
   }
   static void TearDownTestSuite() { delete dir_; }
   static TempDir* dir_;

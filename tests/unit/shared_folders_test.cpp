@@ -180,7 +180,7 @@ TEST(OutputLocks, MergeSensitivityAndCalibrateRefuseAnOutputHeldByAnotherProcess
   for (const std::string& command :
        {kBinary + " merge --out " + out + " " + dir.file("s.h5"),
         kBinary + " sensitivity " + config + " --rows 64 --out " + out,
-        kBinary + " calibrate " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 8 --inner 4 --out " + out,
+        kBinary + " calibrate --method importance " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 8 --inner 4 --out " + out,
         kBinary + " run " + config + " --out " + out}) {
     EXPECT_EQ(shell(command, log), 2) << command;
     EXPECT_NE(testing::read_text(log).find(expected), std::string::npos) << testing::read_text(log);

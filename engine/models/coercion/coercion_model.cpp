@@ -123,6 +123,7 @@ class CoercionModel final : public Model {
           spec.classes.push_back({kOutcomeNames[code(o)], {code(o)}});
       }
       for (const auto& [label, weight] : c.observed) spec.observed.push_back({label, weight});
+      spec.features = {{"act", c.act}, {"issue", c.issue}, {"stance", c.stance}};
       result.push_back(std::move(spec));
     }
     return result;

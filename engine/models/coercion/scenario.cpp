@@ -504,6 +504,9 @@ void read_cases(Scenario& s, ParameterSpace& space, const ConfigNode& file, cons
     item.at("measures").as_string();
     item.at("measure_imposed_before_outcome").as_bool();
     if (item.at("months_to_outcome").as_integer() < 0) item.at("months_to_outcome").fail("a negative number", "months >= 0");
+    c.act = act;
+    c.issue = s.issues[i];
+    c.stance = stance == Stance::forced ? "forced" : "chosen";
     c.regime = index_of(policy_names, item.at("regime").as_string(), item.at("regime"), "policy (the regime then in force)");
     item.at("bloc_response").as_string();
     c.observed = read_observed(item.at("observed"), codebook_text);

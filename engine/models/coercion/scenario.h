@@ -55,6 +55,7 @@ struct HistoricalCase {
   std::size_t episode = 0;  // index into Scenario::episodes
   std::size_t regime = 0;   // the policy then in force (index into Scenario::policies)
   std::vector<std::pair<std::string, double>> observed;  // outcome code (or WITHDRAWN), weight
+  std::string act, issue, stance;  // as coded: one_off/ongoing, the issue, forced/chosen
 };
 
 struct Scenario {
