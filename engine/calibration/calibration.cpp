@@ -270,7 +270,9 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
   const auto scores = [](const std::vector<double>& p, const std::vector<double>& observed, double& log_score,
                          double& brier) {
     score_forecast(p, observed, log_score, brier);
-    return std::exp(-log_score);
+    double p_observed = 0;
+    for (std::size_t k = 0; k < p.size(); ++k) p_observed += observed[k] * p[k];
+    return p_observed;
   };
   std::vector<double> elpd;
   std::vector<const CaseSpec*> all;
@@ -351,14 +353,16 @@ CalibrationSummary summarise_calibration(const Model& model, const CalibrationDr
     s.distinct_draws = static_cast<double>(distinct.size());
   }
   if (any_held) {
-    std::vector<double> log_train = log_w;
+    // The draws weighted by the training cases alone: from the prior (importance sampling), or
+    // the posterior's weights without the held-out cases' likelihoods (SMC; the diagnostic ESS).
+    const bool from_prior = d.log_weight.empty();
+    std::vector<double> log_train(N);
+    for (std::size_t i = 0; i < N; ++i) log_train[i] = from_prior ? -d.log_proposal[i] : log_w[i];
     std::vector<const CaseSpec*> train;
     for (std::size_t c = 0; c < C; ++c) {
-      if (!held[c]) {
-        train.push_back(&cases[c]);
-        continue;
-      }
-      for (std::size_t i = 0; i < N; ++i) log_train[i] -= log_p(i, c);
+      if (!held[c]) train.push_back(&cases[c]);
+      if (from_prior == !held[c])
+        for (std::size_t i = 0; i < N; ++i) log_train[i] += from_prior ? log_p(i, c) : -log_p(i, c);
     }
     const std::vector<double> w = normalise(pareto_smooth(log_train).log_weights);
     s.held_ess = std::isnan(d.held_fit_ess) ? effective_sample_size(normalise(log_train)) : d.held_fit_ess;

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "calibration/feature_rules.h"
 #include "config/config_error.h"
 #include "config/experiment.h"
 #include "run/runner.h"
@@ -75,6 +76,19 @@ void print_case_table(const std::vector<CaseForecast>& forecasts, std::FILE* out
     std::string list;
     for (const auto& id : never) list += (list.empty() ? "" : ", ") + id;
     fmt::print(out, "not scored ({} case(s) whose condition held in no draw): {}\n", never.size(), list);
+  }
+  // The forecasts made without the model, over the same scored cases (calibration/feature_rules.h).
+  std::vector<CaseSpec> scored;
+  for (std::size_t i = 0; i < forecasts.size(); ++i)
+    if (!forecasts[i].never_conditioned()) scored.push_back(forecasts[i].spec);
+  if (!scored.empty()) {
+    fmt::print(out, "forecasts without the model, leave-one-out over the {} scored cases (+1/2 per class): ", scored.size());
+    std::string sep;
+    for (const auto& r : score_feature_rules(scored, {})) {
+      fmt::print(out, "{}{} {:.3f}", sep, r.name, r.mean_loo_log);
+      sep = ", ";
+    }
+    fmt::print(out, " (mean log score)\n");
   }
   fmt::print(out,
              "(P(cond.): share of draws in which the target was coerced (provoked, for a withdrawn threat); P(obs.): the "

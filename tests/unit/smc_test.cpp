@@ -151,11 +151,11 @@ TEST(Smc, StoppedAfterAStageAndResumedIsBitIdentical) {
 TEST(Smc, TheGameCalibratesWithExactLeaveOneOutAndTheFeatureRules) {
   TempDir dir;
   const std::string out = dir.file("game.h5"), log = dir.file("game.txt");
-  ASSERT_EQ(shell(kBinary + " calibrate " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 48 --inner 8 --max-moves 3 "
-                            "--hold-out-from 2019 --out " + out,
-                  log),
-            0)
-      << testing::read_text(log);
+  const std::string common = " calibrate " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 48 --inner 8 --max-moves 3 "
+                             "--hold-out-from 2019";
+  ASSERT_EQ(shell(kBinary + common + " --threads 1 --out " + out, log), 0) << testing::read_text(log);
+  ASSERT_EQ(shell(kBinary + common + " --threads 2 --quiet --out " + dir.file("two.h5")), 0);
+  EXPECT_EQ(testing::bit_differences(out, dir.file("two.h5"), "/calibration"), "");
   const auto k = read(out, "pareto_k_loo");
   const h5::Handle f = h5::open_file(out);
   const h5::Handle g = h5::open_group(f, "calibration");
