@@ -91,11 +91,12 @@ class EngineSbcResult:
 
 def run_sbc_engine(binary: str, config: str, replications: int = 100, draws: int = 1000, inner: int = 50,
                    rounds: int = 1, posterior_draws: int = 19, bins: int = 10, seed: int = 20261130,
-                   threads: int = 0) -> EngineSbcResult:
+                   threads: int = 0, method: str = "importance") -> EngineSbcResult:
     """Simulation-based calibration of any model through the engine itself: replication r runs
     `deterrence calibrate CONFIG --simulate-record r` (the record the model plays at prior draw r of
-    another seed), then ranks each global parameter's θ* among `posterior_draws` draws resampled from
-    the calibration's weights. Parameters whose prior is a constant are left out. Returns the χ²
+    another seed) by `method` (importance: `rounds` rounds; smc: sequential Monte Carlo without
+    leave-one-out refits, which SBC does not read), then ranks each global parameter's θ* among
+    `posterior_draws` draws resampled from the calibration's weights. Parameters whose prior is a constant are left out. Returns the χ²
     test of each parameter's ranks (over `bins` equal bins; `posterior_draws + 1` must be a multiple)."""
     import pandas as pd
 
@@ -107,8 +108,9 @@ def run_sbc_engine(binary: str, config: str, replications: int = 100, draws: int
     with tempfile.TemporaryDirectory() as folder:
         out = os.path.join(folder, "sbc.h5")
         for r in range(replications):
-            command = [binary, "calibrate", "--method", "importance", config, "--simulate-record", str(r), "--draws", str(draws), "--inner",
-                       str(inner), "--rounds", str(rounds), "--quiet", "--force", "--out", out]
+            command = [binary, "calibrate", "--method", method, config, "--simulate-record", str(r), "--draws",
+                       str(draws), "--inner", str(inner), "--quiet", "--force", "--out", out]
+            command += ["--rounds", str(rounds)] if method == "importance" else ["--refit-above", "1e9"]
             if threads:
                 command += ["--threads", str(threads)]
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

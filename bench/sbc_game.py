@@ -6,6 +6,7 @@ per global parameter, a χ² test of the ranks' uniformity. The binomial model r
 first, as the check that the path itself is sound.
 
     /usr/bin/python3 bench/sbc_game.py build/engine/deterrence [--replications 100] [--draws 1000] [--inner 50]
+        [--method smc|importance] [--rounds R (importance)]
 """
 import argparse
 import os
@@ -25,6 +26,9 @@ def report(label, result, seconds):
     rejected = table[table["p_value"] < 0.01]
     print(f"  {len(table)} parameters; ranks uniform (p >= 0.01) for {len(table) - len(rejected)}, rejected for "
           f"{len(rejected)}")
+    bonferroni = 0.01 / max(1, len(table))
+    print(f"  after a Bonferroni correction for {len(table)} tests (p < {bonferroni:.2g}): "
+          f"{int((table['p_value'] < bonferroni).sum())} rejected")
     for row in table.sort_values("p_value").head(8).itertuples():
         print(f"  {row.parameter:<36} χ² {row.chi2:7.1f}  p {row.p_value:.2g}  counts {row.counts}")
 
@@ -36,6 +40,7 @@ def main() -> int:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--inner", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--method", choices=["importance", "smc"], default="smc")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         binomial = os.path.join(folder, "binomial.yaml")
@@ -45,11 +50,14 @@ def main() -> int:
                     "SUCCESS, FAILURE, SUCCESS]\n")
         start = time.time()
         report("binomial (10 trials), through --simulate-record",
-               run_sbc_engine(args.binary, binomial, args.replications, draws=1000, inner=200), time.time() - start)
+               run_sbc_engine(args.binary, binomial, args.replications, draws=1000, inner=200, method=args.method),
+               time.time() - start)
     start = time.time()
-    report(f"the game on the case library ({args.draws} draws x {args.inner} inner plays x {args.rounds} round(s))",
+    how = f"{args.rounds} round(s)" if args.method == "importance" else "sequential Monte Carlo"
+    report(f"the game on the case library ({args.draws} draws x {args.inner} inner plays, {how})",
            run_sbc_engine(args.binary, os.path.join(ROOT, "configs", "experiments", "cases.yaml"), args.replications,
-                          draws=args.draws, inner=args.inner, rounds=args.rounds), time.time() - start)
+                          draws=args.draws, inner=args.inner, rounds=args.rounds, method=args.method),
+           time.time() - start)
     return 0
 
 

@@ -15,6 +15,7 @@ bash "$ROOT/tests/scripts/check_mpi_signals.sh" "$BUILD_DIR/engine/deterrence"
 # Crafted results files against every reader (tests/hostile/), with the release build.
 bash "$ROOT/tests/hostile/run_corpus.sh" "$BUILD_DIR/engine/deterrence"
 bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$BUILD_DIR/engine/deterrence"
+bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$BUILD_DIR/engine/deterrence"
 # The sanitizer build, as OSS-Fuzz builds: clang, AddressSanitizer + UndefinedBehaviorSanitizer
 # (+ LeakSanitizer), coverage for libFuzzer, and no MPI (so it also shows the engine does not
 # need MPI). The whole unit suite runs in it, then the crafted corpus, then each fuzz target for
@@ -38,6 +39,7 @@ else
 fi
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_corpus.sh" "$SAN_DIR/engine/deterrence"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$SAN_DIR/engine/deterrence"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$SAN_DIR/engine/deterrence"
 bash "$ROOT/tests/fuzz/run_fuzzers.sh" "$SAN_DIR" 20000 1000
 # A real one-node SLURM on localhost: array of shards + merge, bit-identical to one process.
 bash "$ROOT/tests/slurm/slurm_integration.sh" "$BUILD_DIR"

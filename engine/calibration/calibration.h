@@ -68,6 +68,8 @@ struct CalibrationDraws {
   std::vector<double> loo_refit_log_ratio; // [case]: the refit path's ln p(record − c)/p(record)
   std::vector<std::uint32_t> loo_refit_stages;
   std::vector<double> held_p_class;        // [case, class]: predictive fitted without the held-out cases
+  std::vector<std::string> category_names;     // of the cases' output
+  std::vector<double> case_category_share;     // [case, category]: how the posterior's plays end
   double held_fit_ess = std::numeric_limits<double>::quiet_NaN();  // the hold-out refit's final ESS
   std::vector<double> posterior_log_weights() const;  // log_weight, or log_likelihood − log_proposal
 };

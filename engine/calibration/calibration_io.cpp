@@ -170,6 +170,8 @@ void write_calibration(hid_t file, const ParameterSpace& model_parameters, const
     h5::write_u64(smc, "stage_moves", std::vector<std::uint64_t>(d.stage_moves.begin(), d.stage_moves.end()), {S});
     h5::write_doubles(smc, "replicate_log_likelihood", d.replicate_log_likelihood, {d.replicate_log_likelihood.size()});
     h5::write_doubles(smc, "loo_refit_log_ratio", d.loo_refit_log_ratio, {C});
+    h5::write_strings(smc, "category", d.category_names);
+    h5::write_doubles(smc, "case_category_share", d.case_category_share, {C, d.category_names.size()});
     h5::write_u64(smc, "loo_refit_stages", std::vector<std::uint64_t>(d.loo_refit_stages.begin(), d.loo_refit_stages.end()), {C});
   }
   {  // the forecasts made without the model (calibration/feature_rules.h)
@@ -481,10 +483,16 @@ bool print_calibration(hid_t file, std::FILE* out) {
                std::isnan(obs05[i]) ? std::string("never met") : fmt::format("{:.4f}-{:.4f}", obs05[i], obs95[i]),
                missed[i] ? "  missed: < 1% in every posterior draw" : "");
   }
-  if (has_method)
-    fmt::print(out, "leave-one-out by PSIS where k <= {:.1f}; {} cases above it (or with no tail to fit) refitted exactly (the posterior tempered "
-                    "to leave the case out)\n",
+  if (has_method && smc)
+    fmt::print(out, "leave-one-out by PSIS where k <= {:.1f}; {} cases above it (or with no tail to fit) refitted exactly "
+                    "(the posterior tempered to leave the case out)\n",
                h5::read_double_attribute(g, "refit_above_k"), refits);
+  std::size_t unreliable = 0;
+  for (std::size_t i = 0; i < C; ++i) unreliable += loo_method[i] == "psis" && !(k[i] <= 0.7);
+  if (unreliable)
+    fmt::print(out, "warning: {} cases' leave-one-out rests on PSIS with k > 0.7 (or no fitted tail): those estimates are "
+                    "not reliable (--method smc refits them exactly)\n",
+               unreliable);
   fmt::print(out, "\nleave-one-out (PSIS): elpd {:.2f} (se {:.2f}); mean log score {:.3f} against {:.3f} for the base "
                   "rate; mean Brier {:.3f} against {:.3f}\n",
              h5::read_double_attribute(g, "elpd_loo"), h5::read_double_attribute(g, "elpd_loo_se"),
@@ -497,6 +505,25 @@ bool print_calibration(hid_t file, std::FILE* out) {
                h5::read_double_attribute(g, "mean_held_log_score"), h5::read_double_attribute(g, "mean_held_base_log_score"),
                h5::read_double_attribute(g, "mean_held_brier"), h5::read_double_attribute(g, "mean_held_base_brier"),
                h5::read_double_attribute(g, "held_out_ess"));
+  if (smc) {  // where the cases the game misses are decided, counted from the posterior's plays
+    h5::Handle sg = h5::open_group(g, "smc");
+    const auto categories = h5::read_strings(sg, "category");
+    const auto share = h5::read_doubles(sg, "case_category_share");
+    const auto cond = h5::read_doubles(g, "unconditioned_share");
+    if (share.size() != C * categories.size() || cond.size() != C)
+      throw h5::Error("/calibration/smc/case_category_share does not fit its cases and categories");
+    std::string lines;
+    for (std::size_t i = 0; i < C; ++i) {
+      if (!(loo[i] < 0.05) && !missed[i]) continue;
+      std::size_t top = 0;
+      for (std::size_t k = 1; k < categories.size(); ++k)
+        if (share[i * categories.size() + k] > share[i * categories.size() + top]) top = k;
+      lines += fmt::format("  {:<30} leave-one-out P(obs.) {:.4f}; its plays end {} in {:.1f}% (all posterior draws "
+                           "weighed)\n",
+                           ids[i].substr(0, 30), loo[i], categories[top], 100 * share[i * categories.size() + top]);
+    }
+    if (!lines.empty()) fmt::print(out, "\nwhere the cases forecast below 5% are decided:\n{}", lines);
+  }
   if (h5::exists(g, "feature_rules")) print_feature_rules(g, out);
   return true;
 }

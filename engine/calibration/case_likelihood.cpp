@@ -13,8 +13,12 @@ CaseLikelihood::CaseLikelihood(const Model& model, std::uint64_t inner_plays)
   if (inner_ == 0) throw std::invalid_argument("a likelihood needs at least one inner play");
   batch_ = std::max<std::size_t>(1, model.batch_size());
   for (const auto& c : cases_) classes_ = std::max(classes_, c.classes.size());
+  category_names_ = model.outputs().find(cases_.front().output)->categories;
+  categories_ = category_names_.size();
   for (const auto& c : cases_) {
     const OutputSpec* output = model.outputs().find(c.output);
+    if (output->categories.size() != categories_)
+      throw std::runtime_error("the cases read outputs with different categories");
     case_slot_.push_back(output->offset + c.element);
     std::vector<int> of_category(output->categories.size(), -1);
     for (std::size_t k = 0; k < c.classes.size(); ++k)
@@ -47,6 +51,20 @@ double CaseLikelihood::log_p_observed(std::size_t c, const double* p) const {
   double p_observed = 0;
   for (const auto& [k, weight] : observed_[c]) p_observed += weight * p[k];
   return std::log(p_observed);
+}
+
+void CaseLikelihood::count_categories(const Sampler& inner, std::uint64_t first_play, std::span<const double> theta,
+                                      Workspace& w, std::uint64_t* counts) const {
+  const std::size_t P = model_.parameters().size(), C = cases_.size();
+  const std::size_t plays = static_cast<std::size_t>(inner_);
+  inner.sample_draws(first_play, plays, w.rows, w.scratch);
+  for (std::size_t k = 0; k < plays; ++k)
+    for (std::size_t g = 0; g < globals_.size(); ++g) w.rows[k * P + globals_[g]] = theta[g];
+  DrawOutputs out{w.one_reals, w.one_codes};
+  for (std::size_t k = 0; k < plays; ++k) {
+    model_.evaluate({w.rows.data() + k * P, P}, w.model.get(), out);
+    for (std::size_t c = 0; c < C; ++c) ++counts[c * categories_ + w.one_codes[case_slot_[c]]];
+  }
 }
 
 double CaseLikelihood::estimate(const Sampler& inner, std::uint64_t first_play, std::span<const double> theta,

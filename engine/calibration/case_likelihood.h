@@ -38,6 +38,14 @@ class CaseLikelihood {
   double estimate(const Sampler& inner, std::uint64_t first_play, std::span<const double> theta, Workspace& w,
                   double* p_class, std::uint32_t* conditioned, double* log_p_case) const;
 
+  // How the plays end, whatever the condition: each case's count of every category of its output
+  // over the same K plays (cases × categories(), added to `counts`): where a case the record
+  // observed is decided instead (e.g. NOT_CONTESTED: the coercer tolerates).
+  void count_categories(const Sampler& inner, std::uint64_t first_play, std::span<const double> theta, Workspace& w,
+                        std::uint64_t* counts) const;
+  std::size_t categories() const { return categories_; }
+  const std::vector<std::string>& category_names() const { return category_names_; }
+
   // ln p_c from a case's stored class probabilities (as estimate() computed it).
   double log_p_observed(std::size_t c, const double* p_class_of_case) const;
 
@@ -52,7 +60,8 @@ class CaseLikelihood {
   std::uint64_t inner_;
   std::vector<CaseSpec> cases_;
   std::vector<std::size_t> globals_;
-  std::size_t classes_ = 0, batch_ = 1;
+  std::size_t classes_ = 0, batch_ = 1, categories_ = 0;
+  std::vector<std::string> category_names_;  // of the first case's output
   std::vector<std::size_t> case_slot_;                 // the code slot each case reads
   std::vector<std::vector<int>> class_of_category_;    // per case and category: its class (−1: none)
   std::vector<std::vector<std::pair<std::size_t, double>>> observed_;  // per case: (class, weight)

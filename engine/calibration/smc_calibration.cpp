@@ -116,6 +116,22 @@ CalibrationDraws run_smc_calibration(const Model& model, const CalibrationSettin
     }
     d.replicate_log_likelihood = smc.replicate_log_likelihood(theta_mean, 20);
   }
+  // How every case's posterior plays end, whatever its condition: where a missed case is decided.
+  {
+    const std::size_t M = likelihood.categories();
+    const Sampler inner(model.parameters(), settings.seed ^ 0x5bd1e9955bd1e995ULL);
+    auto w = likelihood.make_workspace(inner);
+    const std::vector<double> weight = normalised_weights(p.log_weight);
+    std::vector<std::uint64_t> counts(C * M);
+    d.category_names = likelihood.category_names();
+    d.case_category_share.assign(C * M, 0.0);
+    for (std::size_t i = 0; i < N; ++i) {
+      std::fill(counts.begin(), counts.end(), 0);
+      likelihood.count_categories(inner, i * settings.inner, {&p.theta[i * G], G}, *w, counts.data());
+      for (std::size_t j = 0; j < C * M; ++j)
+        d.case_category_share[j] += weight[i] * static_cast<double>(counts[j]) / static_cast<double>(settings.inner);
+    }
+  }
   // Exact leave-one-out wherever PSIS on the final particles cannot be trusted.
   const std::vector<double> log_w = d.posterior_log_weights();
   d.loo_refit.assign(C, 0);
@@ -128,7 +144,7 @@ CalibrationDraws run_smc_calibration(const Model& model, const CalibrationSettin
     const auto [low, high] = std::minmax_element(ratio.begin(), ratio.end());
     if (*high - *low < 1e-12) continue;  // the case weighs every particle alike: PSIS is exact
     const double k_hat = pareto_smooth(ratio).k_hat;
-    if (!(k_hat > settings.refit_above_k) && !std::isnan(k_hat)) continue;
+    if (!(k_hat > settings.refit_above_k) && !(std::isnan(k_hat) && settings.refit_above_k <= 0.7)) continue;
     SmcState out = state;
     out.t = 0;
     out.log_ratio = 0;

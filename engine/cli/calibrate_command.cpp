@@ -56,6 +56,7 @@ int calibrate_command(const CalibrateCommandOptions& options, const World& world
   settings.rounds = options.rounds.value_or(1);
   if (options.cess) settings.cess_fraction = *options.cess;
   if (options.max_moves) settings.max_moves = *options.max_moves;
+  if (options.refit_above) settings.refit_above_k = *options.refit_above;
   for (const auto& id : settings.hold_out_ids) {
     const auto cases = experiment.model->cases();
     if (std::none_of(cases.begin(), cases.end(), [&](const CaseSpec& c) { return c.id == id; })) {

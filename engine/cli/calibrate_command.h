@@ -16,6 +16,7 @@ struct CalibrateCommandOptions {
   std::vector<std::string> hold_out;        // case ids held out by name
   std::optional<double> cess;               // SMC: conditional ESS kept per stage (share of particles)
   std::optional<std::uint32_t> max_moves;   // SMC: move sweeps per stage at most
+  std::optional<double> refit_above;        // SMC: exact leave-one-out where PSIS's k is above this
   int threads = 0;
   bool force = false, quiet = false;
   bool resume = false;  // continue from OUT.checkpoint/ after the last completed round

@@ -144,6 +144,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.05, 0.99));
   calib_cmd->add_option("--max-moves", calib.max_moves, "smc: Metropolis-Hastings sweeps per stage at most (default 30)")
       ->check(CLI::Range(1, 1000));
+  calib_cmd->add_option("--refit-above", calib.refit_above,
+                        "smc: exact leave-one-out for cases whose PSIS k is above this (default 0.7; 1e9: PSIS only)")
+      ->check(CLI::Range(0.0, 1e9));
   calib_cmd->add_option("--seed", calib.seed, "Random seed (default: the config's)")->check(count_at_least(0));
   calib_cmd->add_option("--rounds", calib.rounds, "Adaptive importance sampling rounds (default 1: the prior)")
       ->check(CLI::Range(1, 50));

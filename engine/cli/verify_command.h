@@ -8,6 +8,7 @@ namespace deterrence {
 
 int verify_command(const std::vector<std::string>& files);
 // The same checks for one open file (used by `summary` before it prints); throws on a failure.
-void verify_results_file(const std::string& path);
+// Returns whether the root attributes carry their checksum (metadata_sha256; engine 0.4.0 on).
+bool verify_results_file(const std::string& path);
 
 }  // namespace deterrence

@@ -93,6 +93,9 @@ void write_numbers(hid_t parent, const std::string& name, const std::vector<T>& 
 // number of elements (one for a scalar attribute), a bound on the size, and signs of counts.
 // A file that fails is refused with the object's name and what was expected; never trusted.
 constexpr hssize_t kMaxElements = hssize_t{1} << 28;  // 256 Mi values: far above any results file
+// The most text a string attribute may hold (all its strings together): the bound on an input file,
+// so a config's text fits and a crafted 200 MB attribute is refused, not copied from file to file.
+constexpr std::size_t kMaxAttributeText = std::size_t{16} << 20;
 
 // "FILE: dataset /outputs/y/count" (or "attribute seed of /"), for messages.
 std::string describe_object(hid_t object, const std::string& kind, const std::string& name) {
@@ -353,6 +356,12 @@ std::string read_string_attribute(hid_t object, const std::string& name) {
   Handle type = string_type();
   char* text = nullptr;
   check_status(H5Aread(attribute, type, &text), "read attribute " + name);
+  const std::size_t length = text ? std::strlen(text) : 0;
+  if (length > kMaxAttributeText) {
+    H5free_memory(text);
+    throw Error(fmt::format("{} holds {} bytes of text, more than the 16 MiB a string attribute may hold",
+                            describe_object(object, "attribute", name), length));
+  }
   std::string value = text ? text : "";
   H5free_memory(text);
   return value;
@@ -376,6 +385,13 @@ std::vector<std::string> read_strings_attribute(hid_t object, const std::string&
   std::vector<char*> texts(static_cast<std::size_t>(checked_points(space, describe_object(object, "attribute", name))));
   Handle type = string_type();
   check_status(H5Aread(attribute, type, texts.data()), "read attribute " + name);
+  std::size_t total = 0;
+  for (char* t : texts) total += t ? std::strlen(t) : 0;
+  if (total > kMaxAttributeText) {
+    for (char* t : texts) H5free_memory(t);
+    throw Error(fmt::format("{} holds {} bytes of text, more than the 16 MiB a string attribute may hold",
+                            describe_object(object, "attribute", name), total));
+  }
   std::vector<std::string> values;
   for (char* t : texts) {
     values.emplace_back(t ? t : "");

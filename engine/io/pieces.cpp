@@ -8,6 +8,8 @@
 
 #include "io/h5.h"
 #include "io/inputs_io.h"
+#include "io/metadata_digest.h"
+#include "io/records_check.h"
 #include "io/results_reader.h"
 #include "io/results_writer.h"
 #include "io/statistics_io.h"
@@ -38,6 +40,7 @@ PieceSet read_pieces(const std::vector<std::string>& paths) {
   PieceSet set;
   for (const auto& path : paths) {
     h5::Handle file = open_results(path);
+    verify_metadata(file, path);  // no root attribute altered since it was written
     Piece piece;
     piece.path = path;
     piece.chunk_first = h5::read_u64_attribute(file, "chunk_first");
@@ -199,6 +202,11 @@ void label_records(hid_t root, hid_t records) {
 }
 
 void write_piece_records(hid_t file, const std::string& file_path, const PieceSet& set, RecordsMode mode) {
+  // Each piece's records against its own layout first: shape and type, naming file and dataset.
+  for (const auto& piece : set.pieces) {
+    h5::Handle f = open_results(piece.path);
+    check_records(f, piece.path, read_layout(f), piece.draws);
+  }
   h5::Handle first = open_results(set.pieces.front().path);
   const auto datasets = record_datasets(first);
   if (datasets.empty()) return;

@@ -2,6 +2,7 @@
 
 #include "io/cases_io.h"
 #include "io/inputs_io.h"
+#include "io/metadata_digest.h"
 #include "io/safe_files.h"
 
 #include <fmt/format.h>
@@ -196,6 +197,7 @@ void ResultsWriter::commit() {
   code_records_.clear();
   aggregate_records_.clear();
   parameter_records_ = h5::AppendableDataset();
+  write_metadata_digest(file_);  // after every other root attribute (io/metadata_digest.h)
   if (H5Fget_obj_count(file_, H5F_OBJ_ALL | H5F_OBJ_LOCAL) != 1)
     throw std::logic_error("results file " + temporary_path_ + " still has open objects at commit");
   h5::close_file(file_, temporary_path_);  // the last flush can fail too (a full disk)

@@ -45,7 +45,8 @@ std::vector<std::uint64_t> compare_batched_with_alone(const std::string& config,
   std::uint64_t draw = 0, mismatches = 0;
   for (std::size_t group = 0; draw < draws; ++group) {
     // Full batches, and now and then a partial one (1 .. batch − 1 draws).
-    const std::size_t count = group % 7 == 3 ? 1 + group % (batch - 1) : batch;
+    // Never past `draws` (the batch width is the machine's: 2, 4 or 8 lanes).
+    const std::size_t count = std::min<std::uint64_t>(draws - draw, group % 7 == 3 ? 1 + group % (batch - 1) : batch);
     std::vector<std::span<const double>> parameters;
     for (std::size_t b = 0; b < count; ++b) {
       sampler.sample(draw + b, x[b], scratch);
