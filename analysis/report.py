@@ -541,10 +541,21 @@ def write_report(path: str, out: str, prior: str | None = None, comparison: str 
         except ValueError as error:  # no case library among the inputs
             notes.append(f"No posterior predictive checks: {error}")
         g = results.file["calibration"]
-        notes.append(f"A calibration: effective sample size {float(g.attrs['effective_sample_size']):.1f} of "
-                     f"{int(g.attrs['draws'])} draws, Pareto k {float(g.attrs['pareto_k']):.2f}"
-                     + (" (above 0.7: the posterior is not reliably estimated)" if float(g.attrs['pareto_k']) > 0.7
-                        else "") + "; `deterrence summary` prints the case scores.")
+        method = g.attrs.get("method", "importance")
+        method = method.decode() if isinstance(method, bytes) else str(method)
+        if method == "smc":
+            ess = g["round_effective_sample_size"][()]
+            notes.append(f"A calibration by sequential Monte Carlo: {int(g.attrs['draws'])} particles, "
+                         f"{len(ess)} stages, final ESS {float(ess[-1]):.0f}, log evidence "
+                         f"{float(g.attrs['log_evidence']):.2f}; {int(g.attrs['loo_refits'])} cases' leave-one-out "
+                         "refitted exactly; `deterrence summary` prints the case scores.")
+        else:
+            notes.append(f"A calibration: effective sample size {float(g.attrs['effective_sample_size']):.1f} of "
+                         f"{int(g.attrs['draws'])} draws, Pareto k {float(g.attrs['pareto_k']):.2f}"
+                         + (" (above 0.7: the posterior is not reliably estimated)" if float(g.attrs['pareto_k']) > 0.7
+                            else "") + "; `deterrence summary` prints the case scores.")
+        if "feature_rules" in g:
+            tables["forecasts_without_the_game"] = results.feature_rules()
     else:
         notes.append("This model has no policy comparison.")
     if results.has_sensitivity:

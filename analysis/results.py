@@ -85,6 +85,25 @@ class Results:
             return None
         return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in self.file["posterior"].attrs.items()}
 
+    def feature_rules(self) -> pd.DataFrame:
+        """For a calibration file: the game's leave-one-out (and held-out) mean log and Brier scores
+        beside the forecasts made without it (/calibration/feature_rules: one rate for all, a rate
+        per act, per issue, per stance, each +1/2 per class); lower is better."""
+        if "calibration" not in self.file or "feature_rules" not in self.file["calibration"]:
+            raise ValueError(f"{self.path}: not a calibration with feature rules (/calibration/feature_rules)")
+        g = self.file["calibration"]
+        r = g["feature_rules"]
+        held = int(g.attrs["held_out_cases"]) > 0
+        rows = [{"forecast": "the game", "loo_log_score": float(g.attrs["mean_loo_log_score"]),
+                 "loo_brier": float(g.attrs["mean_loo_brier"]),
+                 "held_log_score": float(g.attrs["mean_held_log_score"]) if held else np.nan,
+                 "held_brier": float(g.attrs["mean_held_brier"]) if held else np.nan}]
+        for name, loo, brier, hl, hb in zip(r["rule"][()], r["mean_loo_log_score"][()], r["mean_loo_brier"][()],
+                                            r["mean_held_log_score"][()], r["mean_held_brier"][()]):
+            rows.append({"forecast": name.decode() if isinstance(name, bytes) else str(name), "loo_log_score": float(loo),
+                         "loo_brier": float(brier), "held_log_score": float(hl), "held_brier": float(hb)})
+        return pd.DataFrame(rows)
+
     def calibration_parameters(self) -> pd.DataFrame:
         """For a calibration file (`deterrence calibrate`): each global parameter's prior and
         posterior mean, sd and 5/50/95% quantiles, and whether the posterior median left the

@@ -169,3 +169,23 @@ def test_scenario_discovery_and_regret_on_a_posterior_run(runs, tmp_path):
     assert ((table["share_best"] >= 0) & (table["share_best"] <= 1)).all() and table["share_best"].sum() >= 1
     trajectory, box = discover(results, "deterred_share[economic_nato] >= 0.5")
     assert len(trajectory) > 1 and 0 < box.mass <= 1
+
+
+def test_an_smc_calibration_sets_the_game_beside_the_feature_rules(tmp_path):
+    """A small SMC calibration of the game: the report's table of forecasts without the game holds
+    the game and the four rules, with the scores `summary` prints; its note names the method."""
+    calibration = str(tmp_path / "smc.h5")
+    run_engine("calibrate", os.path.join(ROOT, "configs", "experiments", "cases.yaml"), "--draws", "32", "--inner", "6",
+               "--max-moves", "2", "--hold-out-from", "2019", "--quiet", "--out", calibration)
+    table = Results(calibration).feature_rules()
+    assert list(table["forecast"]) == ["the game", "one rate for all", "rate per act", "rate per issue",
+                                       "rate per stance"]
+    assert (table["loo_log_score"] > 0).all() and (table["held_log_score"] > 0).all()
+    # One rate for all is the leave-one-out base rate the calibration reports beside the game.
+    import h5py
+    with h5py.File(calibration) as f:
+        assert table["loo_log_score"][1] == pytest.approx(float(f["calibration"].attrs["mean_base_log_score"]))
+    out = str(tmp_path / "report")
+    write_report(calibration, out)
+    page = open(os.path.join(out, "index.html")).read()
+    assert "forecasts_without_the_game" in page and "sequential Monte Carlo" in page

@@ -505,7 +505,7 @@ bool print_calibration(hid_t file, std::FILE* out) {
                h5::read_double_attribute(g, "mean_held_log_score"), h5::read_double_attribute(g, "mean_held_base_log_score"),
                h5::read_double_attribute(g, "mean_held_brier"), h5::read_double_attribute(g, "mean_held_base_brier"),
                h5::read_double_attribute(g, "held_out_ess"));
-  if (smc) {  // where the cases the game misses are decided, counted from the posterior's plays
+  if (smc && h5::exists(h5::open_group(g, "smc"), "category")) {  // where the missed cases are decided
     h5::Handle sg = h5::open_group(g, "smc");
     const auto categories = h5::read_strings(sg, "category");
     const auto share = h5::read_doubles(sg, "case_category_share");

@@ -25,8 +25,7 @@ void check_records(hid_t file, const std::string& path, const OutputLayout& layo
       row = {static_cast<hsize_t>(h5::read_strings(group, "parameter_names").size())};
     } else {
       const OutputSpec* spec = layout.find(name);
-      if (!spec || (spec->kind == OutputKind::categorical ? !spec->record : !spec->aggregate))
-        throw refuse(name, "is not a record of any output of the file's layout");
+      if (!spec) throw refuse(name, "is not a record of any output of the file's layout");
       codes = spec->kind == OutputKind::categorical;
       for (const auto& d : spec->dims) row.push_back(d.labels.size());
     }
