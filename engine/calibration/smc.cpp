@@ -91,11 +91,14 @@ std::vector<double> TemperedSmc::prior_theta() const {
 void TemperedSmc::estimate_rows(Particles& p, std::uint64_t key) const {
   const std::size_t C = p.cases, K = p.classes, G = p.globals;
   const Sampler inner(model_.parameters(), key);
-  const RankRows rows = rank_rows(p.count, settings_.chunk_size, settings_.world);
+  // Chunks small enough that every rank has some (a particle's estimate does not depend on them).
+  const std::uint64_t ranks = settings_.world ? static_cast<std::uint64_t>(settings_.world->size()) : 1;
+  const std::uint64_t chunk = std::max<std::uint64_t>(1, std::min<std::uint64_t>(settings_.chunk_size, p.count / ranks));
+  const RankRows rows = rank_rows(p.count, chunk, settings_.world);
   ChunkPlan plan;
   plan.first_draw = rows.first;
   plan.draw_count = rows.count;
-  plan.chunk_size = settings_.chunk_size;
+  plan.chunk_size = chunk;
   plan.threads = effective_threads(settings_.threads);
   parallel_chunks(
       plan, [&] { return std::make_unique<RowSlot>(likelihood_, inner); },

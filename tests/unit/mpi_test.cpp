@@ -124,6 +124,13 @@ TEST(Mpi, SmcCalibrationRanksGiveTheSingleProcessBits) {
   ASSERT_EQ(shell(fmt::format("{} -n 2 {} calibrate {}{} --threads 1 --out {}", kMpirun, kBinary, config, common, out), log), 0)
       << testing::read_text(log);
   EXPECT_EQ(testing::bit_differences(dir.file("one.h5"), out, "/calibration"), "");
+  // The game too, small: its refits and hold-out included.
+  const std::string game = " calibrate " DETERRENCE_CONFIGS "/experiments/cases.yaml --draws 40 --inner 6 --max-moves 2 "
+                           "--hold-out-from 2019 --threads 1 --quiet";
+  ASSERT_EQ(shell(kBinary + game + " --out " + dir.file("game1.h5")), 0);
+  ASSERT_EQ(shell(fmt::format("{} -n 2 {}{} --out {}", kMpirun, kBinary, game, dir.file("game2.h5")), log), 0)
+      << testing::read_text(log);
+  EXPECT_EQ(testing::bit_differences(dir.file("game1.h5"), dir.file("game2.h5"), "/calibration"), "");
 }
 
 TEST(Mpi, SensitivityRanksGiveTheSingleProcessIndices) {
