@@ -15,11 +15,19 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::string stage_line(const char* path, std::size_t stage, const StageRecord& r, double elapsed) {
+// One progress line per stage. The ETA of the path assumes every remaining stage steps as far
+// as this one did at its cost (steps grow as t does, so it errs long).
+std::string stage_line(const std::string& path, std::size_t stage, const StageRecord& r, double step, double elapsed) {
+  const double remaining = r.t >= 1.0 || step <= 0 ? 0.0 : std::ceil((1.0 - r.t) / step) * r.seconds;
   return fmt::format("{} stage {}: t {:.4g}, ESS {:.0f}{}, {} moves (acceptance {:.2f}, correlation {:.2f}), {:.1f} s "
-                     "({:.0f} s so far)",
+                     "({:.0f} s so far{})",
                      path, stage, r.t, r.ess, r.resampled ? " resampled" : "", r.moves, r.acceptance, r.correlation,
-                     r.seconds, elapsed);
+                     r.seconds, elapsed, remaining >= 1 ? fmt::format(", this path's ETA <= {:.0f} s", remaining) : "");
+}
+
+double last_step(const SmcState& s) {
+  const std::size_t n = s.stages.size();
+  return n == 0 ? 0.0 : s.stages[n - 1].t - (n > 1 ? s.stages[n - 2].t : 0.0);
 }
 
 // The particles' weighted predictive of each class of case c (weights over the particles).
@@ -69,7 +77,7 @@ CalibrationDraws run_smc_calibration(const Model& model, const CalibrationSettin
   if (!resume_from) say(fmt::format("stage 0: {} particles from the prior, {:.1f} s", settings.draws, elapsed()));
   TemperingPath posterior{0, std::vector<double>(C, 0.0), std::vector<double>(C, 1.0)};
   smc.run(state, posterior, [&](const SmcState& s, const StageRecord& r) {
-    say(stage_line("posterior", s.stages.size(), r, elapsed()));
+    say(stage_line("posterior", s.stages.size(), r, last_step(s), elapsed()));
     if (hooks.stage_done) hooks.stage_done(s);
   });
 
@@ -152,7 +160,8 @@ CalibrationDraws run_smc_calibration(const Model& model, const CalibrationSettin
     TemperingPath leave{1 + c, std::vector<double>(C, 1.0), std::vector<double>(C, 1.0)};
     leave.to[c] = 0.0;
     smc.run(out, leave, [&](const SmcState& s, const StageRecord& r) {
-      say(stage_line(fmt::format("leave out {}:", cases[c].id).c_str(), s.stages.size(), r, elapsed()));
+      say(stage_line(fmt::format("leave out {} (case {} of {}):", cases[c].id, c + 1, C), s.stages.size(), r,
+                     last_step(s), elapsed()));
     });
     smc.refresh(out.particles, 1 + c);
     const std::vector<double> pc = predictive(out.particles, c, cases[c].classes.size());
@@ -175,7 +184,7 @@ CalibrationDraws run_smc_calibration(const Model& model, const CalibrationSettin
     out.log_ratio = 0;
     out.stages.clear();
     smc.run(out, {1 + C, std::vector<double>(C, 1.0), to}, [&](const SmcState& s, const StageRecord& r) {
-      say(stage_line("hold out:", s.stages.size(), r, elapsed()));
+      say(stage_line("hold out:", s.stages.size(), r, last_step(s), elapsed()));
     });
     smc.refresh(out.particles, 1 + C);
     d.held_fit_ess = effective_sample_size(normalised_weights(out.particles.log_weight));
