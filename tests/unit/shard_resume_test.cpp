@@ -170,7 +170,17 @@ TEST(Resume, StoppedBySigtermAndResumedIsBitIdentical) {
   const std::vector<std::string> command{kBinary, "run", config, "--draws", "100000", "--threads", "2",
                                          "--checkpoint-every", "0.2", "--out", out};
   const pid_t pid = spawn(command, log);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  // SIGTERM once the run has written a checkpoint segment (so it is past its start, with its
+  // handlers in place, however loaded the machine), not after a fixed sleep.
+  const auto has_segment = [&] {
+    std::error_code ignored;
+    if (!std::filesystem::is_directory(out + ".checkpoint", ignored)) return false;
+    for (const auto& entry : std::filesystem::directory_iterator(out + ".checkpoint", ignored))
+      if (const auto name = entry.path().filename().string(); name.starts_with("segment-") && name.ends_with(".h5"))
+        return true;
+    return false;
+  };
+  for (int i = 0; i < 6000 && !has_segment(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   kill(pid, SIGTERM);
   ASSERT_EQ(wait_for(pid), 3) << testing::read_text(log);
   EXPECT_TRUE(std::filesystem::exists(out + ".checkpoint"));
