@@ -493,8 +493,9 @@ bool print_calibration(hid_t file, std::FILE* out) {
     fmt::print(out, "warning: {} cases' leave-one-out rests on PSIS with k > 0.7 (or no fitted tail): those estimates are "
                     "not reliable (--method smc refits them exactly)\n",
                unreliable);
-  fmt::print(out, "\nleave-one-out (PSIS): elpd {:.2f} (se {:.2f}); mean log score {:.3f} against {:.3f} for the base "
+  fmt::print(out, "\nleave-one-out ({}): elpd {:.2f} (se {:.2f}); mean log score {:.3f} against {:.3f} for the base "
                   "rate; mean Brier {:.3f} against {:.3f}\n",
+             refits ? "PSIS, and exact refits where k > 0.7" : "PSIS",
              h5::read_double_attribute(g, "elpd_loo"), h5::read_double_attribute(g, "elpd_loo_se"),
              h5::read_double_attribute(g, "mean_loo_log_score"), h5::read_double_attribute(g, "mean_base_log_score"),
              h5::read_double_attribute(g, "mean_loo_brier"), h5::read_double_attribute(g, "mean_base_brier"));
