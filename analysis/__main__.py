@@ -1,4 +1,4 @@
-"""python3 -m analysis report|discover|regret|checks|mechanisms ..."""
+"""python3 -m analysis report|discover|regret|checks|mechanisms|agreement ..."""
 import argparse
 import sys
 
@@ -96,6 +96,9 @@ def main(argv=None) -> int:
     mech.add_argument("--csv", help="write the table to this CSV file")
     checks = commands.add_parser("checks", help="posterior predictive checks of a calibration against the record")
     checks.add_argument("calibration", help="a `deterrence calibrate` file")
+    agree = commands.add_parser("agreement", help="Cohen's kappa per feature between two codings of the cases")
+    agree.add_argument("first", help="the first coding (e.g. configs/cases/library.yaml)")
+    agree.add_argument("second", help="a second coding of some of its cases, by id")
     args = parser.parse_args(argv)
     try:
         if args.command == "report":
@@ -115,6 +118,10 @@ def main(argv=None) -> int:
             for row in table.itertuples():
                 print(f"  {row.group:<55} record {100 * row.record:5.1f}   model {100 * row.model:5.1f} "
                       f"[{100 * row.model_q05:5.1f}, {100 * row.model_q95:5.1f}]  ({row.cases} cases)")
+        elif args.command == "agreement":
+            from .agreement import agreement, print_agreement
+
+            print_agreement(agreement(args.first, args.second))
         else:
             _regret(args)
     except (OSError, ValueError, KeyError) as error:

@@ -6,6 +6,7 @@
 # the config-seed calibrations compared.
 # Prints each run's wall time and the figures the README quotes.
 # Usage: bench/smc_mechanisms.sh BUILD/engine/deterrence OUT_DIR [PARTICLES]
+# SEEDS="config" (default "config 1 2") runs the config-seed calibrations only.
 set -euo pipefail
 BIN="$1"; OUT="$2"; N="${3:-2000}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,7 +14,7 @@ mkdir -p "$OUT"
 declare -A CONFIG=([v2]=configs/experiments/cases.yaml [loss_surprise]=configs/experiments/mechanisms/loss_surprise.yaml
                    [done_deeds]=configs/experiments/mechanisms/done_deeds.yaml [both]=configs/experiments/mechanisms/both.yaml)
 for m in v2 loss_surprise done_deeds both; do
-  for seed in config 1 2; do
+  for seed in ${SEEDS:-config 1 2}; do
     extra=(--hold-out-from 2019); name="$m"
     if [ "$seed" != config ]; then extra=(--seed "$seed" --refit-above 1e9); name="$m.seed$seed"; fi
     start=$(date +%s)

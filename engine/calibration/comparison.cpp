@@ -9,6 +9,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "io/metadata_digest.h"
 #include "io/results_reader.h"
 
 namespace deterrence {
@@ -61,6 +62,8 @@ ModelComparison compare_calibrations(const std::vector<std::string>& files) {
   for (std::size_t m = 0; m < files.size(); ++m) {
     const std::string& path = files[m];
     h5::Handle file = open_results_file(path);
+    verify_metadata(file, path);  // the figures compared as each calibration wrote them
+    verify_objects(file, path);
     if (!h5::exists(file, "calibration"))
       throw std::runtime_error(fmt::format("{}: not a calibration (no /calibration; `deterrence calibrate` writes one)", path));
     h5::Handle g = h5::open_group(file, "calibration");

@@ -10,6 +10,7 @@
 #include "config/config_error.h"
 #include "config/experiment.h"
 #include "io/inputs_io.h"
+#include "io/metadata_digest.h"
 #include "io/results_reader.h"
 
 namespace deterrence {
@@ -37,6 +38,8 @@ void attach_posterior(Experiment& e, const std::string& path) {
   h5::Handle file;
   try {
     file = open_results_file(path);
+    verify_metadata(file, path);  // the posterior's figures as the calibration wrote them
+    verify_objects(file, path);
   } catch (const std::exception& error) {
     throw ConfigError(fmt::format("--posterior {}", error.what()));
   }

@@ -41,6 +41,7 @@ PieceSet read_pieces(const std::vector<std::string>& paths) {
   for (const auto& path : paths) {
     h5::Handle file = open_results(path);
     verify_metadata(file, path);  // no root attribute altered since it was written
+    verify_objects(file, path);   // nor any group or dataset outside the statistics and records
     Piece piece;
     piece.path = path;
     piece.chunk_first = h5::read_u64_attribute(file, "chunk_first");

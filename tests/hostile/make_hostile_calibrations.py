@@ -2,7 +2,7 @@
 
 Usage: /usr/bin/python3 make_hostile_calibrations.py GOOD.h5 OUT_DIR
 Each file in OUT_DIR is a copy of GOOD.h5 (a `deterrence calibrate` file) with one thing made
-wrong in /calibration: weights that are negative, NaN or all zero, θ of the wrong shape or class,
+wrong in /calibration, and its checksums removed: weights that are negative, NaN or all zero, θ of the wrong shape or class,
 missing or mismatched priors, case columns of the wrong length. `run --posterior`, `compare` and
 `summary` must refuse each with a message, never crash (tests/hostile/run_calibration_corpus.sh).
 """
@@ -22,6 +22,11 @@ def main(good, out_dir):
         shutil.copyfile(good, path)
         with h5py.File(path, "r+") as f:
             edit(f["calibration"])
+            # Without its checksums, as an engine before 0.4.0 wrote it, so that each reader's own
+            # checks meet the damage (the checksums' refusals: make_metadata_files.py --calibration).
+            for key in ("metadata_sha256", "objects_sha256"):
+                if key in f.attrs:
+                    del f.attrs[key]
 
     def replace(g, name, data):
         del g[name]

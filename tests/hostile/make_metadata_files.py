@@ -5,6 +5,7 @@ oversized string attributes, and per-draw records of the wrong shape or type. Ea
 run_metadata_corpus.sh).
 
 Usage: /usr/bin/python3 make_metadata_files.py GOOD.h5 OUT_DIR
+       /usr/bin/python3 make_metadata_files.py --calibration GOOD_CALIBRATION.h5 OUT_DIR
 """
 import os
 import shutil
@@ -55,5 +56,30 @@ def main(good, out_dir):
         print(f"{name}\t{expected}")
 
 
+def calibration(good, out_dir):
+    """Edits of a calibration's figures that its readers print (evidence, weights, stages)."""
+    os.makedirs(out_dir, exist_ok=True)
+    cases = []
+
+    def add(name, expected, edit):
+        variant(good, out_dir, name, edit)
+        cases.append((name, expected))
+
+    def scale_weights(f):
+        f["calibration/weight"][...] = f["calibration/weight"][()] * 0.5
+    add("cal_evidence_edited", "/calibration (altered)",
+        lambda f: f["calibration"].attrs.__setitem__("log_evidence", 0.0))
+    add("cal_weights_edited", "/calibration/weight (altered)", scale_weights)
+    add("cal_stage_removed", "/calibration/smc/stage_t (removed)", lambda f: f["calibration/smc"].__delitem__("stage_t"))
+    add("cal_group_added", "/planted (added after the file was written)", lambda f: f.create_group("planted"))
+    add("cal_objects_digest_removed", "has no checksum of its groups and datasets",
+        lambda f: f.attrs.__delitem__("objects_sha256"))
+    for name, expected in cases:
+        print(f"{name}\t{expected}")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "--calibration":
+        calibration(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1], sys.argv[2])

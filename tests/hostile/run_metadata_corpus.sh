@@ -39,6 +39,40 @@ while IFS=$'\t' read -r name expected; do
     if grep -q "max_size\|std::" "$TMP/err"; then fail "$what on $name: an internal error: $(head -c 300 "$TMP/err")"; fi
   done
 done < "$TMP/expected"
+# A calibration's figures (/calibration: evidence, weights, stages) under objects_sha256: verify,
+# summary, compare and run --posterior refuse an edited one, naming the file and the object.
+cat > "$TMP/binomial.yaml" <<YAML
+model: binomial
+draws: 512
+seed: 11
+parameters:
+  theta: {dist: uniform, min: 0, max: 1}
+model_options:
+  observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS]
+YAML
+"$BIN" calibrate "$TMP/binomial.yaml" --draws 200 --inner 20 --quiet --out "$TMP/cal.h5" || exit 1
+"$BIN" calibrate "$TMP/binomial.yaml" --draws 200 --inner 20 --quiet --cess 0.6 --out "$TMP/cal2.h5" || exit 1
+"$BIN" verify "$TMP/cal.h5" > /dev/null || { echo "[metadata] FAILED: the good calibration does not verify"; exit 1; }
+/usr/bin/python3 "$ROOT/tests/hostile/make_metadata_files.py" --calibration "$TMP/cal.h5" "$TMP/corpus" > "$TMP/expected_cal" || exit 1
+while IFS=$'\t' read -r name expected; do
+  file="$TMP/corpus/$name.h5"
+  for what in verify summary compare posterior; do
+    rm -f "$TMP/out.h5"
+    case $what in
+      verify) "$BIN" verify "$file" > /dev/null 2> "$TMP/err"; code=$? ;;
+      summary) "$BIN" summary "$file" > /dev/null 2> "$TMP/err"; code=$? ;;
+      compare) "$BIN" compare "$TMP/cal2.h5" "$file" --quiet --out "$TMP/out.h5" > /dev/null 2> "$TMP/err"; code=$? ;;
+      posterior) "$BIN" run "$TMP/binomial.yaml" --posterior "$file" --quiet --out "$TMP/out.h5" > /dev/null 2> "$TMP/err"; code=$? ;;
+    esac
+    if ((code >= 128)); then fail "$what crashed on $name (exit $code)"; continue; fi
+    if grep -qE "AddressSanitizer|runtime error:|LeakSanitizer" "$TMP/err"; then fail "$what on $name: sanitizer report"; fi
+    if ((code == 0)); then fail "$what accepted $name"; continue; fi
+    if [[ -e "$TMP/out.h5" ]]; then fail "$what wrote its output from $name"; fi
+    if ! grep -q "$name.h5" "$TMP/err"; then fail "$what on $name does not name the file: $(head -c 300 "$TMP/err")"; fi
+    if ! grep -qF -- "$expected" "$TMP/err"; then fail "$what on $name: expected '$expected', got: $(head -c 300 "$TMP/err")"; fi
+  done
+done < "$TMP/expected_cal"
+cat "$TMP/expected_cal" >> "$TMP/expected"
 count=$(wc -l < "$TMP/expected")
 if ((failures)); then echo "[metadata] $failures failure(s) over $count crafted files"; exit 1; fi
-echo "[metadata] $count crafted files: verify, summary and merge refused each, naming the file and the problem"
+echo "[metadata] $count crafted files: verify, summary and merge (results), compare and run --posterior (calibrations) refused each, naming the file and the problem"

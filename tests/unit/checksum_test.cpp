@@ -55,6 +55,32 @@ TEST(Checksums, AlteredShardsAreRefusedByMergeAndVerify) {
   EXPECT_EQ(shell(kBinary + " verify " + dir.file("m.h5")), 0);
 }
 
+// Outside the statistics: a dimension's labels (what summary prints beside each figure) and the
+// run's inputs and timings are under objects_sha256; a file of this engine whose objects_sha256
+// was removed is refused (only engine 0.4.0 wrote metadata_sha256 without it).
+TEST(Checksums, GroupsAndDatasetsOutsideTheStatisticsAreCovered) {
+  TempDir dir;
+  const std::string config = dir.write("i.yaml", std::string("model: ishigami\ndraws: 2000\nseed: 3\n") +
+                                                     "model_options: {a: 7, b: 0.1}\n" + testing::kIshigamiParameters);
+  ASSERT_EQ(shell(kBinary + " run " + config + " --quiet --out " + dir.file("r.h5")), 0);
+  const std::string log = dir.file("log");
+  const auto python = [&](const std::string& file, const std::string& code) {
+    std::filesystem::copy(dir.file("r.h5"), dir.file(file));
+    const std::string script = dir.write("edit.py", "import sys, h5py\nf = h5py.File(sys.argv[1], 'r+')\n" + code + "\nf.close()\n");
+    return shell("/usr/bin/python3 " + script + " " + dir.file(file));
+  };
+  ASSERT_EQ(python("timing.h5", "f['runtime'].attrs['total_seconds'] = 0.0"), 0);
+  EXPECT_EQ(shell(kBinary + " verify " + dir.file("timing.h5"), log), 1);
+  EXPECT_NE(testing::read_text(log).find("objects_sha256): /runtime (altered)"), std::string::npos) << testing::read_text(log);
+  ASSERT_EQ(python("input.h5", "d = f['inputs/text']; v = d[...]; v[0] = b'edited'; d[...] = v"), 0);
+  EXPECT_EQ(shell(kBinary + " summary " + dir.file("input.h5"), log), 1);
+  EXPECT_NE(testing::read_text(log).find("/inputs/text (altered)"), std::string::npos) << testing::read_text(log);
+  ASSERT_EQ(python("stripped.h5", "del f.attrs['objects_sha256']"), 0);
+  EXPECT_EQ(shell(kBinary + " verify " + dir.file("stripped.h5"), log), 1);
+  EXPECT_NE(testing::read_text(log).find("has no checksum of its groups and datasets"), std::string::npos)
+      << testing::read_text(log);
+}
+
 // Resume heals: a checkpoint segment cut short or with flipped bytes is set aside (never deleted)
 // and its chunks recomputed; the result is the same bits as an uninterrupted run.
 TEST(Checksums, ResumeSetsDamagedSegmentsAsideAndRecomputesThem) {
