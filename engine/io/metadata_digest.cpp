@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <vector>
@@ -65,17 +66,14 @@ std::string attributes_bytes(hid_t object, const std::string& where) {
 // A dataset's type class, shape and values. Variable-length strings are read as text; values of a
 // dataset larger than the bound, a virtual one (its rows live in other files) or of a type without
 // a fixed size are covered by their type and shape only.
-std::string dataset_bytes(hid_t parent, const std::string& name, const std::string& where) {
-  h5::Handle dataset = h5::open_dataset(parent, name);
+std::string dataset_bytes(hid_t parent, const std::string& name, hid_t dataset, const std::string& where) {
   h5::Handle type(H5Dget_type(dataset), H5Tclose, "get the type of " + where);
-  h5::Handle space(H5Dget_space(dataset), H5Sclose, "get the dataspace of " + where);
   const H5T_class_t type_class = H5Tget_class(type);
-  const auto shape = h5::dataset_shape(dataset);
   std::string bytes = fmt::format("{}|{}|", static_cast<int>(type_class), H5Tget_size(type));
-  std::size_t points = 1;
-  for (const auto extent : shape) {
+  std::size_t points = 1;  // saturates: a crafted shape must not wrap to a small buffer
+  for (const auto extent : h5::dataset_shape(dataset)) {
     bytes += fmt::format("{},", extent);
-    points *= static_cast<std::size_t>(extent);
+    points = extent != 0 && points > SIZE_MAX / extent ? SIZE_MAX : points * static_cast<std::size_t>(extent);
   }
   bytes += '|';
   h5::Handle plist(H5Dget_create_plist(dataset), H5Pclose, "get the creation properties of " + where);
@@ -125,7 +123,7 @@ void collect_objects(hid_t group, const std::string& prefix, std::map<std::strin
       collect_objects(child, path, digests);
     } else if (info.type == H5O_TYPE_DATASET) {
       h5::Handle child = h5::open_dataset(group, name);
-      digests[path] = sha256_hex(dataset_bytes(group, name, path) + '\n' + attributes_bytes(child, path)).substr(0, 16);
+      digests[path] = sha256_hex(dataset_bytes(group, name, child, path) + '\n' + attributes_bytes(child, path)).substr(0, 16);
     } else {
       digests[path] = "other";
     }

@@ -22,13 +22,19 @@ def variant(good, out_dir, name, edit):
         edit(f)
 
 
-def main(good, out_dir):
+def corpus(good, out_dir):
+    """(add, cases): add(name, expected, edit) writes one crafted copy and records its message."""
     os.makedirs(out_dir, exist_ok=True)
     cases = []
 
     def add(name, expected, edit):
         variant(good, out_dir, name, edit)
         cases.append((name, expected))
+    return add, cases
+
+
+def main(good, out_dir):
+    add, cases = corpus(good, out_dir)
 
     def huge_draws(f):
         f.attrs["draws"] = np.uint64(2**62)
@@ -58,12 +64,7 @@ def main(good, out_dir):
 
 def calibration(good, out_dir):
     """Edits of a calibration's figures that its readers print (evidence, weights, stages)."""
-    os.makedirs(out_dir, exist_ok=True)
-    cases = []
-
-    def add(name, expected, edit):
-        variant(good, out_dir, name, edit)
-        cases.append((name, expected))
+    add, cases = corpus(good, out_dir)
 
     def scale_weights(f):
         f["calibration/weight"][...] = f["calibration/weight"][()] * 0.5

@@ -8,15 +8,7 @@ BIN="$1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
-cat > "$TMP/binomial.yaml" <<YAML
-model: binomial
-draws: 512
-seed: 11
-parameters:
-  theta: {dist: uniform, min: 0, max: 1}
-model_options:
-  observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS]
-YAML
+cp "$ROOT/tests/hostile/binomial.yaml" "$TMP/binomial.yaml"
 "$BIN" calibrate --method importance "$TMP/binomial.yaml" --draws 256 --inner 20 --quiet --out "$TMP/good.h5" || exit 1
 "$BIN" calibrate --method importance "$TMP/binomial.yaml" --draws 256 --inner 20 --rounds 2 --quiet --out "$TMP/good2.h5" || exit 1
 /usr/bin/python3 "$ROOT/tests/hostile/make_hostile_calibrations.py" "$TMP/good.h5" "$TMP/corpus" >/dev/null || exit 1

@@ -41,15 +41,7 @@ while IFS=$'\t' read -r name expected; do
 done < "$TMP/expected"
 # A calibration's figures (/calibration: evidence, weights, stages) under objects_sha256: verify,
 # summary, compare and run --posterior refuse an edited one, naming the file and the object.
-cat > "$TMP/binomial.yaml" <<YAML
-model: binomial
-draws: 512
-seed: 11
-parameters:
-  theta: {dist: uniform, min: 0, max: 1}
-model_options:
-  observed: [SUCCESS, FAILURE, SUCCESS, SUCCESS]
-YAML
+cp "$ROOT/tests/hostile/binomial.yaml" "$TMP/binomial.yaml"
 "$BIN" calibrate "$TMP/binomial.yaml" --draws 200 --inner 20 --quiet --out "$TMP/cal.h5" || exit 1
 "$BIN" calibrate "$TMP/binomial.yaml" --draws 200 --inner 20 --quiet --cess 0.6 --out "$TMP/cal2.h5" || exit 1
 "$BIN" verify "$TMP/cal.h5" > /dev/null || { echo "[metadata] FAILED: the good calibration does not verify"; exit 1; }
