@@ -293,10 +293,11 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
   std::vector<LaneEpisode> episodes(kEpisodes);
   for (std::size_t k = 0; k < kEpisodes; ++k) {
     LaneEpisode& e = episodes[k];
-    e.target_exports = 2.0 * rng.uniform(k, 13);
+    const double exports = 2.0 * rng.uniform(k, 13);
     e.target_position = static_cast<int>(k % members);
     e.in_scope = true;
     for (std::size_t l = 0; l < lanes; ++l) {
+      e.target_exports[l] = exports;
       const std::uint64_t at = k * lanes + l;
       e.issue_value[l] = 2.0 * rng.uniform(at, 10);
       e.intensity[l] = rng.uniform(at, 11);

@@ -30,19 +30,20 @@ grep -q "cases, .* scored: mean log score" "$TMP/cases.txt"
 "$BIN" summary "$TMP/calibration.h5" | grep -q "leave-one-out (PSIS): elpd"
 # Versions 2 and 3 switched off are version 1 bit for bit: the frozen version-1 baseline
 # (tests/fixtures/v1_baseline) gives the outputs the version-1 engine wrote, both with the new
-# keys absent and with forced_share, done_deed and loss_misperception declared as 0.
+# keys absent and with forced_share, done_deed, loss_misperception and version 4's override_cost,
+# threat_review and selectivity declared as 0.
 V1="$ROOT/tests/fixtures/v1_baseline"
 "$BIN" run "$V1/baseline.yaml" --out "$TMP/v1-absent.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-absent.h5" "$V1/expected_v1.h5" --groups /outputs,/dims --without-scales
 mkdir -p "$TMP/v1zero/data"
 cp "$V1"/data/*.yaml "$TMP/v1zero/data/"
 sed -e 's/^\(    obfuscation: .*\)$/\1\n    forced_share: 0\n    done_deed: 0/' "$V1/data/issues.yaml" > "$TMP/v1zero/data/issues.yaml"
-sed -e 's/^\(  misperception: .*\)$/\1\n  loss_misperception: {dist: constant, value: 0, group: perception}/' "$V1/baseline.yaml" > "$TMP/v1zero/baseline.yaml"
+sed -e 's/^\(  misperception: .*\)$/\1\n  loss_misperception: {dist: constant, value: 0, group: perception}\n  override_cost: {dist: constant, value: 0}\n  threat_review: {dist: constant, value: 0}\n  selectivity: {dist: constant, value: 0}/' "$V1/baseline.yaml" > "$TMP/v1zero/baseline.yaml"
 test "$(grep -c 'forced_share: 0' "$TMP/v1zero/data/issues.yaml")" -eq 5
-grep -q loss_misperception "$TMP/v1zero/baseline.yaml"
+for key in loss_misperception override_cost threat_review selectivity; do grep -q "^  $key:" "$TMP/v1zero/baseline.yaml"; done
 "$BIN" run "$TMP/v1zero/baseline.yaml" --out "$TMP/v1-zero.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-zero.h5" "$V1/expected_v1.h5" --groups /outputs,/dims --without-scales
-echo "[configs] versions 2 and 3 at zero reproduce version 1's outputs bit for bit"
+echo "[configs] versions 2, 3 and 4 at zero reproduce version 1's outputs bit for bit"
 # The experiments are overrides of the baseline (extends:): each gives the same bits as its
 # resolved form (`deterrence show`), written out as a standalone config beside the baseline.
 mkdir -p "$TMP/resolved"

@@ -16,6 +16,9 @@
 namespace deterrence::coercion {
 namespace {
 
+// Plays in which version 4's threat review changed the outcome (the review path must be reached).
+int g_withdrawn_by_review = 0;
+
 struct Random {
   CounterRng rng;
   std::uint64_t next = 0;
@@ -51,7 +54,6 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
     LaneScalars ls{};
     LanePolicyDraw ld{};
     LaneEpisode le{};
-    le.target_exports = 3.0 * u();
     le.target_position = k % 5 == 0 ? -1 : static_cast<int>(static_cast<std::size_t>(k) % n);
     le.in_scope = k % 7 != 0 && le.target_position >= 0;
     std::vector<double> lane_stance(n * lanes), lane_cost(n * lanes), lane_damage(n * lanes);
@@ -71,6 +73,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       s.premium = 0.2 * u();
       s.misperception = 1.2 * u();
       s.loss_misperception = k % 3 == 0 ? 0.0 : 0.8 * u();
+      s.override_cost = k % 3 == 1 ? 0.0 : 0.7 * u();  // version 4
       draws[l] = {u(), u(), 0.6 * u(), 0.5 * u()};
       for (std::size_t j = 0; j < n; ++j) {
         // Some lanes share a member's numbers (ties between lanes), one in nine stances is zero.
@@ -85,7 +88,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       e.issue_value = 4.0 * u();
       e.intensity = u();
       e.obfuscation = 0.5 * u();
-      e.target_exports = le.target_exports;
+      e.target_exports = 3.0 * u();  // each lane's own (version 4's selectivity varies by draw)
       e.target_position = le.target_position;
       e.target_stance = e.target_position >= 0 ? stance[l][static_cast<std::size_t>(e.target_position)] : 2.0 * u();
       e.in_scope = le.in_scope;
@@ -93,6 +96,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       e.z5 = 2.0 * u() - 1.0;
       e.done_deed = k % 4 == 0 ? 0.0 : 0.5 * u();
       e.forced = u() < 0.2;
+      e.review = u() < 0.4;
       perceive(e, s, perception[l]);
       ls.resolve[l] = s.resolve;
       ls.duration[l] = s.duration;
@@ -104,6 +108,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       ls.face[l] = s.face;
       ls.concession_cost[l] = s.concession_cost;
       ls.premium[l] = s.premium;
+      ls.override_cost[l] = s.override_cost;
       ld.absorption[l] = draws[l].absorption;
       ld.derisking[l] = draws[l].derisking;
       ld.resilience[l] = draws[l].resilience;
@@ -116,6 +121,8 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       for (int f = 0; f < 4; ++f) le.factor[f][l] = perception[l].factor[f];
       le.loss_scale[l] = perception[l].loss_scale;
       le.forced[l] = e.forced;
+      le.review[l] = e.review;
+      le.target_exports[l] = e.target_exports;
     }
     const LaneMembers members{n, lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(), supply.data()};
     // The recorder's runs, with a guard value past the lanes (it must not write there).
@@ -155,12 +162,19 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       EXPECT_EQ(totals.triggers[l], sums.triggers) << where;
       EXPECT_EQ(totals.aids[l], sums.aids) << where;
       ++reached[static_cast<std::size_t>(r.outcome)];
+      if (episode[l].review) {
+        Episode unreviewed = episode[l];
+        unreviewed.review = false;
+        if (play_episode(unreviewed, scalars[l], design, draws[l], view, perception[l]).outcome != r.outcome)
+          ++g_withdrawn_by_review;
+      }
     }
   }
   return reached;
 }
 
 TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
+  g_withdrawn_by_review = 0;
   ASSERT_GE(episode_lanes(), 2u);
   std::vector<int> reached(kOutcomeCount, 0);
   std::uint64_t seed = 1;
@@ -184,6 +198,7 @@ TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
           }
         }
   for (int o = 0; o < kOutcomeCount; ++o) EXPECT_GT(reached[static_cast<std::size_t>(o)], 20) << kOutcomeNames[o];
+  EXPECT_GT(g_withdrawn_by_review, 20) << "threats withdrawn on review";
 }
 
 }  // namespace

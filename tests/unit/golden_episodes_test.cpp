@@ -1,7 +1,8 @@
 // The twenty-one golden episodes of the model's contract (tests/fixtures/golden_episodes.json,
 // copied from it: sixteen of version 1, two forced stances of version 2, three of version 3's
-// loss surprise and done deeds): outcome and payoffs to 1e-9, through the same play_episode the
-// model runs.
+// loss surprise and done deeds) and version 4's six (golden_episodes_v4.json, computed by hand:
+// override cost, threat review, selective measures, two each): outcome and payoffs to 1e-9,
+// through the same play_episode (and covered_exports) the model runs.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -48,6 +49,10 @@ GoldenCase load_case(const YAML::Node& node) {
   g.scalars.misperception = sc["sigma"].as<double>();
   g.scalars.premium = pol["premium"].as<double>();
   g.scalars.loss_misperception = sc["sigma_loss"].as<double>();
+  // Version 4 (absent in the contract's file: off).
+  g.scalars.override_cost = sc["override_cost"] ? sc["override_cost"].as<double>() : 0.0;
+  const double selectivity = sc["selectivity"] ? sc["selectivity"].as<double>() : 0.0;
+  g.episode.review = node["review"] ? node["review"].as<bool>() : false;
 
   const std::string trigger = pol["trigger"].as<std::string>();
   g.design.sanctions = pol["sanctions"].as<bool>();
@@ -86,7 +91,7 @@ GoldenCase load_case(const YAML::Node& node) {
   g.episode.issue_value = sc["V"].as<double>();
   g.episode.intensity = sc["kappa"].as<double>();
   g.episode.obfuscation = sc["obfuscation"].as<double>();
-  g.episode.target_exports = exports[t];
+  g.episode.target_exports = covered_exports(exports[t], selectivity);
   g.episode.target_stance = g.stance[t];
   g.episode.target_position = static_cast<int>(t);  // every listed country is a member
   g.episode.in_scope = pol["in_scope"].as<bool>();
@@ -104,12 +109,14 @@ GoldenCase load_case(const YAML::Node& node) {
   return g;
 }
 
-std::vector<GoldenCase> load_all() {
-  const YAML::Node root = YAML::LoadFile(DETERRENCE_FIXTURES "/golden_episodes.json");
+std::vector<GoldenCase> load_file(const char* name) {
+  const YAML::Node root = YAML::LoadFile(std::string(DETERRENCE_FIXTURES "/") + name);
   std::vector<GoldenCase> cases;
   for (const auto& node : root["cases"]) cases.push_back(load_case(node));
   return cases;
 }
+std::vector<GoldenCase> load_all() { return load_file("golden_episodes.json"); }
+std::vector<GoldenCase> load_version_4() { return load_file("golden_episodes_v4.json"); }
 
 void PrintTo(const GoldenCase& g, std::ostream* os) { *os << g.name; }
 
@@ -128,6 +135,41 @@ TEST_P(GoldenEpisode, OutcomeAndPayoffsMatchTheContract) {
 
 INSTANTIATE_TEST_SUITE_P(Contract, GoldenEpisode, ::testing::ValuesIn(load_all()),
                          [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Version4, GoldenEpisode, ::testing::ValuesIn(load_version_4()),
+                         [](const auto& info) { return info.param.name; });
+
+// Each version-4 case is a contract case with one mechanism switched on: two per mechanism, one
+// changing the contract case's outcome and one not.
+TEST(GoldenEpisodes, VersionFourHasTwoPerMechanismOneChangingTheOutcome) {
+  const auto contract = load_all();
+  const auto cases = load_version_4();
+  ASSERT_EQ(cases.size(), 6u);
+  int changed[3] = {0, 0, 0}, kept[3] = {0, 0, 0};
+  for (const auto& g : cases) {
+    const int mechanism = g.scalars.override_cost != 0.0 ? 0 : g.episode.review ? 1 : 2;
+    // The same episode with the mechanism off.
+    Scalars off_scalars = g.scalars;
+    off_scalars.override_cost = 0.0;
+    Episode off = g.episode;
+    off.review = false;
+    const auto same_as = std::find_if(contract.begin(), contract.end(), [&](const GoldenCase& c) {
+      return c.stance == g.stance && c.episode.forced == g.episode.forced && c.episode.issue_value == g.episode.issue_value &&
+             c.design.trigger == g.design.trigger && c.episode.in_scope == g.episode.in_scope &&
+             c.scalars.misperception == g.scalars.misperception && c.episode.z[0] == g.episode.z[0] &&
+             c.episode.z[3] == g.episode.z[3];
+    });
+    ASSERT_NE(same_as, contract.end()) << g.name;
+    off.target_exports = same_as->episode.target_exports;  // selectivity off
+    const MemberView members{g.stance, g.gdp, g.supply, g.cost, g.damage};
+    const Outcome without = play_episode(off, off_scalars, g.design, g.draw, members).outcome;
+    EXPECT_EQ(kOutcomeNames[static_cast<int>(without)], same_as->outcome) << g.name;
+    (kOutcomeNames[static_cast<int>(without)] == g.outcome ? kept : changed)[mechanism]++;
+  }
+  for (int m = 0; m < 3; ++m) {
+    EXPECT_EQ(changed[m], 1) << "mechanism " << m;
+    EXPECT_EQ(kept[m], 1) << "mechanism " << m;
+  }
+}
 
 TEST(GoldenEpisodes, AllTwentyOneAreLoadedAndEveryOutcomeIsCovered) {
   const auto cases = load_all();

@@ -37,6 +37,7 @@ struct DrawWork {
   // Per good, this draw's factors of a member's damage: 1 − outside supply, replacement cost, and
   // the years it lasts (min(duration, replacement years)).
   std::vector<double> good_unreplaced, good_cost, good_lasting;
+  std::vector<double> covered_exports;  // per country: the exports measures reach (version 4's γ)
 };
 
 // Where one draw's outputs go: slot k at reals[k · stride] (a DrawOutputs: stride 1; one lane of
@@ -91,7 +92,8 @@ class CoercionModel final : public Model {
     std::vector<std::size_t> globals{s_.resolve, s_.duration, s_.stance_value, s_.sanction_loss, s_.lag,
                                      s_.coercion_cost, s_.demonstration, s_.face, s_.concession_cost, s_.premium,
                                      s_.misperception};
-    if (s_.loss_misperception) globals.push_back(*s_.loss_misperception);
+    for (const auto& optional : {s_.loss_misperception, s_.override_cost, s_.threat_review, s_.selectivity})
+      if (optional) globals.push_back(*optional);
     for (const auto* issue_parameters : {&s_.issue_value, &s_.intensity, &s_.obfuscation, &s_.forced_share, &s_.done_deed})
       globals.insert(globals.end(), issue_parameters->begin(), issue_parameters->end());
     return globals;
@@ -200,6 +202,7 @@ class CoercionModel final : public Model {
       ls.face[l] = sc.face;
       ls.concession_cost[l] = sc.concession_cost;
       ls.premium[l] = sc.premium;
+      ls.override_cost[l] = sc.override_cost;
     }
     // Members' numbers of all lanes interleaved, each destination run written whole in turn.
     const double *stance_of[kMaxLanes], *cost_of[kMaxLanes], *damage_of[kMaxLanes];
@@ -247,7 +250,8 @@ class CoercionModel final : public Model {
         for (int k = 0; k < 4; ++k) le.factor[k][l] = perception.factor[k];
         le.loss_scale[l] = perception.loss_scale;
         le.forced[l] = ep.forced;
-        le.target_exports = ep.target_exports;
+        le.review[l] = ep.review;
+        le.target_exports[l] = ep.target_exports;
       }
       for (std::size_t p = 0; p < n_policies; ++p) {
         const Policy& policy = s_.policies[p];
@@ -303,6 +307,7 @@ class CoercionModel final : public Model {
     d.order_scratch.resize(largest);
     d.ordered_up_to.resize(s_.policies.size() * n_issues);
     for (auto* factor : {&d.good_unreplaced, &d.good_cost, &d.good_lasting}) factor->resize(s_.goods.size());
+    d.covered_exports.resize(s_.countries.size());
   }
 
   // Whether prepare() orders this policy's members (MemberView): many members, and joins or an
@@ -327,6 +332,7 @@ class CoercionModel final : public Model {
     sc.premium = x[s_.premium];
     sc.misperception = x[s_.misperception];
     sc.loss_misperception = s_.loss_misperception ? x[*s_.loss_misperception] : 0.0;
+    sc.override_cost = s_.override_cost ? x[*s_.override_cost] : 0.0;
     return sc;
   }
 
@@ -340,6 +346,9 @@ class CoercionModel final : public Model {
     for (std::size_t c = 0; c < s_.countries.size(); ++c)
       for (std::size_t i = 0; i < n_issues; ++i)
         w.stance[c * n_issues + i] = x[s_.salience[c * n_issues + i]] * sc.stance_value * s_.countries[c].gdp;
+    const double selectivity = s_.selectivity ? x[*s_.selectivity] : 0.0;
+    for (std::size_t c = 0; c < s_.countries.size(); ++c)
+      w.covered_exports[c] = covered_exports(s_.countries[c].exports, selectivity);
     for (std::size_t g = 0; g < s_.goods.size(); ++g) {
       w.good_unreplaced[g] = 1.0 - x[s_.outside_supply[g]];
       w.good_cost[g] = x[s_.replacement_cost[g]];
@@ -393,7 +402,7 @@ class CoercionModel final : public Model {
     ep.issue_value = x[s_.issue_value[spec.issue]];
     ep.intensity = x[s_.intensity[spec.issue]];
     ep.obfuscation = x[s_.obfuscation[spec.issue]];
-    ep.target_exports = s_.countries[spec.target].exports;
+    ep.target_exports = w.covered_exports[spec.target];
     ep.target_stance = w.stance[spec.target * n_issues + spec.issue];
     ep.target_position = policy.member_position[spec.target];
     ep.in_scope = ep.target_position >= 0 && policy.issue_in_scope[spec.issue];
@@ -401,6 +410,8 @@ class CoercionModel final : public Model {
     // Version 2: the stance is forced when the episode's own uniform falls below χ_i.
     ep.forced = spec.stance == Stance::forced ||
                 (spec.forced_draw && x[*spec.forced_draw] < x[s_.forced_share[spec.issue]]);
+    // Version 4: the coercer reviews its threat when the episode's own uniform falls below r.
+    ep.review = spec.review_draw && x[*spec.review_draw] < x[*s_.threat_review];
     return ep;
   }
 

@@ -215,7 +215,12 @@ struct Continuation {
 double target_payoff(const Context& c, Outcome o, double stance, const Response& r) {
   switch (o) {
     // Version 3: a done deed keeps β·v of the stance even after conceding (β = 0: version 1).
-    case Outcome::capitulation: return (c.e.done_deed - c.s.concession_cost) * stance - c.s.lag * r.net_loss;
+    // Version 4: conceding a forced stance also costs ω_F·v (overruling whoever took it); −0 is
+    // exact, so ω_F = 0 is version 3 bit for bit.
+    case Outcome::capitulation: {
+      const double overruled = c.e.forced ? c.s.override_cost : 0.0;
+      return (c.e.done_deed - c.s.concession_cost - overruled) * stance - c.s.lag * r.net_loss;
+    }
     case Outcome::resisted: return stance - r.net_loss;
     case Outcome::compelled: return stance - c.s.lag * (r.net_loss + r.target_cost);
     case Outcome::escalation: return stance - r.net_loss - r.target_cost;
@@ -361,8 +366,20 @@ EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesig
   // Nodes 3–5 in play: true stances, the target judging node 5 by the stakes it perceives.
   const Response r = respond(c, on, View{stakes, e.target_stance, 1.0});
   result.outcome = after_coercion(c, on, r, e.target_stance, target_view.stakes, stakes);
-  result.target_payoff = target_payoff(c, result.outcome, e.target_stance, r);
   result.coercer_payoff = coercer_payoff(c, result.outcome, stakes, on, r);
+  // Version 4: a coercer that reviews its threat once the target's and the bloc's answers are
+  // known carries it out only if that pays; else the threat is withdrawn, deterred if the same
+  // play without the policy's measures would have paid it.
+  if (e.review && !(result.coercer_payoff > 0.0)) {
+    const Setting off = make_setting(c, false);
+    const Response r_off = respond(c, off, View{stakes, e.target_stance, 1.0});
+    const Outcome o_off = after_coercion(c, off, r_off, e.target_stance, target_view.stakes, stakes);
+    result = EpisodeResult{};
+    result.outcome = coercer_payoff(c, o_off, stakes, off, r_off) > 0.0 ? Outcome::deterred : Outcome::not_contested;
+    result.target_payoff = e.target_stance;
+    return result;
+  }
+  result.target_payoff = target_payoff(c, result.outcome, e.target_stance, r);
   result.triggered = r.triggered;
   result.aid_active = r.aid_active;
   const double h = s.lag;

@@ -39,6 +39,7 @@ struct Scalars {
   double resolve = 1, duration = 1, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
          demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;
   double loss_misperception = 0;  // σ_L (version 3): scale of the target's error about its own loss
+  double override_cost = 0;       // ω_F (version 4): share of a forced stance a concession costs besides ζ
 };
 
 // The policy's own uncertain parameters in this draw.
@@ -92,6 +93,7 @@ struct Episode {
   double z5 = 0;               // the target's error about its own loss (version 3)
   double done_deed = 0;        // β_i: share of the stance a concession does not undo (version 3)
   bool forced = false;         // the stance was taken by an actor the government does not control
+  bool review = false;         // version 4: the coercer reviews its threat once the answers are known
 };
 
 struct EpisodeResult {
@@ -114,6 +116,14 @@ struct Perception {
 inline void perceive(const Episode& e, const Scalars& s, Perception& out) {
   for (int k = 0; k < 4; ++k) out.factor[k] = std::exp(s.misperception * e.z[k]);
   out.loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
+}
+
+// Version 4's selective measures: the exports a coercer's measures reach, X·min(1, X^−γ) for X
+// in USD bn (X^(1−γ) above 1 bn, X below), so a large exporter loses a smaller share. γ = 0 gives
+// X itself, bit for bit, without calling pow.
+inline double covered_exports(double exports, double selectivity) {
+  if (selectivity == 0.0 || !(exports > 1.0)) return exports;
+  return exports * std::pow(exports, -selectivity);
 }
 
 // Fills `order` for one policy and issue in one draw: κ_c is the least k ≥ 0 at which member c,

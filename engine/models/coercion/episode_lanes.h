@@ -24,7 +24,7 @@ using Lanes = double[kMaxLanes];
 
 struct LaneScalars {
   Lanes resolve, duration, stance_value, sanction_loss, lag, coercion_cost, demonstration, face, concession_cost,
-      premium;
+      premium, override_cost;
 };
 
 struct LanePolicyDraw {
@@ -35,9 +35,10 @@ struct LaneEpisode {
   Lanes issue_value, intensity, obfuscation, target_stance, done_deed;
   Lanes factor[4];   // the perception factors e^{σ z_k} (Perception)
   Lanes loss_scale;  // e^{σ_L z5}, or 1
+  Lanes target_exports;  // the exports the measures reach (covered_exports: the draw's γ)
   bool forced[kMaxLanes];
+  bool review[kMaxLanes] = {};  // version 4: the coercer reviews its threat
   // The same in every lane: the target and whether the policy covers it on this issue.
-  double target_exports = 0;
   int target_position = -1;
   bool in_scope = false;
 };

@@ -47,6 +47,7 @@ struct EpisodeSpec {
   std::size_t perception[4] = {0, 0, 0, 0};  // parameter indices of z1..z4
   std::optional<std::size_t> forced_draw;    // u_x, when the stance can be forced
   std::optional<std::size_t> loss_error;     // z5, when loss surprise is on
+  std::optional<std::size_t> review_draw;    // u_r, when the coercer may review its threat (version 4)
 };
 
 // A real episode of the library (configs/cases), coded by its codebook before any run.
@@ -75,6 +76,10 @@ struct Scenario {
   std::size_t resolve = 0, duration = 0, stance_value = 0, sanction_loss = 0, lag = 0, coercion_cost = 0,
               demonstration = 0, face = 0, concession_cost = 0, premium = 0, misperception = 0;
   std::optional<std::size_t> loss_misperception;  // σ_L (version 3); absent: 0
+  // Version 4 (docs/model.md §12), each absent: 0 (version 3 bit for bit).
+  std::optional<std::size_t> override_cost;  // ω_F: a forced stance's extra cost of conceding
+  std::optional<std::size_t> threat_review;  // r: the chance that a coercer reviews its threat
+  std::optional<std::size_t> selectivity;    // γ: how much less of a large exporter's trade measures reach
 };
 
 // Reads model_options (and the data files it names), adds the model's parameters to `space`.
