@@ -64,3 +64,12 @@ set -e
 test "$code" -eq 2
 grep -q "typo.yaml:4:1: paramters: found unknown key 'paramters'" "$TMP/typo.err"
 echo "[configs] all shipped configs and experiments validate and run; the cases score"
+# The case library's data set (configs/data/case_targets) adds targets after the default 21
+# countries: the shipped library plays on it exactly as on the default data set.
+printf 'extends: %s\nmodel_options:\n  countries: %s\n  salience: %s\n' "$ROOT/configs/experiments/cases.yaml" \
+  "$ROOT/configs/data/case_targets/countries.yaml" "$ROOT/configs/data/case_targets/salience.yaml" > "$TMP/wide_cases.yaml"
+"$BIN" cases "$ROOT/configs/experiments/cases.yaml" --draws 500 --csv > "$TMP/narrow.csv"
+"$BIN" cases "$TMP/wide_cases.yaml" --draws 500 --csv > "$TMP/wide.csv"
+cmp "$TMP/narrow.csv" "$TMP/wide.csv"
+"$BIN" validate "$ROOT/configs/experiments/mechanisms/library54/version4.yaml" | grep -q "790 output values"
+echo "[configs] the case targets' data set plays the shipped library as the default data set does"

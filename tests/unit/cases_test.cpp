@@ -137,6 +137,33 @@ TEST(Cases, LibraryNamingARegimeThatIsNoPolicyIsRefused) {
                  "found 'economic_nato', expected the name of a policy (the regime then in force)");
 }
 
+// `cases:` may list several libraries, read in order; a case id in two of them is refused.
+TEST(Cases, SeveralLibrariesAreReadInOrderAndAnIdInTwoIsRefused) {
+  TempDir dir;
+  const std::string library = fixture_library();
+  dir.write("CODEBOOK.md", testing::read_text(DETERRENCE_FIXTURES "/cases/CODEBOOK.md"));
+  dir.write("first.yaml", library);
+  dir.write("second.yaml", replaced(replaced(replaced(library, "id: norway_2010_nobel", "id: norway_copy"),
+                                             "id: korea_2016_thaad", "id: korea_copy"),
+                                    "id: australia_2020_covid", "id: australia_copy"));
+  const auto config_with = [&](const std::string& libraries) {
+    return dir.write("cases.yaml", std::string("extends: ") + DETERRENCE_CONFIGS + "/experiments/cases.yaml\n" +
+                                       "model_options:\n  cases: " + libraries + "\n");
+  };
+  const std::string log = dir.file("log");
+  ASSERT_EQ(shell(kBinary + " cases " + config_with("[first.yaml, second.yaml]") + " --draws 200 --csv", log), 0);
+  const std::string text = testing::read_text(log);
+  const auto first = text.find("norway_2010_nobel"), copy = text.find("norway_copy");
+  ASSERT_NE(first, std::string::npos) << text;
+  ASSERT_NE(copy, std::string::npos) << text;
+  EXPECT_LT(first, copy) << "the libraries are read in the order listed";
+  EXPECT_EQ(shell(kBinary + " validate " + config_with("[first.yaml, first.yaml]"), log), 2);
+  EXPECT_NE(testing::read_text(log).find("expected a case id used once"), std::string::npos) << testing::read_text(log);
+  EXPECT_EQ(shell(kBinary + " validate " + config_with("[]"), log), 2);
+  EXPECT_NE(testing::read_text(log).find("expected a case library file, or a list of at least one"), std::string::npos)
+      << testing::read_text(log);
+}
+
 TEST(Cases, ConditionalForecastEqualsTheCountRatioInThePerDrawRecords) {
   TempDir dir;
   const std::string config = library_config(dir, fixture_library(), "records: {outcomes: true}\n");

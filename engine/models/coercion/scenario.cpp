@@ -44,14 +44,14 @@ std::size_t index_of(const std::vector<std::string>& names, const std::string& n
   return static_cast<std::size_t>(it - names.begin());
 }
 
-std::filesystem::path data_path(const ConfigNode& options, const std::string& key) {
-  const ConfigNode node = options.at(key);
+std::filesystem::path data_path(const ConfigNode& node) {
   std::filesystem::path path = node.as_string();
   // Relative to the config that set it (an extended config's data stay its own).
   if (path.is_relative()) path = std::filesystem::path(node.source()).parent_path() / path;
   if (!std::filesystem::exists(path)) node.fail(fmt::format("'{}'", excerpt(node.as_string())), fmt::format("a data file ({} does not exist)", path.string()));
   return path;
 }
+std::filesystem::path data_path(const ConfigNode& options, const std::string& key) { return data_path(options.at(key)); }
 
 // A data file may `extends:` another (a variant of the shipped data that changes a few priors).
 ConfigNode load_data_file(const ConfigNode& options, const std::string& key) {
@@ -566,8 +566,14 @@ Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
   if (options.has("cases")) {
     if (options.has("episodes"))
       options.at("episodes").fail("episodes beside cases", "either episodes or a case library (its cases are the episodes)");
-    const auto path = data_path(options, "cases");
-    read_cases(s, space, ConfigNode::load_file(path.string()), path);
+    // One library, or several read in order (a case id twice is refused as an episode listed twice).
+    const ConfigNode cases = options.at("cases");
+    const auto libraries = cases.is_sequence() ? cases.items() : std::vector<ConfigNode>{cases};
+    if (libraries.empty()) cases.fail("an empty list", "a case library file, or a list of at least one");
+    for (const auto& library : libraries) {
+      const auto path = data_path(library);
+      read_cases(s, space, ConfigNode::load_file(path.string()), path);
+    }
   } else {
     read_episodes(s, space, options.find("episodes"));
   }
