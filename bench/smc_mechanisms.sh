@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# The four nested models (version 2 and the three version-3 mechanism configs) calibrated by
+# Nested models (by default version 2 and the three version-3 mechanism configs; MODELS="both
+# override_cost threat_review selectivity version4" for version 4's, docs/model.md §12) calibrated by
 # sequential Monte Carlo at the default 2 000 particles x 100 inner plays: under the config's seed
 # in full (held out from 2019, exact leave-one-out refits), and under two more seeds for the
 # spread of the evidence (the posterior and evidence only: --refit-above 1e9, no hold-out); then
 # the config-seed calibrations compared.
 # Prints each run's wall time and the figures the README quotes.
 # Usage: bench/smc_mechanisms.sh BUILD/engine/deterrence OUT_DIR [PARTICLES]
-# SEEDS="config" (default "config 1 2") runs the config-seed calibrations only.
+# SEEDS="config" (default "config 1 2") runs the config-seed calibrations only; MODELS picks the
+# models (the first is the reference of the comparison); LIBRARY=library54 takes each model's
+# config from configs/experiments/mechanisms/library54/ (the 54-case library).
 set -euo pipefail
 BIN="$1"; OUT="$2"; N="${3:-2000}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$OUT"
 declare -A CONFIG=([v2]=configs/experiments/cases.yaml [loss_surprise]=configs/experiments/mechanisms/loss_surprise.yaml
-                   [done_deeds]=configs/experiments/mechanisms/done_deeds.yaml [both]=configs/experiments/mechanisms/both.yaml)
-for m in v2 loss_surprise done_deeds both; do
+                   [done_deeds]=configs/experiments/mechanisms/done_deeds.yaml [both]=configs/experiments/mechanisms/both.yaml
+                   [override_cost]=configs/experiments/mechanisms/override_cost.yaml
+                   [threat_review]=configs/experiments/mechanisms/threat_review.yaml
+                   [selectivity]=configs/experiments/mechanisms/selectivity.yaml
+                   [version4]=configs/experiments/mechanisms/version4.yaml)
+MODELS=(${MODELS:-v2 loss_surprise done_deeds both})
+if [ -n "${LIBRARY:-}" ]; then
+  for m in "${MODELS[@]}"; do CONFIG[$m]="configs/experiments/mechanisms/$LIBRARY/$m.yaml"; done
+fi
+for m in "${MODELS[@]}"; do
   for seed in ${SEEDS:-config 1 2}; do
     extra=(--hold-out-from 2019); name="$m"
     if [ "$seed" != config ]; then extra=(--seed "$seed" --refit-above 1e9); name="$m.seed$seed"; fi
@@ -36,4 +47,6 @@ print(f"{sys.argv[1]}: {float(sys.argv[2]):.0f} s; stages {len(g['round_effectiv
 PY
   done
 done
-"$BIN" compare "$OUT/v2.h5" "$OUT/loss_surprise.h5" "$OUT/done_deeds.h5" "$OUT/both.h5" --force --out "$OUT/comparison.h5"
+files=()
+for m in "${MODELS[@]}"; do files+=("$OUT/$m.h5"); done
+"$BIN" compare "${files[@]}" --force --out "$OUT/comparison.h5"

@@ -96,6 +96,14 @@ TEST(BatchedModel, VersionThreeMechanismsPlayAsEachAlone) {
     compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/mechanisms/" + config, 2000);
 }
 
+TEST(BatchedModel, VersionFourMechanismsPlayAsEachAlone) {
+  // The case library under each of version 4's mechanisms and all three (docs/model.md §12), and
+  // the baseline's policies under all three.
+  for (const char* config : {"override_cost.yaml", "threat_review.yaml", "selectivity.yaml", "version4.yaml",
+                             "policies_version4.yaml", "library54/version4.yaml"})
+    compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/mechanisms/" + config, 2000);
+}
+
 TEST(BatchedModel, WorldDrawsPlayAsEachAlone) {
   // The world set's global bloc (195 members, sanctions, aid vote) is ordered and played draw by
   // draw inside the batch; its other five policies on lanes.
