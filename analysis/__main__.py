@@ -54,7 +54,8 @@ def _mechanisms(args) -> None:
         if not path:
             raise ValueError(f"{item}: give NAME=FILE")
         runs[name] = path
-    table = policy_answers(runs, stacking_weights(args.comparison))
+    countries = [c.strip() for c in args.countries.split(",") if c.strip()] if args.countries else None
+    table = policy_answers(runs, stacking_weights(args.comparison), countries)
     columns = [c for c in table.columns if c not in ("mechanism", "policy")]
     for mechanism, group in table.groupby("mechanism", sort=False):
         print(f"{mechanism}:")
@@ -93,6 +94,8 @@ def main(argv=None) -> int:
     mech = commands.add_parser("mechanisms", help="policy answers under each calibrated mechanism and their mixture")
     mech.add_argument("comparison", help="a `deterrence compare` file (for the stacking weights)")
     mech.add_argument("runs", nargs="+", help="NAME=FILE: a `run --posterior` of each compared model, by its name")
+    mech.add_argument("--countries", help="only the episodes targeting these countries, e.g. USA,JPN (to compare "
+                      "runs made on different country sets on the countries they share)")
     mech.add_argument("--csv", help="write the table to this CSV file")
     checks = commands.add_parser("checks", help="posterior predictive checks of a calibration against the record")
     checks.add_argument("calibration", help="a `deterrence calibrate` file")

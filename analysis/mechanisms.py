@@ -25,22 +25,41 @@ def stacking_weights(comparison: str) -> dict[str, float]:
         return dict(zip(names, (float(w) for w in f["comparison/stacking_weight"][()])))
 
 
-def _answers(results: Results) -> dict[tuple[str, str], float]:
-    shares = results.outcome_shares().set_index(["policy", "outcome"])["share"]
-    cost = results.output("mean_bloc_cost")["mean"][()]
+def _answers(results: Results, countries: list[str] | None) -> dict[tuple[str, str], float]:
+    """Each policy's headline shares and bloc cost: over every episode, or, with `countries`, over
+    the episodes whose target is one of them (so runs on different country sets can be compared on
+    the countries they share; a share of episodes averaged over episodes is the same either way)."""
     out = {}
+    if countries is None:
+        shares = results.outcome_shares().set_index(["policy", "outcome"])["share"]
+        cost = results.output("mean_bloc_cost")["mean"][()]
+        for i, policy in enumerate(results.labels("policy")):
+            for outcome in HEADLINE:
+                out[(policy, outcome)] = float(shares[(policy, outcome)])
+            out[(policy, "bloc_cost")] = float(cost[i])
+        return out
+    targets = [str(e).split(":", 1)[0] for e in results.labels("episode")]
+    missing = sorted(set(countries) - set(targets))
+    if missing:
+        raise ValueError(f"{results.path}: no episode has the target {', '.join(missing)}")
+    chosen = np.array([t in set(countries) for t in targets])
+    share = results.output("outcome")["share"][()][:, chosen, :].mean(axis=1)
+    cost = results.output("bloc_cost")["mean"][()][:, chosen].mean(axis=1)
+    outcomes = results.labels("outcome")
     for i, policy in enumerate(results.labels("policy")):
         for outcome in HEADLINE:
-            out[(policy, outcome)] = float(shares[(policy, outcome)])
+            out[(policy, outcome)] = float(share[i, outcomes.index(outcome)])
         out[(policy, "bloc_cost")] = float(cost[i])
     return out
 
 
-def policy_answers(runs: dict[str, str], weights: dict[str, float] | None = None) -> pd.DataFrame:
+def policy_answers(runs: dict[str, str], weights: dict[str, float] | None = None,
+                   countries: list[str] | None = None) -> pd.DataFrame:
     """One row per mechanism (and 'stacking mixture' when weights are given) and policy: its shares
-    (%, of episodes), its bloc cost (USD bn per episode), their differences from the reference
-    policy, and the policy's rank by deterred share (1 = deters most)."""
-    tables = {name: _answers(Results(path)) for name, path in runs.items()}
+    (%, of episodes; only those targeting `countries` when given), its bloc cost (USD bn per
+    episode), their differences from the reference policy, and the policy's rank by deterred share
+    (1 = deters most)."""
+    tables = {name: _answers(Results(path), countries) for name, path in runs.items()}
     first = Results(next(iter(runs.values())))
     policies, reference = first.labels("policy"), first.reference_policy()
     if weights:

@@ -189,3 +189,27 @@ def test_an_smc_calibration_sets_the_game_beside_the_feature_rules(tmp_path):
     write_report(calibration, out)
     page = open(os.path.join(out, "index.html")).read()
     assert "forecasts_without_the_game" in page and "sequential Monte Carlo" in page
+
+
+def test_policy_answers_on_some_countries_average_their_episodes_only(runs):
+    from analysis.mechanisms import policy_answers
+
+    _, _, prior, posterior = runs
+    results = Results(prior)
+    targets = sorted({e.split(":", 1)[0] for e in results.labels("episode")})
+    every = policy_answers({"a": prior}).set_index("policy")
+    named = policy_answers({"a": prior}, countries=targets).set_index("policy")
+    for column in ("deterred", "self_censorship", "capitulation", "bloc_cost"):
+        assert named[column].to_numpy() == pytest.approx(every[column].to_numpy(), abs=1e-9)
+    share = results.output("outcome")["share"][()]
+    cost = results.output("bloc_cost")["mean"][()]
+    episodes = [i for i, e in enumerate(results.labels("episode")) if e.startswith("TWN:")]
+    twn = policy_answers({"a": prior, "b": posterior}, {"a": 1.0, "b": 1.0}, countries=["TWN"])
+    rows = twn.set_index(["mechanism", "policy"])
+    nato = results.labels("policy").index("economic_nato")
+    deterred = results.labels("outcome").index("DETERRED")
+    assert rows.loc[("a", "economic_nato"), "deterred"] == pytest.approx(100 * share[nato, episodes, deterred].mean())
+    assert rows.loc[("a", "economic_nato"), "bloc_cost"] == pytest.approx(cost[nato, episodes].mean())
+    assert rows.loc[("a", "economic_nato"), "deterred"] != pytest.approx(every.loc["economic_nato", "deterred"])
+    with pytest.raises(ValueError, match="no episode has the target XYZ"):
+        policy_answers({"a": prior}, countries=["TWN", "XYZ"])
