@@ -378,7 +378,10 @@ void sample_config(benchmark::State& state, const char* config) {
 }
 // The baseline game's 720 parameters (420 normal, 145 beta, 108 uniform, 18 lognormal, ...).
 void BM_BaselineSampling(benchmark::State& state) { sample_config(state, "/baseline.yaml"); }
-BENCHMARK(BM_BaselineSampling)->ArgName("draws_at_once")->Arg(1)->Arg(8)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BaselineSampling)->ArgName("draws_at_once")->Arg(1)->Arg(8)->Arg(32)->Arg(64)->Unit(benchmark::kMicrosecond);
+// The world set's 2 000-odd parameters, ten copulas of 195 countries each.
+void BM_WorldSampling(benchmark::State& state) { sample_config(state, "/experiments/world.yaml"); }
+BENCHMARK(BM_WorldSampling)->ArgName("draws_at_once")->Arg(8)->Unit(benchmark::kMicrosecond);
 // Ishigami's three uniforms: a draw alone fills few Philox lanes, a block fills them.
 void BM_IshigamiSampling(benchmark::State& state) { sample_config(state, "/ishigami.yaml"); }
 BENCHMARK(BM_IshigamiSampling)->ArgName("draws_at_once")->Arg(1)->Arg(8)->Arg(16);

@@ -16,6 +16,7 @@
 
 #include "config/config_node.h"
 #include "sampling/normal_quantile.h"
+#include "simd/vector_math.h"
 
 namespace deterrence {
 
@@ -260,7 +261,7 @@ double Distribution::exact_quantile(double u) const {
       return std::min(hi, std::max(lo, x));  // guard the last ulp at extreme tails
     }
     case DistributionKind::lognormal:
-      return std::exp(a + b * std_normal_quantile(u));
+      return simd::exponential(a + b * std_normal_quantile(u));  // the sampler's bits (engine 0.5.0)
     case DistributionKind::beta:
       return boost::math::ibeta_inv(a, b, u, kDouble);
     case DistributionKind::gamma:

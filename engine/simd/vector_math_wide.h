@@ -5,9 +5,11 @@
 
 namespace deterrence::simd {
 
-// sin of the first values of x, 8 (AVX-512) or 4 (AVX) at a time; returns how many it did
+// f of the first values of x, 8 (AVX-512) or 4 (AVX) at a time; each returns how many it did
 // (n rounded down to the width).
 std::size_t sines_avx512(const double* x, double* out, std::size_t n);
 std::size_t sines_avx(const double* x, double* out, std::size_t n);
+std::size_t exponentials_avx512(const double* x, double* out, std::size_t n);
+std::size_t exponentials_avx(const double* x, double* out, std::size_t n);
 
 }  // namespace deterrence::simd

@@ -44,6 +44,19 @@ for key in loss_misperception override_cost threat_review selectivity; do grep -
 "$BIN" run "$TMP/v1zero/baseline.yaml" --out "$TMP/v1-zero.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-zero.h5" "$V1/expected_v1.h5" --groups /outputs,/dims --without-scales
 echo "[configs] versions 2, 3 and 4 at zero reproduce version 1's outputs bit for bit"
+# Engine 0.5.0 changed the last bits (SLEEF's exp): the file engine 0.4 wrote
+# (expected_v1_engine_0.4.h5, the frozen outputs plus per-draw outcome records) checks it
+# statistically — every output within its Monte Carlo interval, KS tests on per-draw outcome
+# shares, and at most 1e-4 of the paired outcomes moved — and a changed model must fail the check.
+sed -e 's/^  outcomes: false .*/  outcomes: true/' "$V1/baseline.yaml" > "$TMP/v1zero/records.yaml"
+"$BIN" run "$TMP/v1zero/records.yaml" --out "$TMP/v1-records.h5" --quiet
+/usr/bin/python3 "$ROOT/tests/scripts/close_results.py" "$TMP/v1-records.h5" "$V1/expected_v1_engine_0.4.h5"
+sed -e 's/resolve: *{dist: lognormal, median: 1.0,/resolve: {dist: lognormal, median: 1.1,/' "$TMP/v1zero/records.yaml" > "$TMP/v1zero/shifted.yaml"
+grep -q "median: 1.1" "$TMP/v1zero/shifted.yaml"
+"$BIN" run "$TMP/v1zero/shifted.yaml" --out "$TMP/v1-shifted.h5" --quiet
+status=0; /usr/bin/python3 "$ROOT/tests/scripts/close_results.py" "$TMP/v1-shifted.h5" "$V1/expected_v1_engine_0.4.h5" > /dev/null 2>&1 || status=$?
+test "$status" -eq 1
+echo "[configs] engine 0.4's version-1 baseline is statistically the same in this engine; a resolve 10% higher is not"
 # The experiments are overrides of the baseline (extends:): each gives the same bits as its
 # resolved form (`deterrence show`), written out as a standalone config beside the baseline.
 mkdir -p "$TMP/resolved"

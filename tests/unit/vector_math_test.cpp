@@ -1,6 +1,7 @@
-// The vectorised sines (simd/vector_math.h) must give the same bits at every register width this
-// machine has and one at a time, and be within 2 ULP of glibc's sin (SLEEF's bound is 1 ULP of
-// the true value, glibc's under one): a model's results may not depend on which path played it.
+// The vectorised sines and exponentials (simd/vector_math.h) must give the same bits at every
+// register width this machine has and one at a time, and be close to glibc's (within 2 ULP:
+// SLEEF's bound is 1 ULP of the true value, glibc's under one): a model's results may not depend
+// on which path played it.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "simd/registers.h"
@@ -89,6 +91,67 @@ TEST(VectorMath, SinesAreWithinTwoUlpOfGlibc) {
   }
   EXPECT_TRUE(same_bits(sine(-0.0), -0.0));
   RecordProperty("worst_ulps", static_cast<int>(worst));
+}
+
+// Exponents over the ranges the engine uses (perception factors e^{σz}, lognormal marginals) and
+// past them, with the special values.
+std::vector<double> arguments() {
+  std::vector<double> x;
+  std::mt19937_64 rng(20261207);
+  std::uniform_real_distribution<double> near(-8.0, 8.0), far(-800.0, 800.0);
+  for (int i = 0; i < 20000; ++i) x.push_back(near(rng));
+  for (int i = 0; i < 2000; ++i) x.push_back(far(rng));
+  for (const double v : {0.0, -0.0, 1e-300, -5e-324, 709.7, 709.8, -745.2, -745.1, 26.5, 27.3, -6.0,
+                         std::numeric_limits<double>::max(), std::numeric_limits<double>::infinity(),
+                         -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()})
+    x.push_back(v);
+  return x;  // an odd count: the last value goes one at a time
+}
+
+using Many = void (*)(const double*, double*, std::size_t);
+using Wide = std::size_t (*)(const double*, double*, std::size_t);
+
+void expect_every_width_alike(double (*one)(double), Many many, Wide avx, Wide avx512, const char* name) {
+  const std::vector<double> x = arguments();
+  ASSERT_EQ(x.size() % 2, 1u);
+  std::vector<double> alone(x.size()), out(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) alone[i] = one(x[i]);
+  const auto check = [&](std::size_t count, const std::string& path) {
+    std::size_t mismatches = 0;
+    for (std::size_t i = 0; i < count; ++i)
+      if (!same_bits(out[i], alone[i]) && ++mismatches <= 5)
+        ADD_FAILURE() << name << " " << path << ": f(" << x[i] << ") = " << out[i] << ", one at a time " << alone[i];
+    EXPECT_EQ(mismatches, 0u) << name << " " << path;
+  };
+  many(x.data(), out.data(), x.size());
+  check(x.size(), "(this machine's widest)");
+  out = x;
+  many(out.data(), out.data(), out.size());
+  check(x.size(), "in place");
+#if defined(__x86_64__)
+  if (widest_register_bits() >= 256) {
+    std::fill(out.begin(), out.end(), 0.0);
+    EXPECT_EQ(avx(x.data(), out.data(), x.size()), x.size() / 4 * 4);
+    check(x.size() / 4 * 4, "AVX");
+  }
+  if (widest_register_bits() >= 512) {
+    std::fill(out.begin(), out.end(), 0.0);
+    EXPECT_EQ(avx512(x.data(), out.data(), x.size()), x.size() / 8 * 8);
+    check(x.size() / 8 * 8, "AVX-512");
+  }
+#endif
+}
+
+TEST(VectorMath, ExponentialsGiveTheBitsOfOneAtATimeAtEveryWidth) {
+  expect_every_width_alike(exponential, exponentials, exponentials_avx, exponentials_avx512, "exp");
+}
+
+TEST(VectorMath, ExponentialsAreCloseToGlibc) {
+  for (const double v : arguments()) {
+    const double e = exponential(v), glibc_e = std::exp(v);
+    if (std::isnan(glibc_e)) EXPECT_TRUE(std::isnan(e)) << v;
+    else EXPECT_LE(ulps_apart(e, glibc_e), 2) << "exp(" << v << "): " << e << " against glibc's " << glibc_e;
+  }
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ struct DrawWork {
   std::vector<double> member_stance;  // per policy block: [issue][member], contiguous per issue
   std::vector<double> cost, damage;   // per policy, per member
   std::vector<Perception> perception;  // per episode: shared by every policy's play
+  std::vector<double> perception_exponents;  // five per episode (perception_arguments), then their e^
   // Members ordered by join threshold and by stance (MemberView), laid out like member_stance,
   // for policies of kOrderMembersFrom members or more, and the running sums in that order (one
   // more element per policy and issue); ordered_up_to per policy x issue (−1: not ordered in this
@@ -298,6 +299,7 @@ class CoercionModel final : public Model {
     d.cost.resize(total_members_);
     d.damage.resize(total_members_);
     d.perception.resize(s_.episodes.size());
+    d.perception_exponents.resize(5 * s_.episodes.size());
     for (auto* order : {&d.join_threshold, &d.sorted_join_threshold, &d.sorted_stance})
       order->resize(total_members_ * n_issues);
     for (auto* sums : {&d.damage_by_threshold, &d.cost_by_threshold, &d.supply_by_threshold})
@@ -385,13 +387,17 @@ class CoercionModel final : public Model {
         if (up_to) w.ordered_up_to[p * n_issues + i] = *up_to;
       }
     }
+    // Every episode's perception factors in one call of the vector exponential (perceive's bits).
+    double* exponents = w.perception_exponents.data();
     for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
       const EpisodeSpec& spec = s_.episodes[e];
       Episode ep;
       for (int k = 0; k < 4; ++k) ep.z[k] = x[spec.perception[k]];
       ep.z5 = spec.loss_error ? x[*spec.loss_error] : 0.0;
-      perceive(ep, sc, w.perception[e]);
+      perception_arguments(ep, sc, exponents + 5 * e);
     }
+    simd::exponentials(exponents, exponents, w.perception_exponents.size());
+    for (std::size_t e = 0; e < s_.episodes.size(); ++e) perceived(exponents + 5 * e, sc, w.perception[e]);
   }
 
   // Episode e under `policy` in this draw (its perception errors act through w.perception[e]).

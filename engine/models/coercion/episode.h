@@ -9,6 +9,8 @@
 #include <span>
 #include <utility>
 
+#include "simd/vector_math.h"
+
 namespace deterrence::coercion {
 
 enum class Outcome : std::uint8_t {
@@ -110,12 +112,22 @@ struct Perception {
   double factor[4] = {1, 1, 1, 1};
   double loss_scale = 1;
 };
-// Written where it is kept (inline): a draw computes one per episode, and a struct returned and
-// then copied had its 16-byte loads wait on the 8-byte stores of the exp results (a
-// store-forwarding stall, a third of the model's set-up of a draw).
+// Written where it is kept (inline). The exponential is SLEEF's deterministic one (engine 0.5.0),
+// so a draw may compute every episode's factors many at a time (simd::exponentials) and get these
+// bits: `perception_arguments` and `perceived` below are that split.
 inline void perceive(const Episode& e, const Scalars& s, Perception& out) {
-  for (int k = 0; k < 4; ++k) out.factor[k] = std::exp(s.misperception * e.z[k]);
-  out.loss_scale = s.loss_misperception != 0.0 ? std::exp(s.loss_misperception * e.z5) : 1.0;
+  for (int k = 0; k < 4; ++k) out.factor[k] = simd::exponential(s.misperception * e.z[k]);
+  out.loss_scale = s.loss_misperception != 0.0 ? simd::exponential(s.loss_misperception * e.z5) : 1.0;
+}
+// The five exponents perceive takes e^ of (the fifth 0 without loss surprise), into `to`.
+inline void perception_arguments(const Episode& e, const Scalars& s, double* to) {
+  for (int k = 0; k < 4; ++k) to[k] = s.misperception * e.z[k];
+  to[4] = s.loss_misperception * e.z5;
+}
+// The factors from the five exponentials of perception_arguments: perceive's bits.
+inline void perceived(const double* exponentials, const Scalars& s, Perception& out) {
+  for (int k = 0; k < 4; ++k) out.factor[k] = exponentials[k];
+  out.loss_scale = s.loss_misperception != 0.0 ? exponentials[4] : 1.0;
 }
 
 // Version 4's selective measures: the exports a coercer's measures reach, X·min(1, X^−γ) for X
