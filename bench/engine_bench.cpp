@@ -313,7 +313,7 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
   // Stored and totalled as the model does (play_and_record_lanes), into one episode's runs.
   Lanes target, coercer, bloc, loss, triggered, aid;
   std::uint8_t outcome[kMaxLanes];
-  const LaneRecord to{target, coercer, bloc, loss, triggered, aid, outcome};
+  const LaneRecord to{target, coercer, bloc, loss, triggered, aid, outcome, nullptr};
   LaneTotals totals{};
   std::size_t k = 0;
   for (auto _ : state) {

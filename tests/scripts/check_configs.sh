@@ -31,16 +31,16 @@ grep -q "cases, .* scored: mean log score" "$TMP/cases.txt"
 # Versions 2 and 3 switched off are version 1 bit for bit: the frozen version-1 baseline
 # (tests/fixtures/v1_baseline) gives the outputs the version-1 engine wrote, both with the new
 # keys absent and with forced_share, done_deed, loss_misperception and version 4's override_cost,
-# threat_review and selectivity declared as 0.
+# threat_review, selectivity and threat_warning declared as 0.
 V1="$ROOT/tests/fixtures/v1_baseline"
 "$BIN" run "$V1/baseline.yaml" --out "$TMP/v1-absent.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-absent.h5" "$V1/expected_v1.h5" --groups /outputs,/dims --without-scales
 mkdir -p "$TMP/v1zero/data"
 cp "$V1"/data/*.yaml "$TMP/v1zero/data/"
 sed -e 's/^\(    obfuscation: .*\)$/\1\n    forced_share: 0\n    done_deed: 0/' "$V1/data/issues.yaml" > "$TMP/v1zero/data/issues.yaml"
-sed -e 's/^\(  misperception: .*\)$/\1\n  loss_misperception: {dist: constant, value: 0, group: perception}\n  override_cost: {dist: constant, value: 0}\n  threat_review: {dist: constant, value: 0}\n  selectivity: {dist: constant, value: 0}/' "$V1/baseline.yaml" > "$TMP/v1zero/baseline.yaml"
+sed -e 's/^\(  misperception: .*\)$/\1\n  loss_misperception: {dist: constant, value: 0, group: perception}\n  override_cost: {dist: constant, value: 0}\n  threat_review: {dist: constant, value: 0}\n  selectivity: {dist: constant, value: 0}\n  threat_warning: {dist: constant, value: 0}/' "$V1/baseline.yaml" > "$TMP/v1zero/baseline.yaml"
 test "$(grep -c 'forced_share: 0' "$TMP/v1zero/data/issues.yaml")" -eq 5
-for key in loss_misperception override_cost threat_review selectivity; do grep -q "^  $key:" "$TMP/v1zero/baseline.yaml"; done
+for key in loss_misperception override_cost threat_review selectivity threat_warning; do grep -q "^  $key:" "$TMP/v1zero/baseline.yaml"; done
 "$BIN" run "$TMP/v1zero/baseline.yaml" --out "$TMP/v1-zero.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-zero.h5" "$V1/expected_v1.h5" --groups /outputs,/dims --without-scales
 echo "[configs] versions 2, 3 and 4 at zero reproduce version 1's outputs bit for bit"

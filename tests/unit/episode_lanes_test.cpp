@@ -18,6 +18,8 @@ namespace {
 
 // Plays in which version 4's threat review changed the outcome (the review path must be reached).
 int g_withdrawn_by_review = 0;
+// Plays conceded at a warned threat, and those in which the warning changed the outcome.
+int g_at_threat = 0, g_changed_by_warning = 0;
 
 struct Random {
   CounterRng rng;
@@ -97,6 +99,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       e.done_deed = k % 4 == 0 ? 0.0 : 0.5 * u();
       e.forced = u() < 0.2;
       e.review = u() < 0.4;
+      e.warned = u() < 0.3;
       perceive(e, s, perception[l]);
       ls.resolve[l] = s.resolve;
       ls.duration[l] = s.duration;
@@ -122,16 +125,17 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       le.loss_scale[l] = perception[l].loss_scale;
       le.forced[l] = e.forced;
       le.review[l] = e.review;
+      le.warned[l] = e.warned;
       le.target_exports[l] = e.target_exports;
     }
     const LaneMembers members{n, lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(), supply.data()};
     // The recorder's runs, with a guard value past the lanes (it must not write there).
-    std::vector<double> runs(6 * (kMaxLanes + 1), -7.0);
+    std::vector<double> runs(7 * (kMaxLanes + 1), -7.0);
     std::vector<std::uint8_t> codes(kMaxLanes + 1, 99);
     const auto run = [&](int k) { return runs.data() + k * (kMaxLanes + 1); };
     play_and_record_lanes(lanes, le, ls, design, ld, members,
-                          LaneRecord{run(0), run(1), run(2), run(3), run(4), run(5), codes.data()}, totals);
-    for (int r = 0; r < 6; ++r) EXPECT_EQ(run(r)[lanes], -7.0) << "run " << r << " written past its lanes";
+                          LaneRecord{run(0), run(1), run(2), run(3), run(4), run(5), codes.data(), run(6)}, totals);
+    for (int r = 0; r < 7; ++r) EXPECT_EQ(run(r)[lanes], -7.0) << "run " << r << " written past its lanes";
     EXPECT_EQ(codes[lanes], 99) << "codes written past the lanes";
     for (std::size_t l = 0; l < lanes; ++l) {
       const MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
@@ -146,6 +150,12 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       EXPECT_TRUE(same_bits(run(3)[l], r.sanction_loss)) << where;
       EXPECT_EQ(run(4)[l], r.triggered ? 1.0 : 0.0) << where;
       EXPECT_EQ(run(5)[l], r.aid_active ? 1.0 : 0.0) << where;
+      EXPECT_EQ(run(6)[l], r.at_threat ? 1.0 : 0.0) << where;
+      if (r.at_threat) {
+        EXPECT_TRUE(episode[l].warned && r.outcome == Outcome::capitulation) << where;
+        EXPECT_EQ(r.sanction_loss + r.bloc_cost, 0.0) << where;
+        ++g_at_threat;
+      }
       Sums& sums = expected[l];
       sums.counts[static_cast<std::size_t>(r.outcome)] += 1.0;
       sums.target += r.target_payoff;
@@ -168,13 +178,19 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
         if (play_episode(unreviewed, scalars[l], design, draws[l], view, perception[l]).outcome != r.outcome)
           ++g_withdrawn_by_review;
       }
+      if (episode[l].warned) {
+        Episode unwarned = episode[l];
+        unwarned.warned = false;
+        if (play_episode(unwarned, scalars[l], design, draws[l], view, perception[l]).outcome != r.outcome)
+          ++g_changed_by_warning;
+      }
     }
   }
   return reached;
 }
 
 TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
-  g_withdrawn_by_review = 0;
+  g_withdrawn_by_review = g_at_threat = g_changed_by_warning = 0;
   ASSERT_GE(episode_lanes(), 2u);
   std::vector<int> reached(kOutcomeCount, 0);
   std::uint64_t seed = 1;
@@ -199,6 +215,8 @@ TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
         }
   for (int o = 0; o < kOutcomeCount; ++o) EXPECT_GT(reached[static_cast<std::size_t>(o)], 20) << kOutcomeNames[o];
   EXPECT_GT(g_withdrawn_by_review, 20) << "threats withdrawn on review";
+  EXPECT_GT(g_at_threat, 20) << "concessions at a warned threat";
+  EXPECT_GT(g_changed_by_warning, 20) << "outcomes a warning changed";
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // The twenty-one golden episodes of the model's contract (tests/fixtures/golden_episodes.json,
 // copied from it: sixteen of version 1, two forced stances of version 2, three of version 3's
-// loss surprise and done deeds) and version 4's six (golden_episodes_v4.json, computed by hand:
-// override cost, threat review, selective measures, two each): outcome and payoffs to 1e-9,
+// loss surprise and done deeds) and version 4's eight (golden_episodes_v4.json, computed by hand:
+// override cost, threat review, selective measures, threat warning, two each): outcome and payoffs to 1e-9,
 // through the same play_episode (and covered_exports) the model runs.
 #include <gtest/gtest.h>
+#include <optional>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -25,6 +26,11 @@ struct GoldenCase {
   std::vector<double> stance, gdp, supply, cost, damage;
   std::string from, mechanism;  // version 4: the contract episode it starts from, the mechanism on
   std::string outcome;
+  bool at_threat = false;  // version 4's threat warning: conceded at the threat
+  // Version 4: the play with the mechanism off, computed by hand, for a case that differs from
+  // its contract episode in another field too (absent: the contract episode's play).
+  std::optional<std::pair<std::string, double>> without;  // outcome, target payoff
+  double exports = 0;  // the target's exports before selectivity (version 4)
   double target_payoff, coercer_payoff, bloc_cost, sanction_loss;
 };
 
@@ -55,6 +61,7 @@ GoldenCase load_case(const YAML::Node& node) {
   g.scalars.override_cost = sc["override_cost"] ? sc["override_cost"].as<double>() : 0.0;
   const double selectivity = sc["selectivity"] ? sc["selectivity"].as<double>() : 0.0;
   g.episode.review = node["review"] ? node["review"].as<bool>() : false;
+  g.episode.warned = node["warned"] ? node["warned"].as<bool>() : false;
   if (node["from"]) g.from = node["from"].as<std::string>();
   if (node["mechanism"]) g.mechanism = node["mechanism"].as<std::string>();
 
@@ -95,6 +102,7 @@ GoldenCase load_case(const YAML::Node& node) {
   g.episode.issue_value = sc["V"].as<double>();
   g.episode.intensity = sc["kappa"].as<double>();
   g.episode.obfuscation = sc["obfuscation"].as<double>();
+  g.exports = exports[t];
   g.episode.target_exports = covered_exports(exports[t], selectivity);
   g.episode.target_stance = g.stance[t];
   g.episode.target_position = static_cast<int>(t);  // every listed country is a member
@@ -110,6 +118,9 @@ GoldenCase load_case(const YAML::Node& node) {
   g.coercer_payoff = expected["coercer_payoff"].as<double>();
   g.bloc_cost = expected["bloc_cost"].as<double>();
   g.sanction_loss = expected["coercer_sanction_loss"].as<double>();
+  g.at_threat = expected["conceded_at_threat"] ? expected["conceded_at_threat"].as<bool>() : false;
+  if (const YAML::Node without = node["without"])
+    g.without = std::make_pair(without["outcome"].as<std::string>(), without["target_payoff"].as<double>());
   return g;
 }
 
@@ -135,6 +146,7 @@ TEST_P(GoldenEpisode, OutcomeAndPayoffsMatchTheContract) {
   EXPECT_NEAR(r.coercer_payoff, g.coercer_payoff, 1e-9);
   EXPECT_NEAR(r.bloc_cost, g.bloc_cost, 1e-9);
   EXPECT_NEAR(r.sanction_loss, g.sanction_loss, 1e-9);
+  EXPECT_EQ(r.at_threat, g.at_threat);
 }
 
 INSTANTIATE_TEST_SUITE_P(Contract, GoldenEpisode, ::testing::ValuesIn(load_all()),
@@ -144,11 +156,12 @@ INSTANTIATE_TEST_SUITE_P(Version4, GoldenEpisode, ::testing::ValuesIn(load_versi
 
 // Each version-4 case is the contract episode it names with one mechanism switched on: two per
 // mechanism, one changing that episode's outcome and one not. With the mechanism off, the case
-// must play as its contract episode does.
+// must play as its contract episode does, or as its hand-computed `without` says where it
+// changes another field too.
 TEST(GoldenEpisodes, VersionFourHasTwoPerMechanismOneChangingTheOutcome) {
   const auto contract = load_all();
   const auto cases = load_version_4();
-  ASSERT_EQ(cases.size(), 6u);
+  ASSERT_EQ(cases.size(), 8u);
   std::map<std::string, int> changed, kept;
   for (const auto& g : cases) {
     const auto from = std::find_if(contract.begin(), contract.end(), [&](const GoldenCase& c) { return c.name == g.from; });
@@ -157,14 +170,17 @@ TEST(GoldenEpisodes, VersionFourHasTwoPerMechanismOneChangingTheOutcome) {
     off_scalars.override_cost = 0.0;
     Episode off = g.episode;
     off.review = false;
-    off.target_exports = from->episode.target_exports;  // selectivity off
+    off.warned = false;
+    off.target_exports = g.exports;  // selectivity off
     const MemberView members{g.stance, g.gdp, g.supply, g.cost, g.damage};
     const EpisodeResult without = play_episode(off, off_scalars, g.design, g.draw, members);
-    EXPECT_EQ(kOutcomeNames[static_cast<int>(without.outcome)], from->outcome) << g.name;
-    EXPECT_NEAR(without.target_payoff, from->target_payoff, 1e-9) << g.name;
+    const std::string off_outcome = g.without ? g.without->first : from->outcome;
+    EXPECT_EQ(kOutcomeNames[static_cast<int>(without.outcome)], off_outcome) << g.name;
+    EXPECT_NEAR(without.target_payoff, g.without ? g.without->second : from->target_payoff, 1e-9) << g.name;
+    EXPECT_FALSE(without.at_threat) << g.name;
     (kOutcomeNames[static_cast<int>(without.outcome)] == g.outcome ? kept : changed)[g.mechanism]++;
   }
-  for (const char* mechanism : {"override_cost", "threat_review", "selectivity"}) {
+  for (const char* mechanism : {"override_cost", "threat_review", "selectivity", "threat_warning"}) {
     EXPECT_EQ(changed[mechanism], 1) << mechanism;
     EXPECT_EQ(kept[mechanism], 1) << mechanism;
   }

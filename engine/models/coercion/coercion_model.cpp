@@ -93,7 +93,8 @@ class CoercionModel final : public Model {
     std::vector<std::size_t> globals{s_.resolve, s_.duration, s_.stance_value, s_.sanction_loss, s_.lag,
                                      s_.coercion_cost, s_.demonstration, s_.face, s_.concession_cost, s_.premium,
                                      s_.misperception};
-    for (const auto& optional : {s_.loss_misperception, s_.override_cost, s_.threat_review, s_.selectivity})
+    for (const auto& optional : {s_.loss_misperception, s_.override_cost, s_.threat_review, s_.selectivity,
+                                 s_.threat_warning})
       if (optional) globals.push_back(*optional);
     for (const auto* issue_parameters : {&s_.issue_value, &s_.intensity, &s_.obfuscation, &s_.forced_share, &s_.done_deed})
       globals.insert(globals.end(), issue_parameters->begin(), issue_parameters->end());
@@ -252,6 +253,7 @@ class CoercionModel final : public Model {
         le.loss_scale[l] = perception.loss_scale;
         le.forced[l] = ep.forced;
         le.review[l] = ep.review;
+        le.warned[l] = ep.warned;
         le.target_exports[l] = ep.target_exports;
       }
       for (std::size_t p = 0; p < n_policies; ++p) {
@@ -282,7 +284,8 @@ class CoercionModel final : public Model {
         const LaneRecord to{&batch.real(target_payoff_ + slot, 0), &batch.real(coercer_payoff_ + slot, 0),
                             &batch.real(bloc_cost_ + slot, 0),     &batch.real(sanction_loss_ + slot, 0),
                             &batch.real(triggered_ + slot, 0),     &batch.real(aid_active_ + slot, 0),
-                            &batch.code(outcome_ + slot, 0)};
+                            &batch.code(outcome_ + slot, 0),
+                            s_.warnings_modelled ? &batch.real(at_threat_ + slot, 0) : nullptr};
         play_and_record_lanes(le, ls, policy.design, w.lane_policy_draw[p], members, to, w.lane_totals[p]);
       }
     }
@@ -418,6 +421,8 @@ class CoercionModel final : public Model {
                 (spec.forced_draw && x[*spec.forced_draw] < x[s_.forced_share[spec.issue]]);
     // Version 4: the coercer reviews its threat when the episode's own uniform falls below r.
     ep.review = spec.review_draw && x[*spec.review_draw] < x[*s_.threat_review];
+    // Version 4: the coercer threatens before any measure when the episode's own uniform falls below w.
+    ep.warned = spec.warning_draw && x[*spec.warning_draw] < x[*s_.threat_warning];
     return ep;
   }
 
@@ -430,6 +435,7 @@ class CoercionModel final : public Model {
     out.real(sanction_loss_ + slot) = r.sanction_loss;
     out.real(triggered_ + slot) = r.triggered ? 1.0 : 0.0;
     out.real(aid_active_ + slot) = r.aid_active ? 1.0 : 0.0;
+    if (s_.warnings_modelled) out.real(at_threat_ + slot) = r.at_threat ? 1.0 : 0.0;
   }
 
   // Lane l's running totals plus one play (play_and_record_lanes does the same on all lanes).
@@ -527,6 +533,10 @@ class CoercionModel final : public Model {
     sanction_loss_ = layout_.add_real("sanction_loss", "coercer's realised sanction loss (USD bn)", {policy, episode}, q);
     triggered_ = layout_.add_real("triggered", "1 when joint sanctions were triggered in play", {policy, episode}, false);
     aid_active_ = layout_.add_real("aid_active", "1 when aid was active in play", {policy, episode}, false);
+    if (s_.warnings_modelled)
+      at_threat_ = layout_.add_real("conceded_at_threat",
+                                    "1 when the target conceded at the threat, before any measure (version 4)",
+                                    {policy, episode}, false);
     outcome_share_ = layout_.add_real("outcome_share", "share of episodes with each outcome, per draw", {policy, outcome}, false);
     mean_target_ = layout_.add_real("mean_target_payoff", "target payoff averaged over episodes, per draw", {policy}, true);
     mean_coercer_ = layout_.add_real("mean_coercer_payoff", "coercer payoff averaged over episodes, per draw", {policy}, true);
@@ -546,6 +556,7 @@ class CoercionModel final : public Model {
       layout_.set_units(name, "USD bn per episode");
     for (const char* name : {"triggered", "aid_active", "outcome_share", "trigger_rate", "aid_rate"})
       layout_.set_units(name, "1");
+    if (s_.warnings_modelled) layout_.set_units("conceded_at_threat", "1");
     // Per draw and policy, what scenario discovery and regret need (records.aggregates): no
     // per-episode detail.
     for (const char* name : {"outcome_share", "mean_target_payoff", "mean_coercer_payoff", "mean_bloc_cost",
@@ -565,7 +576,7 @@ class CoercionModel final : public Model {
   // Offsets of each output in the draw's reals (or codes, for outcome_).
   std::size_t outcome_ = 0, target_payoff_ = 0, coercer_payoff_ = 0, bloc_cost_ = 0, sanction_loss_ = 0,
               triggered_ = 0, aid_active_ = 0, outcome_share_ = 0, mean_target_ = 0, mean_coercer_ = 0,
-              mean_bloc_ = 0, mean_loss_ = 0, trigger_rate_ = 0, aid_rate_ = 0, difference_ = 0;
+              mean_bloc_ = 0, mean_loss_ = 0, trigger_rate_ = 0, aid_rate_ = 0, difference_ = 0, at_threat_ = 0;
 };
 
 std::unique_ptr<Model> make_coercion(ModelSetup setup) {

@@ -342,12 +342,16 @@ EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesig
   const Setting on = make_setting(c, true);
 
   EpisodeResult result;
+  // The target's view of nodes 3–5 once coerced: at node 1, and at a warned threat (version 4).
+  Continuation foreseen_play{};
+  if (!e.forced || e.warned) {
+    const double loss_scale = perception.loss_scale;
+    const Setting foreseen_setting = loss_scale != 1.0 ? make_setting(c, true, loss_scale) : on;
+    foreseen_play = predict(c, foreseen_setting, target_view);
+  }
   // Node 1: the target provokes if, in its view, provoking pays. A forced stance (version 2)
   // has been taken whatever the government foresees.
   if (!e.forced) {
-    const double loss_scale = perception.loss_scale;
-    const Setting foreseen_setting = loss_scale != 1.0 ? make_setting(c, true, loss_scale) : on;
-    const Continuation foreseen_play = predict(c, foreseen_setting, target_view);
     const double foreseen = foreseen_play.coercer_payoff > 0.0 ? foreseen_play.target_payoff : e.target_stance;
     if (!(foreseen > 0.0)) {
       result.outcome = Outcome::self_censorship;
@@ -362,6 +366,18 @@ EpisodeResult play_episode(const Episode& e, const Scalars& s, const PolicyDesig
     result.outcome = coerces(c, off, coercer_view) ? Outcome::deterred : Outcome::not_contested;
     result.target_payoff = e.target_stance;
     return result;
+  }
+  // Version 4: warned of the threat before any measure, the target concedes at once when that
+  // pays at least what it foresees from resisting (the capitulation payoff with no loss yet).
+  if (e.warned) {
+    const double now = target_payoff(c, Outcome::capitulation, e.target_stance, Response{});
+    if (now >= foreseen_play.target_payoff) {
+      result.outcome = Outcome::capitulation;
+      result.target_payoff = now;
+      result.coercer_payoff = stakes;
+      result.at_threat = true;
+      return result;
+    }
   }
   // Nodes 3–5 in play: true stances, the target judging node 5 by the stakes it perceives.
   const Response r = respond(c, on, View{stakes, e.target_stance, 1.0});

@@ -96,6 +96,7 @@ struct Episode {
   double done_deed = 0;        // β_i: share of the stance a concession does not undo (version 3)
   bool forced = false;         // the stance was taken by an actor the government does not control
   bool review = false;         // version 4: the coercer reviews its threat once the answers are known
+  bool warned = false;         // version 4: the coercer threatens before it imposes any measure
 };
 
 struct EpisodeResult {
@@ -103,6 +104,7 @@ struct EpisodeResult {
   double target_payoff = 0, coercer_payoff = 0, bloc_cost = 0, sanction_loss = 0;
   bool triggered = false;   // joint sanctions triggered in play
   bool aid_active = false;  // aid active in play
+  bool at_threat = false;   // version 4: conceded at the threat, before any measure
 };
 
 // The perception factors of an episode: e^{σ z_k} for the four perception errors, and the

@@ -38,6 +38,7 @@ struct LaneEpisode {
   Lanes target_exports;  // the exports the measures reach (covered_exports: the draw's γ)
   bool forced[kMaxLanes];
   bool review[kMaxLanes] = {};  // version 4: the coercer reviews its threat
+  bool warned[kMaxLanes] = {};  // version 4: the coercer threatens before any measure
   // The same in every lane: the target and whether the policy covers it on this issue.
   int target_position = -1;
   bool in_scope = false;
@@ -58,6 +59,7 @@ struct LaneMembers {
 struct LaneRecord {
   double *target_payoff, *coercer_payoff, *bloc_cost, *sanction_loss, *triggered, *aid_active;
   std::uint8_t* outcome;
+  double* at_threat = nullptr;  // 1 where conceded at the threat; null when warnings are not modelled
 };
 
 // A policy's running totals over its episodes, lane by lane: how many plays ended in each

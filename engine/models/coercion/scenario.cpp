@@ -373,7 +373,7 @@ void read_policy(Scenario& s, ParameterSpace& space, const std::string& name, co
 bool is_zero(const Distribution& d) { return d.kind == DistributionKind::constant && d.a == 0.0; }
 
 // Adds one episode and its own streams: perception errors z1..z4 (and z5 under loss surprise),
-// the threat-review uniform where the coercer may review (version 4), and the forced-stance uniform where the issue's forced share can be positive. Streams are
+// the threat-review and threat-warning uniforms where the coercer may review or warn (version 4), and the forced-stance uniform where the issue's forced share can be positive. Streams are
 // named by the episode, so adding an episode, or a stream, changes no other draw.
 void add_episode(Scenario& s, ParameterSpace& space, std::size_t target, std::size_t issue, const std::string& name,
                  Stance stance) {
@@ -389,6 +389,8 @@ void add_episode(Scenario& s, ParameterSpace& space, std::size_t target, std::si
     e.loss_error = space.add(fmt::format("perception.z5.{}", key), Distribution::normal(0.0, 1.0), "perception");
   if (s.threat_review && !is_zero(space[*s.threat_review].distribution))
     e.review_draw = space.add(fmt::format("threat.review.{}", key), Distribution::uniform(0.0, 1.0), "other");
+  if (s.warnings_modelled)
+    e.warning_draw = space.add(fmt::format("threat.warning.{}", key), Distribution::uniform(0.0, 1.0), "other");
   if (stance == Stance::uncertain && !is_zero(space[s.forced_share[issue]].distribution))
     e.forced_draw = space.add(fmt::format("stance.forced.{}", key), Distribution::uniform(0.0, 1.0), "forced");
   for (const auto& other : s.episodes)
@@ -550,6 +552,8 @@ Scenario build_scenario(const ModelSetup& setup, ParameterSpace& space) {
   s.override_cost = space.find("override_cost");             // version 4, each optional
   s.threat_review = space.find("threat_review");
   s.selectivity = space.find("selectivity");
+  s.threat_warning = space.find("threat_warning");
+  s.warnings_modelled = s.threat_warning && !is_zero(space[*s.threat_warning].distribution);
   read_countries(s, load_data_file(options, "countries"));
   read_issues(s, space, load_data_file(options, "issues"));
   read_goods(s, space, load_data_file(options, "goods"));

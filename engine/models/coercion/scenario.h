@@ -48,6 +48,7 @@ struct EpisodeSpec {
   std::optional<std::size_t> forced_draw;    // u_x, when the stance can be forced
   std::optional<std::size_t> loss_error;     // z5, when loss surprise is on
   std::optional<std::size_t> review_draw;    // u_r, when the coercer may review its threat (version 4)
+  std::optional<std::size_t> warning_draw;   // u_w, when the coercer may threaten before any measure (version 4)
 };
 
 // A real episode of the library (configs/cases), coded by its codebook before any run.
@@ -80,6 +81,10 @@ struct Scenario {
   std::optional<std::size_t> override_cost;  // ω_F: a forced stance's extra cost of conceding
   std::optional<std::size_t> threat_review;  // r: the chance that a coercer reviews its threat
   std::optional<std::size_t> selectivity;    // γ: how much less of a large exporter's trade measures reach
+  std::optional<std::size_t> threat_warning;  // w: the chance that a coercer threatens before any measure
+  // Whether any episode may be warned (threat_warning declared and not the constant 0): only then
+  // does the model write `conceded_at_threat`, so a version-3 layout stays as it was.
+  bool warnings_modelled = false;
 };
 
 // Reads model_options (and the data files it names), adds the model's parameters to `space`.
