@@ -99,6 +99,8 @@ def main(argv=None) -> int:
     mech.add_argument("--csv", help="write the table to this CSV file")
     checks = commands.add_parser("checks", help="posterior predictive checks of a calibration against the record")
     checks.add_argument("calibration", help="a `deterrence calibrate` file")
+    checks.add_argument("--run", help="a `run --posterior` of the calibration's config: the model's share of concessions "
+                        "made at the threat (version 4's threat warning) comes from it")
     agree = commands.add_parser("agreement", help="Cohen's kappa per feature between two codings of the cases")
     agree.add_argument("first", help="the first coding (e.g. configs/cases/library.yaml)")
     agree.add_argument("second", help="a second coding of some of its cases, by id")
@@ -116,7 +118,7 @@ def main(argv=None) -> int:
         elif args.command == "checks":
             from .checks import posterior_predictive_checks
 
-            table = posterior_predictive_checks(args.calibration)
+            table = posterior_predictive_checks(args.calibration, run=args.run)
             print("concession rate among coerced cases, % (model: mean [5%, 95%] of simulated records)")
             for row in table.itertuples():
                 print(f"  {row.group:<55} record {100 * row.record:5.1f}   model {100 * row.model:5.1f} "

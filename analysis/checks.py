@@ -7,8 +7,12 @@ picks one calibration draw by its weight and draws every case's outcome from tha
 probabilities. The features come from the case library stored in the calibration file (/inputs),
 as coded by its codebook. The record's share of concessions made before any measure was imposed
 is reported too. A case that no calibration draw ever saw coerced has no forecast and is left out
-of every group (listed in the table's attrs["unforecast_cases"]); in the model a CAPITULATION always follows coercion (docs/model.md §4), so its
-share is 0 by construction — a check the model cannot pass by tuning.
+of every group (listed in the table's attrs["unforecast_cases"]). Without version 4's threat
+warning a CAPITULATION always follows a measure (docs/model.md §4), so the model's share of
+concessions before any measure is 0 by construction. With it, give `run`: a `run --posterior` of
+the calibration's own config. Each case's chance of conceding at the threat given that it
+concedes, P(conceded_at_threat) / P(CAPITULATION) at the case's policy and episode, is read from
+that run, and each simulated concession is made at the threat with that chance.
 """
 from __future__ import annotations
 
@@ -46,9 +50,40 @@ def _concession_weight(observed: str) -> float:
     return weight
 
 
-def posterior_predictive_checks(path: str, replications: int = 4000, seed: int = 20261130) -> pd.DataFrame:
+def at_threat_given_concession(run: str, library: dict[str, dict], ids: list[str]) -> dict[str, float]:
+    """Case id -> P(conceded at the threat | conceded) in a run of the case library: the run's
+    `conceded_at_threat` mean over its CAPITULATION share at the case's regime and episode (0
+    where the run has no such output: warnings not modelled; NaN where it never conceded)."""
+    with h5py.File(run, "r") as f:
+        if "outputs/outcome" not in f:
+            raise ValueError(f"{run}: not a run of the game (no /outputs/outcome)")
+        episodes = _text(f["dims/episode"][()])
+        policies = _text(f["dims/policy"][()])
+        outcomes = _text(f["dims/outcome"][()])
+        share = f["outputs/outcome/share"][()]
+        at_threat = f["outputs/conceded_at_threat/mean"][()] if "outputs/conceded_at_threat" in f else None
+    result = {}
+    for case in ids:
+        if case not in episodes:
+            raise ValueError(f"{run}: no episode '{case}': not a run of this calibration's case library")
+        regime = library.get(case, {}).get("regime")
+        if regime not in policies:
+            raise ValueError(f"{run}: no policy '{regime}' (the regime of case '{case}')")
+        p, e = policies.index(regime), episodes.index(case)
+        conceded = share[p, e, outcomes.index("CAPITULATION")]
+        if at_threat is None:
+            result[case] = 0.0
+        else:
+            result[case] = float(at_threat[p, e] / conceded) if conceded > 0 else float("nan")
+    return result
+
+
+def posterior_predictive_checks(path: str, replications: int = 4000, seed: int = 20261130,
+                                run: str | None = None) -> pd.DataFrame:
     """One row per group of coerced cases: the record's concession rate, the model's posterior
-    predictive mean with its 5-95% interval, and P(simulated rate >= recorded rate)."""
+    predictive mean with its 5-95% interval, and P(simulated rate >= recorded rate). With `run`
+    (a `run --posterior` of the same case library), the share of concessions made at the threat
+    comes from it; without, it is 0 (no threat warning)."""
     with h5py.File(path, "r") as f:
         if "calibration" not in f:
             raise ValueError(f"{path}: not a calibration (no /calibration)")
@@ -91,9 +126,21 @@ def posterior_predictive_checks(path: str, replications: int = 4000, seed: int =
     conceded = recorded > 0
     before = np.array([not f.get("measure_imposed_before_outcome", True) for f in features])
     share = float(np.sum(recorded * before) / np.sum(recorded)) if conceded.any() else np.nan
+    if run is None:
+        model, low, high, at_least = 0.0, 0.0, 0.0, float(share <= 0.0)
+    else:
+        chance = at_threat_given_concession(run, library, [ids[c] for c, _, _ in cases])
+        a = np.nan_to_num(np.array([chance[ids[c]] for c, _, _ in cases]))
+        at_threat = simulated * (rng.uniform(size=simulated.shape) < a)
+        with np.errstate(invalid="ignore"):
+            shares = at_threat.sum(axis=1) / simulated.sum(axis=1)
+        shares = shares[~np.isnan(shares)]  # replications with no concession have no share
+        model = float(shares.mean())
+        low, high = (float(q) for q in np.quantile(shares, [0.05, 0.95]))
+        at_least = float(np.mean(shares >= share))
     rows.append({"group": "concessions before any measure (share of concessions)", "cases": int(conceded.sum()),
-                 "record": share, "model": 0.0, "model_q05": 0.0, "model_q95": 0.0,
-                 "p_model_at_least_record": float(share <= 0.0)})
+                 "record": share, "model": model, "model_q05": low, "model_q95": high,
+                 "p_model_at_least_record": at_least})
     table = pd.DataFrame(rows)
     table.attrs["unforecast_cases"] = unforecast  # left out of every group, record and model alike
     return table

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Nested models (by default version 2 and the three version-3 mechanism configs; MODELS="both
-# override_cost threat_review selectivity version4" for version 4's, docs/model.md §12) calibrated by
+# override_cost threat_review selectivity version4 threat_warning" for version 4's, docs/model.md §12) calibrated by
 # sequential Monte Carlo at the default 2 000 particles x 100 inner plays: under the config's seed
 # in full (held out from 2019, exact leave-one-out refits), and under two more seeds for the
 # spread of the evidence (the posterior and evidence only: --refit-above 1e9, no hold-out); then
@@ -19,7 +19,8 @@ declare -A CONFIG=([v2]=configs/experiments/cases.yaml [loss_surprise]=configs/e
                    [override_cost]=configs/experiments/mechanisms/override_cost.yaml
                    [threat_review]=configs/experiments/mechanisms/threat_review.yaml
                    [selectivity]=configs/experiments/mechanisms/selectivity.yaml
-                   [version4]=configs/experiments/mechanisms/version4.yaml)
+                   [version4]=configs/experiments/mechanisms/version4.yaml
+                   [threat_warning]=configs/experiments/mechanisms/threat_warning.yaml)
 MODELS=(${MODELS:-v2 loss_surprise done_deeds both})
 if [ -n "${LIBRARY:-}" ]; then
   for m in "${MODELS[@]}"; do CONFIG[$m]="configs/experiments/mechanisms/$LIBRARY/$m.yaml"; done

@@ -213,3 +213,45 @@ def test_policy_answers_on_some_countries_average_their_episodes_only(runs):
     assert rows.loc[("a", "economic_nato"), "deterred"] != pytest.approx(every.loc["economic_nato", "deterred"])
     with pytest.raises(ValueError, match="no episode has the target XYZ"):
         policy_answers({"a": prior}, countries=["TWN", "XYZ"])
+
+
+def test_concessions_at_the_threat_come_from_a_posterior_run_of_the_library(tmp_path):
+    """With version 4's threat warning, the model's share of concessions made before any measure
+    is read from a posterior run of the calibration's own config: each case's P(at threat) over its
+    P(CAPITULATION) at its regime and episode; without the warning it stays 0."""
+    import h5py
+    import numpy as np
+
+    from analysis.checks import at_threat_given_concession, case_library, posterior_predictive_checks
+
+    config = os.path.join(ROOT, "configs", "experiments", "mechanisms", "threat_warning.yaml")
+    calibration, run = str(tmp_path / "calibration.h5"), str(tmp_path / "run.h5")
+    run_engine("calibrate", "--method", "importance", config, "--draws", "64", "--inner", "10", "--quiet",
+               "--out", calibration)
+    run_engine("run", config, "--draws", "800", "--posterior", calibration, "--quiet", "--out", run)
+    library = case_library(calibration)
+    with h5py.File(calibration, "r") as f:
+        ids = [i.decode() if isinstance(i, bytes) else i for i in f["cases/id"][()]]
+    chance = at_threat_given_concession(run, library, ids)
+    with h5py.File(run, "r") as f:
+        episodes = [e.decode() for e in f["dims/episode"][()]]
+        policies = [p.decode() for p in f["dims/policy"][()]]
+        share = f["outputs/outcome/share"][()]
+        at_threat = f["outputs/conceded_at_threat/mean"][()]
+    case = ids[0]
+    p, e = policies.index(library[case]["regime"]), episodes.index(case)
+    capitulation = share[p, e, 3]
+    if capitulation > 0:
+        assert chance[case] == pytest.approx(at_threat[p, e] / capitulation)
+    values = np.array([v for v in chance.values() if not np.isnan(v)])
+    assert ((values >= 0) & (values <= 1)).all() and values.max() > 0  # some concessions come at the threat
+    row = posterior_predictive_checks(calibration, run=run).set_index("group").loc[
+        "concessions before any measure (share of concessions)"]
+    assert 0 < row["model"] < 1 and row["model_q05"] <= row["model"] <= row["model_q95"]
+    without = posterior_predictive_checks(calibration).set_index("group")
+    assert without.loc["concessions before any measure (share of concessions)", "model"] == 0.0
+    # A run of another library is refused, naming the missing case.
+    other = str(tmp_path / "baseline.h5")
+    run_engine("run", os.path.join(ROOT, "configs", "baseline.yaml"), "--draws", "100", "--quiet", "--out", other)
+    with pytest.raises(ValueError, match="no episode"):
+        at_threat_given_concession(other, library, ids)

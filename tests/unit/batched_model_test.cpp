@@ -97,10 +97,11 @@ TEST(BatchedModel, VersionThreeMechanismsPlayAsEachAlone) {
 }
 
 TEST(BatchedModel, VersionFourMechanismsPlayAsEachAlone) {
-  // The case library under each of version 4's mechanisms and all three (docs/model.md §12), and
-  // the baseline's policies under all three.
+  // The case library under each of version 4's mechanisms and the first three together
+  // (docs/model.md §12), and the baseline's policies under the three and under threat warnings.
   for (const char* config : {"override_cost.yaml", "threat_review.yaml", "selectivity.yaml", "version4.yaml",
-                             "policies_version4.yaml", "library54/version4.yaml"})
+                             "policies_version4.yaml", "library54/version4.yaml", "threat_warning.yaml",
+                             "policies_threat_warning.yaml", "library54/threat_warning.yaml"})
     compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/mechanisms/" + config, 2000);
 }
 
