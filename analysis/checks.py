@@ -30,14 +30,17 @@ def case_library(path: str) -> dict[str, dict]:
     with h5py.File(path, "r") as f:
         if "inputs" not in f:
             raise ValueError(f"{path}: records no inputs, so no case library")
-        for text in _text(f["inputs/text"][()]):
+        library: dict[str, dict] = {}
+        for text in _text(f["inputs/text"][()]):  # every library it read (model_options.cases may list several)
             try:
                 document = yaml.safe_load(text)
             except yaml.YAMLError:
                 continue
             if isinstance(document, dict) and isinstance(document.get("cases"), list):
-                return {c["id"]: c for c in document["cases"] if isinstance(c, dict) and "id" in c}
-    raise ValueError(f"{path}: no case library among its inputs")
+                library.update({c["id"]: c for c in document["cases"] if isinstance(c, dict) and "id" in c})
+    if not library:
+        raise ValueError(f"{path}: no case library among its inputs")
+    return library
 
 
 def _concession_weight(observed: str) -> float:
