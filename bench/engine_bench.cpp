@@ -248,9 +248,10 @@ BENCHMARK_CAPTURE(BM_EpisodePlay, consensus_discretion, false)
     ->ArgNames({"members", "ordered"})
     ->ArgsProduct({{8, 16, 32, 64, 128, 256}, {0, 1}});
 
-// The same plays on episode lanes (several draws at once, as the model plays policies that are
-// not ordered): each lane its own draw of the members' stances, costs and damages and of the
-// episode. Reported per play (per lane), to set against BM_EpisodePlay's pass (ordered:0).
+// The same plays on episode lanes (several draws at once, as the model plays every policy): each
+// lane its own draw of the members' stances, costs and damages and of the episode; ordered:0 the
+// pass over members, ordered:1 each lane searching its own order (many-member policies). Reported
+// per play (per lane), to set against BM_EpisodePlay.
 void BM_EpisodeLanes(benchmark::State& state, bool majority) {
   using namespace coercion;
   const auto members = static_cast<std::size_t>(state.range(0));
@@ -267,7 +268,7 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
       damage[j * lanes + l] = rng.uniform(j * lanes + l, 5);
     }
   }
-  const LaneMembers view{members, stance.data(), cost.data(), damage.data(), gdp.data(), supply.data()};
+  LaneMembers view{members, stance.data(), cost.data(), damage.data(), gdp.data(), supply.data()};
   // Every lane plays with the same scalars and policy draw as BM_EpisodePlay.
   const Scalars one = bench_scalars();
   LaneScalars s{};
@@ -310,6 +311,38 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
       e.forced[l] = false;
     }
   }
+  // ordered:1 — each lane's members ordered once for the issue, as the model does from
+  // kOrderMembersFrom members (the ordering's cost, shared by every target, is not counted).
+  const std::size_t n = members;
+  std::vector<std::vector<double>> arrays(6 * lanes);
+  std::vector<std::vector<std::pair<double, std::uint32_t>>> scratch(lanes, std::vector<std::pair<double, std::uint32_t>>(n));
+  LaneOrder order{};
+  if (state.range(1) == 1) {
+    for (std::size_t l = 0; l < lanes; ++l) {
+      std::vector<double> lane_stance(n), lane_cost(n), lane_damage(n);
+      for (std::size_t j = 0; j < n; ++j) {
+        lane_stance[j] = stance[j * lanes + l];
+        lane_cost[j] = cost[j * lanes + l];
+        lane_damage[j] = damage[j * lanes + l];
+      }
+      std::vector<double>* a = &arrays[6 * l];
+      for (int k = 0; k < 6; ++k) a[k].resize(k < 3 ? n : n + 1);
+      const MemberView lane_view{lane_stance, gdp, supply, lane_cost, lane_damage};
+      const auto up_to = order_members(lane_view, one, design, kBenchPolicyDraw, 0.2,
+                                       {a[0], a[1], a[2], a[3], a[4], a[5], scratch[l]});
+      if (!up_to) state.SkipWithError("members not orderable");
+      order.up_to[l] = up_to.value_or(-1.0);
+      order.join_threshold[l] = a[0].data();
+      order.sorted_join_threshold[l] = a[1].data();
+      order.sorted_stance[l] = a[2].data();
+      order.damage_by_threshold[l] = a[3].data();
+      order.cost_by_threshold[l] = a[4].data();
+      order.supply_by_threshold[l] = a[5].data();
+    }
+    view.order = &order;
+    for (const LaneEpisode& e : episodes)
+      if (!ordered_in_every_lane(lanes, n, order, e)) state.SkipWithError("an order does not answer a view");
+  }
   // Stored and totalled as the model does (play_and_record_lanes), into one episode's runs.
   Lanes target, coercer, bloc, loss, triggered, aid;
   std::uint8_t outcome[kMaxLanes];
@@ -326,8 +359,14 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
   state.counters["ns/play"] =
       benchmark::Counter(static_cast<double>(state.iterations() * lanes), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK_CAPTURE(BM_EpisodeLanes, majority_rules_vote, true)->ArgName("members")->Arg(8)->Arg(16)->Arg(32)->Arg(63);
-BENCHMARK_CAPTURE(BM_EpisodeLanes, consensus_discretion, false)->ArgName("members")->Arg(8)->Arg(16)->Arg(32)->Arg(63);
+BENCHMARK_CAPTURE(BM_EpisodeLanes, majority_rules_vote, true)
+    ->ArgNames({"members", "ordered"})
+    ->ArgsProduct({{8, 16, 32, 63}, {0}})
+    ->ArgsProduct({{8, 16, 32, 64, 128, 256}, {1}});
+BENCHMARK_CAPTURE(BM_EpisodeLanes, consensus_discretion, false)
+    ->ArgNames({"members", "ordered"})
+    ->ArgsProduct({{8, 16, 32, 63}, {0}})
+    ->ArgsProduct({{8, 16, 32, 64, 128, 256}, {1}});
 
 // Bytes the statistics hold per output value (a policy x episode element of a real output, or
 // a category count set): the run totals and one chunk's accumulators, from glibc's count of

@@ -2,7 +2,8 @@
 // lane's running totals as a draw alone adds its plays: random episodes on random policies of
 // every design (three triggers, both commitments, aid automatic or voted, or none; in scope or
 // not), targets inside and outside, forced stances, loss surprise, perception errors wide enough
-// to flip every node, lanes that disagree at every node.
+// to flip every node, lanes that disagree at every node; and the same with every lane's members
+// ordered (the binary-search path of many-member policies).
 #include "models/coercion/episode_lanes.h"
 
 #include <gtest/gtest.h>
@@ -31,8 +32,10 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 
 // Plays `episodes` episodes of one random policy; returns how many lane plays reached each
 // outcome (so the test can require that every outcome was compared).
+// With `ordered`, every lane's members are ordered for its episode (order_members, as the model
+// does for many members) and both plays search those orders.
 std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed, const PolicyDesign& design,
-                                          std::size_t n, int episodes) {
+                                          std::size_t n, int episodes, bool ordered = false) {
   Random u{CounterRng(seed)};
   std::vector<int> reached(kOutcomeCount, 0);
   std::vector<double> gdp(n), supply(n);
@@ -128,7 +131,38 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       le.warned[l] = e.warned;
       le.target_exports[l] = e.target_exports;
     }
-    const LaneMembers members{n, lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(), supply.data()};
+    // Each lane's order for its own draw and episode (its obfuscation), when ordered.
+    struct OrderArrays {
+      std::vector<double> threshold, sorted_threshold, sorted_stance, damage_sums, cost_sums, supply_sums;
+      std::vector<std::pair<double, std::uint32_t>> scratch;
+      double up_to = -1.0;
+    };
+    std::vector<OrderArrays> orders(lanes);
+    LaneOrder lane_order{};
+    if (ordered) {
+      for (std::size_t l = 0; l < lanes; ++l) {
+        OrderArrays& a = orders[l];
+        for (auto* v : {&a.threshold, &a.sorted_threshold, &a.sorted_stance}) v->resize(n);
+        for (auto* v : {&a.damage_sums, &a.cost_sums, &a.supply_sums}) v->resize(n + 1);
+        a.scratch.resize(n);
+        const MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
+        const auto up_to = order_members(view, scalars[l], design, draws[l], episode[l].obfuscation,
+                                         {a.threshold, a.sorted_threshold, a.sorted_stance, a.damage_sums, a.cost_sums,
+                                          a.supply_sums, a.scratch});
+        EXPECT_TRUE(up_to.has_value());
+        a.up_to = up_to.value_or(-1.0);
+        lane_order.up_to[l] = a.up_to;
+        lane_order.join_threshold[l] = a.threshold.data();
+        lane_order.sorted_join_threshold[l] = a.sorted_threshold.data();
+        lane_order.sorted_stance[l] = a.sorted_stance.data();
+        lane_order.damage_by_threshold[l] = a.damage_sums.data();
+        lane_order.cost_by_threshold[l] = a.cost_sums.data();
+        lane_order.supply_by_threshold[l] = a.supply_sums.data();
+      }
+      EXPECT_TRUE(ordered_in_every_lane(lanes, n, lane_order, le));
+    }
+    const LaneMembers members{n,          lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(),
+                              supply.data(), ordered ? &lane_order : nullptr};
     // The recorder's runs, with a guard value past the lanes (it must not write there).
     std::vector<double> runs(7 * (kMaxLanes + 1), -7.0);
     std::vector<std::uint8_t> codes(kMaxLanes + 1, 99);
@@ -138,7 +172,12 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
     for (int r = 0; r < 7; ++r) EXPECT_EQ(run(r)[lanes], -7.0) << "run " << r << " written past its lanes";
     EXPECT_EQ(codes[lanes], 99) << "codes written past the lanes";
     for (std::size_t l = 0; l < lanes; ++l) {
-      const MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
+      MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
+      if (ordered)
+        MemberOrderStorage{orders[l].threshold,   orders[l].sorted_threshold, orders[l].sorted_stance,
+                           orders[l].damage_sums, orders[l].cost_sums,        orders[l].supply_sums,
+                           orders[l].scratch}
+            .show_in(view, orders[l].up_to);
       const EpisodeResult r = play_episode(episode[l], scalars[l], design, draws[l], view, perception[l]);
       const std::string where = std::to_string(lanes) + " lanes, seed " + std::to_string(seed) + " episode " + std::to_string(k) + " lane " +
                                 std::to_string(l);
@@ -217,6 +256,34 @@ TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
   EXPECT_GT(g_withdrawn_by_review, 20) << "threats withdrawn on review";
   EXPECT_GT(g_at_threat, 20) << "concessions at a warned threat";
   EXPECT_GT(g_changed_by_warning, 20) << "outcomes a warning changed";
+}
+
+// Ordered members (many-member policies): every lane searches its own draw's order, and its
+// result is play_episode's on a view with that order, bit for bit — every design, targets
+// inside and outside, 1 to 300 members.
+TEST(EpisodeLanes, OrderedLanesArePlayEpisodeWithItsOrder) {
+  g_withdrawn_by_review = g_at_threat = g_changed_by_warning = 0;
+  std::vector<int> reached(kOutcomeCount, 0);
+  std::uint64_t seed = 100000;
+  for (std::size_t lanes = 2; lanes <= episode_lanes(); lanes *= 2)
+    for (const Trigger trigger : {Trigger::consensus, Trigger::majority, Trigger::weighted})
+      for (const Commitment commitment : {Commitment::rules, Commitment::discretion})
+        for (const int aid : {0, 2}) {  // none, voted
+          PolicyDesign design;
+          design.sanctions = true;
+          design.trigger = trigger;
+          design.threshold = 0.4;
+          design.commitment = commitment;
+          design.aid = aid > 0;
+          design.activation = aid == 2 ? Activation::majority : Activation::automatic;
+          design.compensated_share = 0.5;
+          design.fund_cap = 1.5;
+          for (const std::size_t n : {1u, 2u, 3u, 7u, 64u, 300u}) {
+            const auto counts = compare_on_random_policy(lanes, seed++, design, n, 40, true);
+            for (int o = 0; o < kOutcomeCount; ++o) reached[static_cast<std::size_t>(o)] += counts[static_cast<std::size_t>(o)];
+          }
+        }
+  for (int o = 0; o < kOutcomeCount; ++o) EXPECT_GT(reached[static_cast<std::size_t>(o)], 20) << kOutcomeNames[o];
 }
 
 }  // namespace

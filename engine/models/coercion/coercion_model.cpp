@@ -63,6 +63,7 @@ struct Workspace final : ModelWorkspace {
   std::vector<double> lane_member_stance, lane_cost, lane_damage;
   std::vector<LanePolicyDraw> lane_policy_draw;  // per policy
   std::vector<LaneTotals> lane_totals;           // per policy: what each lane's draw sums over its episodes
+  std::vector<LaneOrder> lane_orders;            // per policy x issue: each lane's order (ordered policies)
 };
 
 class CoercionModel final : public Model {
@@ -147,12 +148,14 @@ class CoercionModel final : public Model {
       w->lane_damage.resize(lanes * total_members_);
       w->lane_policy_draw.resize(s_.policies.size());
       w->lane_totals.resize(s_.policies.size());
+      w->lane_orders.resize(s_.policies.size() * s_.issues.size());
     }
     return w;
   }
 
   // Draws side by side (episode_lanes). A policy the model orders (kOrderMembersFrom members or
-  // more, with joins or an aid vote to count) is still played draw by draw within the batch.
+  // more, with joins or an aid vote to count) plays on lanes too, each lane searching its own
+  // draw's order; draw by draw only where some lane's order does not answer a view.
   std::size_t batch_size() const override { return episode_lanes(); }
 
   void evaluate(std::span<const double> x, ModelWorkspace* workspace, DrawOutputs& draw_outputs) const override {
@@ -235,6 +238,23 @@ class CoercionModel final : public Model {
       }
     }
     std::fill(w.lane_totals.begin(), w.lane_totals.end(), LaneTotals{});
+    // Each lane's order of every ordered policy on every issue (prepare made them).
+    for (std::size_t p = 0; p < n_policies; ++p) {
+      if (!may_order(s_.policies[p])) continue;
+      for (std::size_t i = 0; i < n_issues; ++i) {
+        LaneOrder& order = w.lane_orders[p * n_issues + i];
+        for (std::size_t l = 0; l < lanes; ++l) {
+          const MemberView view = member_view(w.lanes[l], p, i);
+          order.up_to[l] = w.lanes[l].ordered_up_to[p * n_issues + i];
+          order.join_threshold[l] = view.join_threshold.data();
+          order.sorted_join_threshold[l] = view.sorted_join_threshold.data();
+          order.sorted_stance[l] = view.sorted_stance.data();
+          order.damage_by_threshold[l] = view.damage_by_threshold.data();
+          order.cost_by_threshold[l] = view.cost_by_threshold.data();
+          order.supply_by_threshold[l] = view.supply_by_threshold.data();
+        }
+      }
+    }
     // Episodes outside, policies inside: an episode's numbers in every lane are gathered once for
     // all policies. Each policy's totals still add its episodes in order.
     for (std::size_t e = 0; e < s_.episodes.size(); ++e) {
@@ -258,8 +278,11 @@ class CoercionModel final : public Model {
       }
       for (std::size_t p = 0; p < n_policies; ++p) {
         const Policy& policy = s_.policies[p];
-        if (may_order(policy)) {
-          // Ordered members answer each draw's views by binary search: one draw at a time.
+        const std::size_t m = policy.members.size();
+        const LaneOrder* order = may_order(policy) ? &w.lane_orders[p * n_issues + issue] : nullptr;
+        if (order && !ordered_in_every_lane(lanes, m, *order, le)) {
+          // Some lane's order does not answer a view: play_episode draw by draw, which takes
+          // the pass there.
           for (std::size_t l = 0; l < count; ++l) {
             const EpisodeResult r =
                 play_episode(episode_of(xs[l], w.lanes[l], policy, e), scalars[l], policy.design,
@@ -272,13 +295,14 @@ class CoercionModel final : public Model {
         // What depends on the policy: where the target sits among its members, and its scope.
         le.target_position = policy.member_position[s_.episodes[e].target];
         le.in_scope = le.target_position >= 0 && policy.issue_in_scope[issue];
-        const std::size_t base = member_offset_[p], m = policy.members.size();
+        const std::size_t base = member_offset_[p];
         const LaneMembers members{m,
                                   w.lane_member_stance.data() + (base * n_issues + issue * m) * lanes,
                                   w.lane_cost.data() + base * lanes,
                                   w.lane_damage.data() + base * lanes,
                                   policy.member_gdp.data(),
-                                  policy.member_supply.data()};
+                                  policy.member_supply.data(),
+                                  order};
         // Where each output's run of lanes goes.
         const std::size_t slot = p * s_.episodes.size() + e;
         const LaneRecord to{&batch.real(target_payoff_ + slot, 0), &batch.real(coercer_payoff_ + slot, 0),

@@ -44,8 +44,23 @@ struct LaneEpisode {
   bool in_scope = false;
 };
 
+// Each lane's order of a policy's members on one issue (order_members, MemberView): where its
+// draw keeps the join thresholds, the thresholds and stances sorted, and the running sums in
+// threshold order, and up to which cohesion that order answers.
+struct LaneOrder {
+  const double* join_threshold[kMaxLanes];
+  const double* sorted_join_threshold[kMaxLanes];
+  const double* sorted_stance[kMaxLanes];
+  const double* damage_by_threshold[kMaxLanes];
+  const double* cost_by_threshold[kMaxLanes];
+  const double* supply_by_threshold[kMaxLanes];
+  double up_to[kMaxLanes];  // < 0: that lane's draw has no order
+};
+
 // A policy's members on the episode's issue: stance, cost and damage per member and lane at
-// [member · lanes + lane]; GDP and supply per member (the same in every draw).
+// [member · lanes + lane]; GDP and supply per member (the same in every draw). With `order`
+// (policies of many members), joins and aid votes are counted by binary search in every lane,
+// as play_episode does with a MemberView that has its order: only where ordered_in_every_lane.
 struct LaneMembers {
   std::size_t count = 0;
   const double* stance = nullptr;
@@ -53,7 +68,23 @@ struct LaneMembers {
   const double* damage = nullptr;
   const double* gdp = nullptr;
   const double* supply = nullptr;
+  const LaneOrder* order = nullptr;
 };
+
+// Whether the first `lanes` lanes may play with `order`: each has one, and every cohesion a
+// play's views use (1, and the perception factors e^{σ z1}, e^{σ z4}) lies in [0, up_to], where
+// play_episode takes the ordered path in every view. Otherwise the caller plays those draws one
+// at a time.
+inline bool ordered_in_every_lane(std::size_t lanes, std::size_t members, const LaneOrder& order,
+                                  const LaneEpisode& episode) {
+  if (members == 0) return false;
+  for (std::size_t l = 0; l < lanes; ++l) {
+    const double up_to = order.up_to[l];
+    for (const double k : {1.0, episode.factor[0][l], episode.factor[3][l]})
+      if (!(up_to >= 0.0 && k >= 0.0 && k <= up_to)) return false;
+  }
+  return true;
+}
 
 // Where a play's results go (play_and_record_lanes): each output's run of one value per lane.
 struct LaneRecord {
