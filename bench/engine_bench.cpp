@@ -339,6 +339,7 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
       order.cost_by_threshold[l] = a[4].data();
       order.supply_by_threshold[l] = a[5].data();
     }
+    order.set_joined_at_one(lanes, n);
     view.order = &order;
     for (const LaneEpisode& e : episodes)
       if (!ordered_in_every_lane(lanes, n, order, e)) state.SkipWithError("an order does not answer a view");

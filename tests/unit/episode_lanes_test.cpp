@@ -159,6 +159,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
         lane_order.cost_by_threshold[l] = a.cost_sums.data();
         lane_order.supply_by_threshold[l] = a.supply_sums.data();
       }
+      lane_order.set_joined_at_one(lanes, n);
       EXPECT_TRUE(ordered_in_every_lane(lanes, n, lane_order, le));
     }
     const LaneMembers members{n,          lane_stance.data(), lane_cost.data(), lane_damage.data(), gdp.data(),

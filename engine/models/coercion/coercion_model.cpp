@@ -253,6 +253,7 @@ class CoercionModel final : public Model {
           order.cost_by_threshold[l] = view.cost_by_threshold.data();
           order.supply_by_threshold[l] = view.supply_by_threshold.data();
         }
+        order.set_joined_at_one(lanes, s_.policies[p].members.size());
       }
     }
     // Episodes outside, policies inside: an episode's numbers in every lane are gathered once for

@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "simd/registers.h"
 
 // The wide vector types below live only inside functions compiled for their instruction set (the

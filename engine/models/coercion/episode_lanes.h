@@ -7,6 +7,7 @@
 // random episodes of every design, batched_model_test.cpp on every episode of the baseline). For
 // policies counted by passes over their members; the model keeps play_episode for ordered ones
 // (many members).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -55,6 +56,16 @@ struct LaneOrder {
   const double* cost_by_threshold[kMaxLanes];
   const double* supply_by_threshold[kMaxLanes];
   double up_to[kMaxLanes];  // < 0: that lane's draw has no order
+  // How many thresholds are ≤ 1 (the count of the play itself, whose cohesion is 1; the same for
+  // every target of the issue): set_joined_at_one.
+  long long joined_at_one[kMaxLanes];
+  void set_joined_at_one(std::size_t lanes, std::size_t members) {
+    for (std::size_t l = 0; l < lanes; ++l)
+      joined_at_one[l] = up_to[l] < 0.0 ? 0
+                                        : std::upper_bound(sorted_join_threshold[l], sorted_join_threshold[l] + members, 1.0) -
+                                              sorted_join_threshold[l];
+    for (std::size_t l = lanes; l < kMaxLanes; ++l) joined_at_one[l] = 0;
+  }
 };
 
 // A policy's members on the episode's issue: stance, cost and damage per member and lane at
