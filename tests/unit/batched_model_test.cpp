@@ -14,6 +14,7 @@
 #include "config/experiment.h"
 #include "models/coercion/episode.h"
 #include "sampling/sampler.h"
+#include "test_support.h"
 
 namespace deterrence {
 namespace {
@@ -109,6 +110,19 @@ TEST(BatchedModel, WorldDrawsPlayAsEachAlone) {
   // The world set's global bloc (195 members, sanctions, aid vote) is ordered and played draw by
   // draw inside the batch; its other five policies on lanes.
   compare_batched_with_alone(std::string(DETERRENCE_CONFIGS) + "/experiments/world.yaml", 48);
+}
+
+TEST(BatchedModel, WorldDrawsWithoutAnOrderPlayAsEachAlone) {
+  // A stance value that is negative in about one draw in six: such a draw's members cannot be
+  // ordered, so a batch holding one plays its ordered policies' episodes draw by draw (the pass
+  // for that draw), the others on lanes.
+  const testing::TempDir dir;
+  const std::string config = dir.write(
+      "world_signed.yaml", "extends: " + std::string(DETERRENCE_CONFIGS) +
+                               "/experiments/world.yaml\n"
+                               "parameters:\n"
+                               "  stance_value: !replace {dist: normal, mean: 0.004, sd: 0.004, group: stance_value}\n");
+  compare_batched_with_alone(config, 48);
 }
 
 }  // namespace

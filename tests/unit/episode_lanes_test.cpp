@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -285,6 +286,42 @@ TEST(EpisodeLanes, OrderedLanesArePlayEpisodeWithItsOrder) {
           }
         }
   for (int o = 0; o < kOutcomeCount; ++o) EXPECT_GT(reached[static_cast<std::size_t>(o)], 20) << kOutcomeNames[o];
+}
+
+}  // namespace
+}  // namespace deterrence::coercion
+
+namespace deterrence::coercion {
+namespace {
+
+// The model plays an ordered policy's episode on lanes only where every lane's order answers
+// every view; otherwise draw by draw (the pass where a draw has no order).
+TEST(EpisodeLanes, OrderedLanesOnlyWhereEveryOrderAnswersEveryView) {
+  LaneOrder order{};
+  LaneEpisode e{};
+  for (std::size_t l = 0; l < kMaxLanes; ++l) {
+    order.up_to[l] = 10.0;
+    for (int k = 0; k < 4; ++k) e.factor[k][l] = 0.5 + 0.1 * static_cast<double>(l);
+  }
+  EXPECT_TRUE(ordered_in_every_lane(4, 100, order, e));
+  EXPECT_FALSE(ordered_in_every_lane(4, 0, order, e)) << "no members";
+  LaneOrder unordered = order;
+  unordered.up_to[3] = -1.0;  // lane 3's draw has no order
+  EXPECT_FALSE(ordered_in_every_lane(4, 100, unordered, e));
+  EXPECT_TRUE(ordered_in_every_lane(3, 100, unordered, e)) << "lanes past the first three are not asked";
+  LaneOrder small = order;
+  small.up_to[1] = 0.5;  // answers k = 0.5 (lane 1's factors are 0.6) and not 1
+  EXPECT_FALSE(ordered_in_every_lane(4, 100, small, e));
+  for (const int k : {0, 3}) {  // the coercer's and the target's cohesion
+    LaneEpisode wide = e;
+    wide.factor[k][2] = 11.0;
+    EXPECT_FALSE(ordered_in_every_lane(4, 100, order, wide)) << "factor " << k;
+    wide.factor[k][2] = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_FALSE(ordered_in_every_lane(4, 100, order, wide)) << "factor " << k;
+  }
+  LaneEpisode other = e;
+  other.factor[1][2] = other.factor[2][2] = 1e300;  // not cohesions: the stance's and stakes' factors
+  EXPECT_TRUE(ordered_in_every_lane(4, 100, order, other));
 }
 
 }  // namespace
