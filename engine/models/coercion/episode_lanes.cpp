@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
+#if defined(__x86_64__) && !defined(__clang__)
+#include <immintrin.h>  // the lanes' gathers (episode_lanes_kernel.inc)
 #endif
 
 #include "simd/registers.h"
