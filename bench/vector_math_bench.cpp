@@ -39,37 +39,33 @@ void per_value(benchmark::State& state, F f, bool available = true) {
 bool has_avx512() { return __builtin_cpu_supports("avx512f"); }
 bool has_avx() { return __builtin_cpu_supports("avx"); }
 
-void BM_GlibcErfc(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) { for (std::size_t i = 0; i < n; ++i) o[i] = std::erfc(x[i]); });
+// f on every argument, one at a time (glibc) or `Lanes` at a time (SLEEF, through load and store).
+template <class F>
+auto scalar(F f) {
+  return [f](const double* x, double* o, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) o[i] = f(x[i]);
+  };
 }
-void BM_SleefErfc8(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) {
-    for (std::size_t i = 0; i < n; i += 8) _mm512_storeu_pd(o + i, Sleef_cinz_erfcd8_u15avx512fnofma(_mm512_loadu_pd(x + i)));
-  }, has_avx512());
+template <std::size_t Lanes, class Load, class Store, class F>
+auto wide(Load load, Store store, F f) {
+  return [=](const double* x, double* o, std::size_t n) {
+    for (std::size_t i = 0; i < n; i += Lanes) store(o + i, f(load(x + i)));
+  };
 }
-void BM_SleefErfc4(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) {
-    for (std::size_t i = 0; i < n; i += 4) _mm256_storeu_pd(o + i, Sleef_cinz_erfcd4_u15avx(_mm256_loadu_pd(x + i)));
-  }, has_avx());
-}
-void BM_SleefErfc2(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) {
-    for (std::size_t i = 0; i < n; i += 2) _mm_storeu_pd(o + i, Sleef_cinz_erfcd2_u15sse2(_mm_loadu_pd(x + i)));
-  });
-}
-void BM_GlibcExp(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) { for (std::size_t i = 0; i < n; ++i) o[i] = std::exp(x[i]); });
-}
-void BM_SleefExp8(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) {
-    for (std::size_t i = 0; i < n; i += 8) _mm512_storeu_pd(o + i, Sleef_cinz_expd8_u10avx512fnofma(_mm512_loadu_pd(x + i)));
-  }, has_avx512());
-}
-void BM_SleefExp4(benchmark::State& s) {
-  per_value(s, [](const double* x, double* o, std::size_t n) {
-    for (std::size_t i = 0; i < n; i += 4) _mm256_storeu_pd(o + i, Sleef_cinz_expd4_u10avx(_mm256_loadu_pd(x + i)));
-  }, has_avx());
-}
+const auto load8 = [](const double* p) { return _mm512_loadu_pd(p); };
+const auto store8 = [](double* p, __m512d v) { _mm512_storeu_pd(p, v); };
+const auto load4 = [](const double* p) { return _mm256_loadu_pd(p); };
+const auto store4 = [](double* p, __m256d v) { _mm256_storeu_pd(p, v); };
+const auto load2 = [](const double* p) { return _mm_loadu_pd(p); };
+const auto store2 = [](double* p, __m128d v) { _mm_storeu_pd(p, v); };
+
+void BM_GlibcErfc(benchmark::State& s) { per_value(s, scalar([](double v) { return std::erfc(v); })); }
+void BM_SleefErfc8(benchmark::State& s) { per_value(s, wide<8>(load8, store8, Sleef_cinz_erfcd8_u15avx512fnofma), has_avx512()); }
+void BM_SleefErfc4(benchmark::State& s) { per_value(s, wide<4>(load4, store4, Sleef_cinz_erfcd4_u15avx), has_avx()); }
+void BM_SleefErfc2(benchmark::State& s) { per_value(s, wide<2>(load2, store2, Sleef_cinz_erfcd2_u15sse2)); }
+void BM_GlibcExp(benchmark::State& s) { per_value(s, scalar([](double v) { return std::exp(v); })); }
+void BM_SleefExp8(benchmark::State& s) { per_value(s, wide<8>(load8, store8, Sleef_cinz_expd8_u10avx512fnofma), has_avx512()); }
+void BM_SleefExp4(benchmark::State& s) { per_value(s, wide<4>(load4, store4, Sleef_cinz_expd4_u10avx), has_avx()); }
 BENCHMARK(BM_GlibcErfc);
 BENCHMARK(BM_SleefErfc8);
 BENCHMARK(BM_SleefErfc4);
