@@ -328,16 +328,12 @@ void BM_EpisodeLanes(benchmark::State& state, bool majority) {
       std::vector<double>* a = &arrays[6 * l];
       for (int k = 0; k < 6; ++k) a[k].resize(k < 3 ? n : n + 1);
       const MemberView lane_view{lane_stance, gdp, supply, lane_cost, lane_damage};
-      const auto up_to = order_members(lane_view, one, design, kBenchPolicyDraw, 0.2,
-                                       {a[0], a[1], a[2], a[3], a[4], a[5], scratch[l]});
+      const MemberOrderStorage storage{a[0], a[1], a[2], a[3], a[4], a[5], scratch[l]};
+      const auto up_to = order_members(lane_view, one, design, kBenchPolicyDraw, 0.2, storage);
       if (!up_to) state.SkipWithError("members not orderable");
-      order.up_to[l] = up_to.value_or(-1.0);
-      order.join_threshold[l] = a[0].data();
-      order.sorted_join_threshold[l] = a[1].data();
-      order.sorted_stance[l] = a[2].data();
-      order.damage_by_threshold[l] = a[3].data();
-      order.cost_by_threshold[l] = a[4].data();
-      order.supply_by_threshold[l] = a[5].data();
+      MemberView ordered_view = lane_view;
+      storage.show_in(ordered_view, up_to.value_or(-1.0));
+      order.show_lane(l, ordered_view, up_to.value_or(-1.0));
     }
     order.set_joined_at_one(lanes, n);
     view.order = &order;

@@ -31,6 +31,21 @@ struct Random {
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
+// A policy design of the tests' kind: a 0.4 supply threshold, half compensated, a fund of 1.5;
+// aid 0 none, 1 automatic, 2 voted.
+PolicyDesign design_of(bool sanctions, Trigger trigger, Commitment commitment, int aid) {
+  PolicyDesign design;
+  design.sanctions = sanctions;
+  design.trigger = trigger;
+  design.threshold = 0.4;
+  design.commitment = commitment;
+  design.aid = aid > 0;
+  design.activation = aid == 2 ? Activation::majority : Activation::automatic;
+  design.compensated_share = 0.5;
+  design.fund_cap = 1.5;
+  return design;
+}
+
 // Plays `episodes` episodes of one random policy; returns how many lane plays reached each
 // outcome (so the test can require that every outcome was compared).
 // With `ordered`, every lane's members are ordered for its episode (order_members, as the model
@@ -137,6 +152,9 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
       std::vector<double> threshold, sorted_threshold, sorted_stance, damage_sums, cost_sums, supply_sums;
       std::vector<std::pair<double, std::uint32_t>> scratch;
       double up_to = -1.0;
+      MemberOrderStorage storage() {
+        return {threshold, sorted_threshold, sorted_stance, damage_sums, cost_sums, supply_sums, scratch};
+      }
     };
     std::vector<OrderArrays> orders(lanes);
     LaneOrder lane_order{};
@@ -147,18 +165,12 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
         for (auto* v : {&a.damage_sums, &a.cost_sums, &a.supply_sums}) v->resize(n + 1);
         a.scratch.resize(n);
         const MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
-        const auto up_to = order_members(view, scalars[l], design, draws[l], episode[l].obfuscation,
-                                         {a.threshold, a.sorted_threshold, a.sorted_stance, a.damage_sums, a.cost_sums,
-                                          a.supply_sums, a.scratch});
+        const auto up_to = order_members(view, scalars[l], design, draws[l], episode[l].obfuscation, a.storage());
         EXPECT_TRUE(up_to.has_value());
         a.up_to = up_to.value_or(-1.0);
-        lane_order.up_to[l] = a.up_to;
-        lane_order.join_threshold[l] = a.threshold.data();
-        lane_order.sorted_join_threshold[l] = a.sorted_threshold.data();
-        lane_order.sorted_stance[l] = a.sorted_stance.data();
-        lane_order.damage_by_threshold[l] = a.damage_sums.data();
-        lane_order.cost_by_threshold[l] = a.cost_sums.data();
-        lane_order.supply_by_threshold[l] = a.supply_sums.data();
+        MemberView ordered_view = view;
+        a.storage().show_in(ordered_view, a.up_to);
+        lane_order.show_lane(l, ordered_view, a.up_to);
       }
       lane_order.set_joined_at_one(lanes, n);
       EXPECT_TRUE(ordered_in_every_lane(lanes, n, lane_order, le));
@@ -175,11 +187,7 @@ std::vector<int> compare_on_random_policy(std::size_t lanes, std::uint64_t seed,
     EXPECT_EQ(codes[lanes], 99) << "codes written past the lanes";
     for (std::size_t l = 0; l < lanes; ++l) {
       MemberView view{stance[l], gdp, supply, cost[l], damage[l]};
-      if (ordered)
-        MemberOrderStorage{orders[l].threshold,   orders[l].sorted_threshold, orders[l].sorted_stance,
-                           orders[l].damage_sums, orders[l].cost_sums,        orders[l].supply_sums,
-                           orders[l].scratch}
-            .show_in(view, orders[l].up_to);
+      if (ordered) orders[l].storage().show_in(view, orders[l].up_to);
       const EpisodeResult r = play_episode(episode[l], scalars[l], design, draws[l], view, perception[l]);
       const std::string where = std::to_string(lanes) + " lanes, seed " + std::to_string(seed) + " episode " + std::to_string(k) + " lane " +
                                 std::to_string(l);
@@ -240,15 +248,7 @@ TEST(EpisodeLanes, EveryLaneIsPlayEpisodeOnRandomPolicies) {
     for (const Trigger trigger : {Trigger::consensus, Trigger::majority, Trigger::weighted})
       for (const Commitment commitment : {Commitment::rules, Commitment::discretion})
         for (const int aid : {0, 1, 2}) {  // none, automatic, voted
-          PolicyDesign design;
-          design.sanctions = sanctions;
-          design.trigger = trigger;
-          design.threshold = 0.4;
-          design.commitment = commitment;
-          design.aid = aid > 0;
-          design.activation = aid == 2 ? Activation::majority : Activation::automatic;
-          design.compensated_share = 0.5;
-          design.fund_cap = 1.5;
+          const PolicyDesign design = design_of(sanctions, trigger, commitment, aid);
           for (const std::size_t n : {1u, 5u, 21u}) {
             const auto counts = compare_on_random_policy(lanes, seed++, design, n, 60);
             for (int o = 0; o < kOutcomeCount; ++o) reached[static_cast<std::size_t>(o)] += counts[static_cast<std::size_t>(o)];
@@ -271,15 +271,7 @@ TEST(EpisodeLanes, OrderedLanesArePlayEpisodeWithItsOrder) {
     for (const Trigger trigger : {Trigger::consensus, Trigger::majority, Trigger::weighted})
       for (const Commitment commitment : {Commitment::rules, Commitment::discretion})
         for (const int aid : {0, 2}) {  // none, voted
-          PolicyDesign design;
-          design.sanctions = true;
-          design.trigger = trigger;
-          design.threshold = 0.4;
-          design.commitment = commitment;
-          design.aid = aid > 0;
-          design.activation = aid == 2 ? Activation::majority : Activation::automatic;
-          design.compensated_share = 0.5;
-          design.fund_cap = 1.5;
+          const PolicyDesign design = design_of(true, trigger, commitment, aid);
           for (const std::size_t n : {1u, 2u, 3u, 7u, 64u, 300u}) {
             const auto counts = compare_on_random_policy(lanes, seed++, design, n, 40, true);
             for (int o = 0; o < kOutcomeCount; ++o) reached[static_cast<std::size_t>(o)] += counts[static_cast<std::size_t>(o)];

@@ -243,16 +243,8 @@ class CoercionModel final : public Model {
       if (!may_order(s_.policies[p])) continue;
       for (std::size_t i = 0; i < n_issues; ++i) {
         LaneOrder& order = w.lane_orders[p * n_issues + i];
-        for (std::size_t l = 0; l < lanes; ++l) {
-          const MemberView view = member_view(w.lanes[l], p, i);
-          order.up_to[l] = w.lanes[l].ordered_up_to[p * n_issues + i];
-          order.join_threshold[l] = view.join_threshold.data();
-          order.sorted_join_threshold[l] = view.sorted_join_threshold.data();
-          order.sorted_stance[l] = view.sorted_stance.data();
-          order.damage_by_threshold[l] = view.damage_by_threshold.data();
-          order.cost_by_threshold[l] = view.cost_by_threshold.data();
-          order.supply_by_threshold[l] = view.supply_by_threshold.data();
-        }
+        for (std::size_t l = 0; l < lanes; ++l)
+          order.show_lane(l, member_view(w.lanes[l], p, i), w.lanes[l].ordered_up_to[p * n_issues + i]);
         order.set_joined_at_one(lanes, s_.policies[p].members.size());
       }
     }

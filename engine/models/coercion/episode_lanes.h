@@ -59,6 +59,16 @@ struct LaneOrder {
   // How many thresholds are ≤ 1 (the count of the play itself, whose cohesion is 1; the same for
   // every target of the issue): set_joined_at_one.
   long long joined_at_one[kMaxLanes];
+  // Lane l's arrays from a view that has its order (MemberOrderStorage::show_in), or none (up_to < 0).
+  void show_lane(std::size_t l, const MemberView& view, double lane_up_to) {
+    up_to[l] = lane_up_to;
+    join_threshold[l] = view.join_threshold.data();
+    sorted_join_threshold[l] = view.sorted_join_threshold.data();
+    sorted_stance[l] = view.sorted_stance.data();
+    damage_by_threshold[l] = view.damage_by_threshold.data();
+    cost_by_threshold[l] = view.cost_by_threshold.data();
+    supply_by_threshold[l] = view.supply_by_threshold.data();
+  }
   void set_joined_at_one(std::size_t lanes, std::size_t members) {
     for (std::size_t l = 0; l < lanes; ++l)
       joined_at_one[l] = up_to[l] < 0.0 ? 0
