@@ -149,6 +149,21 @@ void Distribution::quantiles(const double* u, double* out, std::size_t count, st
   for (std::size_t k = 0; k < count; ++k) out[k * stride] = quantile(u[k * stride]);
 }
 
+void Distribution::quantiles_of_scores(const double* x, double* out, std::size_t count, std::size_t stride,
+                                       double* scratch) const {
+  if (has_score_table()) {
+    const bool pert = kind == DistributionKind::pert;
+    const double origin = pert ? a : 0.0, range = pert ? b - a : 1.0;
+    simd::hermite_values(table->by_score.grid(), x, scratch, count);
+    for (std::size_t k = 0; k < count; ++k) {
+      const double z = scratch[k];  // NaN beyond ±kScoreEdge: through u and the tails
+      out[k * stride] = std::isnan(z) ? quantile(copula_uniform(x[k])) : origin + range * z;
+    }
+    return;
+  }
+  for (std::size_t k = 0; k < count; ++k) out[k * stride] = quantile(copula_uniform(x[k]));
+}
+
 void Distribution::prepare() {
   if (kind != DistributionKind::beta && kind != DistributionKind::pert) return;
   // Tables are a pure function of the distribution: a sweep that reloads its config for every
@@ -231,7 +246,21 @@ void Distribution::build_table() {
             [&](double u) { return inverse_density(alpha, beta_shape, exact_z(u)); },
             [&](double z, double u) { return std::abs(z - exact_z(u)) <= 1e-9; });
       },
-      [&] { built->lower = tail(alpha, beta_shape); }, [&] { built->upper = tail(beta_shape, alpha); });
+      [&] { built->lower = tail(alpha, beta_shape); }, [&] { built->upper = tail(beta_shape, alpha); },
+      [&] {
+        // A copula member's z against its score x, to the middle's 1e-9 of the range; dz/dx = φ(x)/pdf(z).
+        // The fewest intervals that pass (smaller tables stay in the core's caches: a draw reads
+        // one per copula member), up to the middle's 2048.
+        const auto z_of_score = [&](double x) { return exact_z(copula_uniform(x)); };
+        const auto density_of_score = [](double x) { return std::exp(-0.5 * x * x) / std::sqrt(2 * std::numbers::pi); };
+        for (const std::size_t intervals : {256, 512, 1024, 2048}) {
+          built->by_score = build(
+              intervals, -kScoreEdge, kScoreEdge, z_of_score,
+              [&](double x) { return density_of_score(x) * inverse_density(alpha, beta_shape, z_of_score(x)); },
+              [&](double z, double x) { return std::abs(z - z_of_score(x)) <= 1e-9; });
+          if (!built->by_score.empty()) break;
+        }
+      });
   if (built->middle.empty()) return;  // keep exact sampling
   table = built;
 }

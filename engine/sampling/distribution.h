@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "simd/hermite.h"
+
 namespace deterrence {
 
 class ConfigNode;
@@ -37,18 +39,9 @@ struct HermiteKnots {
     __builtin_prefetch(q, 0, 2);
     __builtin_prefetch(q + 3, 0, 2);
   }
-  // The interpolant at t, or NaN outside [first, last knot]. Inline: it is on the hot path.
-  double at(double t) const {
-    const double position = (t - first) / step;
-    const std::size_t count = size();
-    if (!(position >= 0.0) || !(position <= static_cast<double>(count - 1)) || count < 2)
-      return std::numeric_limits<double>::quiet_NaN();
-    const std::size_t k = std::min(static_cast<std::size_t>(position), count - 2);
-    const double f = position - static_cast<double>(k), f2 = f * f, f3 = f2 * f;
-    const double* q = knots.data() + 2 * k;  // value, slope of knot k, then of knot k + 1
-    return (2 * f3 - 3 * f2 + 1) * q[0] + (f3 - 2 * f2 + f) * step * q[1] + (-2 * f3 + 3 * f2) * q[2] +
-           (f3 - f2) * step * q[3];
-  }
+  simd::HermiteGrid grid() const { return {first, step, knots.data(), size()}; }
+  // The interpolant at t, or NaN outside [first, last knot] (simd::hermite_value: inline, on the hot path).
+  double at(double t) const { return simd::hermite_value(grid(), t); }
 };
 
 // One tail in logarithms (ln z against ln u), in two pieces: far (u from 2^-64 to 2^-20), where it
@@ -65,7 +58,12 @@ struct TailKnots {
 struct QuantileTable {
   HermiteKnots middle;
   TailKnots lower, upper;  // either may be empty: that tail stays exact
+  // z against a copula's normal score x (u = Φ(x)) on [−kScoreEdge, kScoreEdge], inside the
+  // middle's range of u: a copula member's value straight from its score, without Φ (may be empty).
+  HermiteKnots by_score;
 };
+// The scores by_score covers: Φ(±2.05) = 0.0202 and 0.9798, inside the middle table's [0.02, 0.98].
+inline constexpr double kScoreEdge = 2.05;
 
 struct Distribution {
   DistributionKind kind = DistributionKind::constant;
@@ -89,6 +87,10 @@ struct Distribution {
   // out[k·stride] = quantile(u[k·stride]) for k < count, the same bits: the kind and table are
   // looked up once for all of them.
   void quantiles(const double* u, double* out, std::size_t count, std::size_t stride) const;
+  // out[k·stride] = quantile(copula_uniform(x[k])) for k < count, to within the tables' 1e-9 (the
+  // by_score table where it has one: the same bits for any count); `scratch` holds count values.
+  void quantiles_of_scores(const double* x, double* out, std::size_t count, std::size_t stride, double* scratch) const;
+  bool has_score_table() const { return table && !table->by_score.empty(); }
   // Asks for the table lines quantiles() will read for these uniforms (a hint, no result): the
   // tables of many parameters outgrow the core's caches, and their reads otherwise wait one by one.
   void prefetch(const double* u, std::size_t count, std::size_t stride) const;

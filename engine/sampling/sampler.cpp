@@ -13,11 +13,14 @@ namespace deterrence {
 Sampler::Sampler(const ParameterSpace& space, std::uint64_t seed, const Design* design)
     : space_(space), rng_(seed), design_(design && design->spec().kind != DesignKind::monte_carlo ? design : nullptr) {
   const auto& parameters = space_.parameters();
+  scored_.assign(parameters.size(), false);
+  for (const auto& group : space_.copulas())
+    for (const std::size_t i : group.members) scored_[i] = parameters[i].distribution.has_score_table();
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     streams_.push_back(parameters[i].stream);
     const DistributionKind kind = parameters[i].distribution.kind;
-    (kind == DistributionKind::normal || kind == DistributionKind::lognormal ? normal_parameters_ : other_parameters_)
-        .push_back(i);
+    if (kind == DistributionKind::normal || kind == DistributionKind::lognormal) normal_parameters_.push_back(i);
+    else if (!scored_[i]) other_parameters_.push_back(i);
   }
 }
 
@@ -81,8 +84,9 @@ void Sampler::transform_rows(std::size_t count, std::span<double> uniforms, std:
   const std::size_t n = space_.size();
   // Each copula group on all the draws together, draws side by side ([member][draw]): normal
   // scores many at a time, then x = L z for each draw in the same order as one draw alone (the
-  // inner loop over draws vectorises, each draw's sum still added term by term); the correlated
-  // score goes back to a uniform for the marginal.
+  // inner loop over draws vectorises, each draw's sum still added term by term). A member with a
+  // table by score takes its value from the correlated score (engine 0.6.0); any other's score
+  // goes back to a uniform for its marginal.
   for (const auto& group : space_.copulas()) {
     const std::size_t m = group.members.size();
     for (std::size_t j = 0; j < m; ++j)
@@ -91,14 +95,10 @@ void Sampler::transform_rows(std::size_t count, std::span<double> uniforms, std:
     double* x = scratch.correlated.data();
     for (std::size_t r = 0; r < m; ++r) {
       correlated_row(group.cholesky.data(), m, r, scratch.normals.data(), count, x);
-      // Φ(x) = erfc(−x/√2)/2 with glibc's erfc: SLEEF's deterministic erfc gives the same bits at
-      // every width but costs 16 ns a value at 8 lanes against glibc's 5 (README, engine 0.5.0).
-      for (std::size_t d = 0; d < count; ++d) {
-        double u = 0.5 * std::erfc(-x[d] / std::numbers::sqrt2);
-        // Keep u inside (0, 1) so every inverse CDF stays finite.
-        u = std::min(std::max(u, 0x1.0p-60), 1.0 - 0x1.0p-53);
-        uniforms[d * n + group.members[r]] = u;
-      }
+      const std::size_t i = group.members[r];
+      if (scored_[i]) parameters[i].distribution.quantiles_of_scores(x, values.data() + i, count, n, scratch.gathered.data());
+      else
+        for (std::size_t d = 0; d < count; ++d) uniforms[d * n + i] = copula_uniform(x[d]);
     }
   }
   // Normal scores of every draw many at a time, then each marginal as Distribution::quantile

@@ -60,6 +60,8 @@ class Sampler {
   std::vector<std::uint64_t> streams_;  // each parameter's stream, side by side for CounterRng::uniforms
   // Normal and lognormal parameters (their quantiles many at a time), and all the others.
   std::vector<std::size_t> normal_parameters_, other_parameters_;
+  // Copula members whose value comes from their correlated score (Distribution::has_score_table).
+  std::vector<bool> scored_;
 };
 
 }  // namespace deterrence

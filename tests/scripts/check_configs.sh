@@ -44,7 +44,7 @@ for key in loss_misperception override_cost threat_review selectivity threat_war
 "$BIN" run "$TMP/v1zero/baseline.yaml" --out "$TMP/v1-zero.h5" --quiet
 /usr/bin/python3 "$ROOT/tests/scripts/same_results.py" "$TMP/v1-zero.h5" "$V1/expected_v1.h5" --groups /outputs,/dims --without-scales
 echo "[configs] versions 2, 3 and 4 at zero reproduce version 1's outputs bit for bit"
-# Engine 0.5.0 changed the last bits (SLEEF's exp): the file engine 0.4 wrote
+# Engines 0.5.0 and 0.6.0 changed the last bits (SLEEF's exp; copula betas by score): the file engine 0.4 wrote
 # (expected_v1_engine_0.4.h5, the frozen outputs plus per-draw outcome records) checks it
 # statistically — every output within its Monte Carlo interval, KS tests on per-draw outcome
 # shares, and at most 1e-4 of the paired outcomes moved — and a changed model must fail the check.

@@ -10,6 +10,7 @@
 
 #include "sampling/counter_rng.h"
 #include "sampling/distribution.h"
+#include "sampling/normal_quantile.h"
 
 namespace deterrence {
 namespace {
@@ -115,6 +116,41 @@ TEST(DistributionTest, TabulatedTailsKeepTheirRelativePrecision) {
     EXPECT_LE(worst_lower, 2e-9) << d.describe();
     EXPECT_LE(worst_upper, 2e-9) << d.describe();
   }
+}
+
+// A copula member's value from its correlated score (engine 0.6.0): the by_score table, and u =
+// Φ(x) with the u tables beyond ±kScoreEdge, within the tables' 1e-9 of the exact quantile at
+// that u, for scores far into both tails; the salience betas get a table by score; and many
+// scores at once (strided) give the bits of one at a time.
+TEST(DistributionTest, QuantilesOfScoresMatchTheExactQuantileOfTheirUniform) {
+  const CounterRng rng(5);
+  for (Distribution d : {Distribution::beta_mean(0.4, 8), Distribution::beta_mean(0.05, 8), Distribution::beta_mean(0.95, 8),
+                         Distribution::beta(3, 7), Distribution::beta(30, 2), make(DistributionKind::pert, -5, 20, 0)}) {
+    d.prepare();
+    ASSERT_TRUE(d.has_score_table()) << d.describe();
+    const double scale = d.kind == DistributionKind::pert ? d.b - d.a : 1.0;
+    std::vector<double> x;
+    for (std::uint64_t i = 0; i < 50000; ++i) x.push_back(-7.0 + 14.0 * rng.uniform(i, 7));
+    for (const double edge : {-kScoreEdge, kScoreEdge, std::nextafter(kScoreEdge, 3.0), -8.5, 8.1, 0.0}) x.push_back(edge);
+    std::vector<double> scratch(x.size()), out(2 * x.size(), -1.0);
+    d.quantiles_of_scores(x.data(), out.data(), x.size(), 2, scratch.data());
+    double worst = 0;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      worst = std::max(worst, std::abs(out[2 * k] - d.exact_quantile(copula_uniform(x[k]))));
+      double one = 0;
+      d.quantiles_of_scores(&x[k], &one, 1, 1, scratch.data());
+      ASSERT_EQ(one, out[2 * k]) << d.describe() << " at x = " << x[k];
+    }
+    EXPECT_LE(worst, 1e-9 * scale) << d.describe();
+    EXPECT_EQ(out[1], -1.0) << "wrote between the strides";
+  }
+  // Without any table (the beta's density is infinite at an end): Φ and the exact quantile.
+  const Distribution bare = Distribution::beta(0.5, 0.5);
+  volatile double score = 0.3;  // not a constant: GCC would fold erfc correctly rounded, not glibc's
+  const double x = score;
+  double scratch = 0, out = 0;
+  bare.quantiles_of_scores(&x, &out, 1, 1, &scratch);
+  EXPECT_EQ(out, bare.quantile(copula_uniform(x)));
 }
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }

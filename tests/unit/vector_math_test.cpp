@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "simd/hermite.h"
 #include "simd/registers.h"
 #include "simd/vector_math.h"
 #include "simd/vector_math_wide.h"
@@ -152,6 +153,41 @@ TEST(VectorMath, ExponentialsAreCloseToGlibc) {
     if (std::isnan(glibc_e)) EXPECT_TRUE(std::isnan(e)) << v;
     else EXPECT_LE(ulps_apart(e, glibc_e), 2) << "exp(" << v << "): " << e << " against glibc's " << glibc_e;
   }
+}
+
+// Tables read many at a time (hermite_values: AVX-512 gathers where the machine has them) give
+// hermite_value's bits for every t: inside, on the knots and the ends, outside and NaN, at any count.
+TEST(VectorMath, HermiteValuesManyAtATimeAreEachOneAlone) {
+  std::mt19937_64 rng(20261207);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  std::vector<double> knots;
+  for (int k = 0; k < 301; ++k) knots.insert(knots.end(), {std::sin(0.05 * k) + 1e-3 * unit(rng), 0.05 * std::cos(0.05 * k)});
+  const HermiteGrid grid{-1.5, 0.01, knots.data(), knots.size() / 2};
+  std::vector<double> t;
+  std::uniform_real_distribution<double> around(-1.6, 1.6);
+  for (int i = 0; i < 5000; ++i) t.push_back(around(rng));
+  for (int k = 0; k < 301; k += 7) t.push_back(-1.5 + 0.01 * k);
+  for (const double v : {-1.5, 1.5, std::nextafter(1.5, 2.0), std::nextafter(-1.5, -2.0), 1e300, -1e300,
+                         std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()})
+    t.push_back(v);
+  std::size_t inside = 0;
+  for (const std::size_t n : {t.size(), std::size_t{1}, std::size_t{7}, std::size_t{9}, std::size_t{17}}) {
+    std::vector<double> out(n, -7.0);
+    hermite_values(grid, t.data(), out.data(), n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double one = hermite_value(grid, t[i]);
+      ASSERT_TRUE(same_bits(out[i], one) || (std::isnan(out[i]) && std::isnan(one))) << "t = " << t[i] << ", n = " << n;
+      if (n == t.size() && !std::isnan(one)) ++inside;
+    }
+  }
+  EXPECT_GT(inside, 4000u);  // most of t is inside the grid
+  EXPECT_TRUE(std::isnan(hermite_value(grid, 1.51)));
+  EXPECT_EQ(hermite_value(grid, -1.5), knots[0]);  // at a knot: its value
+  const HermiteGrid one_knot{0.0, 1.0, knots.data(), 1};
+  double out = 0;
+  const double zero = 0.0;
+  hermite_values(one_knot, &zero, &out, 1);
+  EXPECT_TRUE(std::isnan(out));
 }
 
 }  // namespace
