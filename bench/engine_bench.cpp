@@ -100,6 +100,26 @@ void BM_CopulaBetaValues(benchmark::State& state) {
 }
 BENCHMARK(BM_CopulaBetaValues)->ArgName("path")->Arg(0)->Arg(1);
 
+// The table kernel alone (simd::hermite_values): a 257-knot table by score, 840 standard normal
+// scores at once; per value.
+void BM_HermiteValues(benchmark::State& state) {
+  Distribution d = Distribution::beta_mean(0.3, 8);
+  d.prepare();
+  const simd::HermiteGrid grid = d.table->by_score.grid();
+  std::vector<double> x(840), out(x.size());
+  std::mt19937_64 rng(20261207);
+  std::normal_distribution<double> normal;
+  for (double& v : x) v = normal(rng);
+  for (auto _ : state) {
+    simd::hermite_values(grid, x.data(), out.data(), x.size());
+    benchmark::DoNotOptimize(out.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(x.size()));
+  state.counters["knots"] = static_cast<double>(grid.count);
+}
+BENCHMARK(BM_HermiteValues);
+
 // Runs `chunks` chunks of `chunk` draws through the runner per iteration, on `threads`
 // threads, with fresh run totals each time (as a run's segment does); counts draws per second.
 void run_chunks(benchmark::State& state, const char* config, std::uint64_t chunk, std::uint64_t chunks, int threads) {

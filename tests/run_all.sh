@@ -4,15 +4,22 @@
 # crafted-file corpus, two fuzz targets and the SLURM integration test. .ci/run calls exactly this.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Each stage's start, with the time so far: where a long run spends it.
+stage() { echo "[tests] $* (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
+stage "set-up and build"
 source "$ROOT/jobs/lib/setup.sh"
 cd "$BUILD_DIR"
+stage "unit suite"
 ctest --output-on-failure -j"$(nproc)"
+stage "configs, job scripts and MPI signals"
 bash "$ROOT/tests/scripts/check_configs.sh" "$BUILD_DIR/engine/deterrence"
 bash "$ROOT/tests/scripts/check_submit_quoting.sh" "$BUILD_DIR/engine/deterrence"
 bash "$ROOT/tests/scripts/check_mpi_signals.sh" "$BUILD_DIR/engine/deterrence"
 # The analysis package (Debian's Python, h5py, pandas, matplotlib) against real runs.
+stage "analysis package (pytest)"
 (cd "$ROOT" && DETERRENCE_BIN="$BUILD_DIR/engine/deterrence" /usr/bin/python3 -m pytest -q -p no:cacheprovider analysis/tests)
 # Crafted results files against every reader (tests/hostile/), with the release build.
+stage "crafted files"
 bash "$ROOT/tests/hostile/run_corpus.sh" "$BUILD_DIR/engine/deterrence"
 bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$BUILD_DIR/engine/deterrence"
 bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$BUILD_DIR/engine/deterrence"
@@ -21,6 +28,7 @@ bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$BUILD_DIR/engine/deterrence"
 # need MPI). The whole unit suite runs in it, then the crafted corpus, then each fuzz target for
 # a fixed time from its checked-in seed corpus. Any sanitizer report fails the test command.
 SAN_DIR="$BUILD_DIR-sanitizers"
+stage "sanitizer build"
 echo "[tests] building the sanitizer build (clang, ASan+UBSan, libFuzzer, no MPI) in $SAN_DIR"
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$SAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDETERRENCE_WITH_MPI=OFF \
   -DDETERRENCE_BUILD_BENCH=OFF -DDETERRENCE_BUILD_FUZZERS=ON \
@@ -28,6 +36,7 @@ CC=clang CXX=clang++ cmake -S "$ROOT" -B "$SAN_DIR" -DCMAKE_BUILD_TYPE=RelWithDe
   -DCMAKE_C_FLAGS="-fsanitize=address,undefined" >/dev/null
 cmake --build "$SAN_DIR" -j"$(nproc)" 2>&1 | grep -E "warning|error" || true
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+stage "unit suite under the sanitizers"
 (cd "$SAN_DIR" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$(nproc)")
 # Started by mpirun, a build without MPI refuses rather than run the whole experiment per rank.
 refusal="$(mpirun --allow-run-as-root --oversubscribe -n 2 "$SAN_DIR/engine/deterrence" run \
@@ -40,7 +49,9 @@ fi
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_corpus.sh" "$SAN_DIR/engine/deterrence"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$SAN_DIR/engine/deterrence"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$SAN_DIR/engine/deterrence"
+stage "fuzzing"
 bash "$ROOT/tests/fuzz/run_fuzzers.sh" "$SAN_DIR" 20000 1000
+stage "SLURM integration"
 # A real one-node SLURM on localhost: array of shards + merge, bit-identical to one process.
 bash "$ROOT/tests/slurm/slurm_integration.sh" "$BUILD_DIR"
-echo "[tests] all passed"
+stage "all passed"

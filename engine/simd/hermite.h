@@ -1,6 +1,6 @@
 #pragma once
 // Cubic Hermite interpolation on a uniform grid, one value or many at a time. The many-at-a-time
-// form reads eight values' knots with AVX-512 gathers where the machine has them and gives the
+// form reads eight values' knots in AVX-512 registers where the machine has them and gives the
 // bits of the one-at-a-time form (the same operations in the same order, no fused multiply-add),
 // so a table read either way gives every draw the same value.
 #include <algorithm>
