@@ -6,6 +6,17 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Each stage's start, with the time so far: where a long run spends it.
 stage() { echo "[tests] $* (at $((SECONDS / 60)) min $((SECONDS % 60)) s)"; }
+# The three crafted-file corpora against BINARY, side by side: each works in its own temporary
+# folder, and most of their time is the engine's start-up, one process at a time. Fails if any does.
+corpora() {
+  local pids=() status=0 script
+  for script in run_corpus.sh run_calibration_corpus.sh run_metadata_corpus.sh; do
+    bash "$ROOT/tests/hostile/$script" "$1" &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+  return "$status"
+}
 stage "set-up and build"
 source "$ROOT/jobs/lib/setup.sh"
 cd "$BUILD_DIR"
@@ -20,9 +31,7 @@ stage "analysis package (pytest)"
 (cd "$ROOT" && DETERRENCE_BIN="$BUILD_DIR/engine/deterrence" /usr/bin/python3 -m pytest -q -p no:cacheprovider analysis/tests)
 # Crafted results files against every reader (tests/hostile/), with the release build.
 stage "crafted files"
-bash "$ROOT/tests/hostile/run_corpus.sh" "$BUILD_DIR/engine/deterrence"
-bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$BUILD_DIR/engine/deterrence"
-bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$BUILD_DIR/engine/deterrence"
+corpora "$BUILD_DIR/engine/deterrence"
 # The sanitizer build, as OSS-Fuzz builds: clang, AddressSanitizer + UndefinedBehaviorSanitizer
 # (+ LeakSanitizer), coverage for libFuzzer, and no MPI (so it also shows the engine does not
 # need MPI). The whole unit suite runs in it, then the crafted corpus, then each fuzz target for
@@ -46,9 +55,8 @@ if [[ "$refusal" == *"built without MPI"* ]]; then
 else
   echo "[tests] FAILED: the no-MPI build did not refuse mpirun"; exit 1
 fi
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_corpus.sh" "$SAN_DIR/engine/deterrence"
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_calibration_corpus.sh" "$SAN_DIR/engine/deterrence"
-ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 bash "$ROOT/tests/hostile/run_metadata_corpus.sh" "$SAN_DIR/engine/deterrence"
+stage "crafted files under the sanitizers"
+(export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 && corpora "$SAN_DIR/engine/deterrence")
 stage "fuzzing"
 bash "$ROOT/tests/fuzz/run_fuzzers.sh" "$SAN_DIR" 20000 1000
 stage "SLURM integration"
